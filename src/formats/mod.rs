@@ -1,0 +1,337 @@
+//! Formats: the registry, sniffing, and the [`Format`] trait every parser implements.
+//!
+//! A parser turns a [`Chunk`] of decoded text into [`Message`]s and [`Problem`]s, handed to
+//! a [`Sink`]. It borrows from the chunk wherever it can, never panics, reports a malformed
+//! record with its line and resumes at the next record. Big files are split at record
+//! boundaries found by [`Format::next_record`], so one huge export uses every core; each
+//! chunk is parsed independently and results are merged in input order.
+
+use crate::model::{FileId, Loc, Message, Problem};
+use crate::time::{Resolver, Zone};
+
+pub mod blackbasta;
+pub mod chatsift;
+pub mod conti_jabber;
+pub mod html;
+pub mod isoon;
+pub mod rocketchat;
+pub mod trickbot;
+
+/// A piece of a decoded file that starts at a record boundary.
+#[derive(Clone, Copy, Debug)]
+pub struct Chunk<'a> {
+    /// The text of the chunk.
+    pub text: &'a str,
+    /// Byte offset of `text[0]` in the decoded file.
+    pub offset: u64,
+    /// 1-based line number of `text[0]` in the file.
+    pub line: u64,
+    /// True when the chunk starts the file.
+    pub first: bool,
+    /// True when the chunk ends the file (a record cut short here is truncated input).
+    pub last: bool,
+}
+
+impl<'a> Chunk<'a> {
+    /// A chunk holding a whole file.
+    pub fn whole(text: &'a str) -> Chunk<'a> {
+        Chunk {
+            text,
+            offset: 0,
+            line: 1,
+            first: true,
+            last: true,
+        }
+    }
+
+    /// A line counter over this chunk.
+    pub fn lines(&self) -> Lines<'a> {
+        Lines {
+            text: self.text.as_bytes(),
+            pos: 0,
+            line: self.line,
+        }
+    }
+}
+
+/// What every parser is told about the file it reads.
+#[derive(Clone, Copy, Debug)]
+pub struct ParseCtx<'p> {
+    /// The file's id in the run's file table.
+    pub file: FileId,
+    /// The file's display path (`dir/1.md`, `dump.zip!/chats/1.md`, `-` for stdin).
+    pub path: &'p str,
+    /// The zone naive stamps are written in (`--source-tz`).
+    pub source_tz: Zone,
+}
+
+impl ParseCtx<'_> {
+    /// A resolver for naive stamps in the source zone; report its `adjusted` count to the
+    /// sink with [`Sink::dst_adjusted`] when done.
+    pub fn resolver(&self) -> Resolver {
+        Resolver::new(self.source_tz)
+    }
+
+    /// The location of a record that starts at byte `rel` of `chunk` on line `line`.
+    #[inline]
+    pub fn loc(&self, chunk: &Chunk<'_>, rel: usize, line: u64) -> Loc {
+        Loc {
+            file: self.file,
+            line,
+            offset: chunk.offset + rel as u64,
+        }
+    }
+}
+
+/// Receives what a parser finds.
+pub trait Sink<'a> {
+    /// A parsed message.
+    fn message(&mut self, m: Message<'a>);
+    /// A record that was skipped or repaired.
+    fn problem(&mut self, p: Problem);
+    /// How many naive stamps fell in a DST gap or overlap and took the earlier instant.
+    fn dst_adjusted(&mut self, _n: u64) {}
+}
+
+/// A [`Sink`] that keeps everything, in order (tests, small inputs).
+#[derive(Debug, Default)]
+pub struct Collect<'a> {
+    /// Messages in the order the parser emitted them.
+    pub messages: Vec<Message<'a>>,
+    /// Problems in the order found.
+    pub problems: Vec<Problem>,
+    /// Stamps placed by the DST rule.
+    pub dst_adjusted: u64,
+}
+
+impl<'a> Sink<'a> for Collect<'a> {
+    fn message(&mut self, m: Message<'a>) {
+        self.messages.push(m);
+    }
+    fn problem(&mut self, p: Problem) {
+        self.problems.push(p);
+    }
+    fn dst_adjusted(&mut self, n: u64) {
+        self.dst_adjusted += n;
+    }
+}
+
+/// Counts lines forward through a chunk: `at(pos)` is the 1-based line of byte `pos`.
+/// Positions must not decrease between calls (each byte is counted once).
+#[derive(Clone, Debug)]
+pub struct Lines<'a> {
+    text: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl Lines<'_> {
+    /// The line number of byte `pos` (relative to the chunk start).
+    #[inline]
+    pub fn at(&mut self, pos: usize) -> u64 {
+        let pos = pos.min(self.text.len());
+        if pos >= self.pos {
+            self.line += memchr::memchr_iter(b'\n', &self.text[self.pos..pos]).count() as u64;
+        } else {
+            self.line -= memchr::memchr_iter(b'\n', &self.text[pos..self.pos]).count() as u64;
+        }
+        self.pos = pos;
+        self.line
+    }
+}
+
+/// One chat format.
+pub trait Format: Send + Sync {
+    /// The name used by `--format` and in output (`isoon`, `conti-jabber`, …).
+    fn name(&self) -> &'static str;
+    /// One line for `chatsift formats`.
+    fn description(&self) -> &'static str;
+    /// Typical file names, for `chatsift formats`.
+    fn examples(&self) -> &'static [&'static str];
+    /// How sure the format is that a file is its own, from the display path and the first
+    /// bytes of decoded text (up to [`SNIFF_LEN`], cut at a character boundary): 0 for
+    /// "not mine", up to 100 for certain. The highest score wins; ties go to registry order.
+    fn sniff(&self, path: &str, head: &str) -> u8;
+    /// The first position at or after `from` where a record starts, such that parsing
+    /// `text[pos..]` alone yields exactly the records from there on. `None` when there is no
+    /// such position before the end or the format cannot be split (the default).
+    fn next_record(&self, _text: &str, _from: usize) -> Option<usize> {
+        None
+    }
+    /// Parses a chunk, sending messages and problems to `sink` in file order.
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'_>, sink: &mut dyn Sink<'a>);
+}
+
+/// How much of a file's decoded start [`Format::sniff`] sees.
+pub const SNIFF_LEN: usize = 8192;
+
+/// Every format, in sniffing tie-break order.
+pub fn registry() -> &'static [&'static dyn Format] {
+    static ALL: [&dyn Format; 7] = [
+        &isoon::Isoon,
+        &conti_jabber::ContiJabber,
+        &rocketchat::RocketChat,
+        &blackbasta::BlackBasta,
+        &trickbot::TrickBot,
+        &chatsift::ChatsiftJsonl,
+        &chatsift::ChatsiftCsv,
+    ];
+    &ALL
+}
+
+/// The format called `name` (case-insensitive; `_` and `-` alike).
+pub fn by_name(name: &str) -> Option<&'static dyn Format> {
+    let want = name.replace('_', "-");
+    registry()
+        .iter()
+        .copied()
+        .find(|f| f.name().eq_ignore_ascii_case(&want))
+}
+
+/// The format that claims a file most confidently, if any does.
+pub fn sniff(path: &str, head: &str) -> Option<&'static dyn Format> {
+    let mut best: Option<(&'static dyn Format, u8)> = None;
+    for &f in registry() {
+        let score = f.sniff(path, head);
+        if score > 0 && best.is_none_or(|(_, s)| score > s) {
+            best = Some((f, score));
+        }
+    }
+    best.map(|(f, _)| f)
+}
+
+/// Cuts `text` to at most [`SNIFF_LEN`] bytes at a character boundary.
+pub fn sniff_head(text: &str) -> &str {
+    if text.len() <= SNIFF_LEN {
+        return text;
+    }
+    let mut end = SNIFF_LEN;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The file name part of a display path (after the last `/`, `\` or `!/`).
+pub fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// The start of the line after the first `\n` at or after `from`, if any.
+#[inline]
+pub fn next_line_start(text: &str, from: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    if from >= b.len() {
+        return None;
+    }
+    memchr::memchr(b'\n', &b[from..])
+        .map(|i| from + i + 1)
+        .filter(|&p| p < b.len())
+}
+
+/// A short, printable excerpt of a bad record for a problem message (at most 60 chars,
+/// control characters escaped).
+pub fn excerpt(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == 60 {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Splits a whole decoded file into chunks of roughly `target` bytes at the record
+/// boundaries the format finds (one chunk when it cannot split). Line numbers and offsets of
+/// each chunk are filled in.
+pub fn split_text<'a>(format: &dyn Format, text: &'a str, target: usize) -> Vec<Chunk<'a>> {
+    let mut bounds = vec![0usize];
+    let mut pos = 0usize;
+    let target = target.max(1);
+    while text.len() - pos > target {
+        match format.next_record(text, pos + target) {
+            Some(next) if next > pos && next < text.len() => {
+                bounds.push(next);
+                pos = next;
+            }
+            _ => break,
+        }
+    }
+    bounds.push(text.len());
+    let mut line = 1u64;
+    let mut chunks = Vec::with_capacity(bounds.len() - 1);
+    for (i, w) in bounds.windows(2).enumerate() {
+        let piece = &text[w[0]..w[1]];
+        chunks.push(Chunk {
+            text: piece,
+            offset: w[0] as u64,
+            line,
+            first: i == 0,
+            last: i + 2 == bounds.len(),
+        });
+        line += memchr::memchr_iter(b'\n', piece.as_bytes()).count() as u64;
+    }
+    chunks
+}
+
+/// Parses a whole decoded file with one format, split into chunks of about `target` bytes
+/// (`usize::MAX` for one chunk), collecting everything in file order.
+pub fn parse_text<'a>(
+    format: &dyn Format,
+    text: &'a str,
+    ctx: &ParseCtx<'_>,
+    target: usize,
+) -> Collect<'a> {
+    let mut sink = Collect::default();
+    for chunk in split_text(format, text, target) {
+        format.parse(&chunk, ctx, &mut sink);
+    }
+    sink
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_counter_moves_both_ways() {
+        let chunk = Chunk {
+            text: "a\nb\nc\n",
+            offset: 10,
+            line: 5,
+            first: false,
+            last: true,
+        };
+        let mut l = chunk.lines();
+        assert_eq!(l.at(0), 5);
+        assert_eq!(l.at(2), 6);
+        assert_eq!(l.at(5), 7);
+        assert_eq!(l.at(1), 5);
+        assert_eq!(l.at(100), 8);
+    }
+
+    #[test]
+    fn format_names_are_unique_and_found_by_name() {
+        let mut names: Vec<_> = registry().iter().map(|f| f.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), registry().len());
+        for n in names {
+            assert_eq!(by_name(n).unwrap().name(), n);
+        }
+        assert_eq!(by_name("conti_jabber").unwrap().name(), "conti-jabber");
+        assert!(by_name("nope").is_none());
+    }
+
+    #[test]
+    fn excerpt_escapes_controls_and_truncates() {
+        assert_eq!(excerpt("a\tb"), "a\\tb");
+        assert_eq!(excerpt(&"x".repeat(80)).chars().count(), 61);
+    }
+}

@@ -1,0 +1,9 @@
+//! chatsift turns chat exports (leaked internal chats and app exports) into one normalized,
+//! provenance-carrying message stream, and builds timelines and summaries from it.
+#![deny(missing_docs)]
+
+pub mod formats;
+pub mod model;
+pub mod source;
+pub mod text;
+pub mod time;

@@ -1,0 +1,336 @@
+//! Encodings: BOM first (UTF-8, UTF-16LE/BE), then UTF-8 validity, then a guess (UTF-16
+//! without BOM from its NUL pattern, binary files from stray NULs, GB18030 otherwise);
+//! `--encoding LABEL` overrides with any WHATWG label. UTF-16 is transcoded before any line
+//! splitting, because `上` (U+4E0A) carries the byte 0x0A.
+
+use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
+use std::borrow::Cow;
+
+/// How much of a file's start [`detect`] looks at.
+pub const DETECT_LEN: usize = 64 * 1024;
+
+/// What a file's bytes are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detected {
+    /// UTF-8; `bom` is the length of a byte-order mark to skip (0 or 3).
+    Utf8 {
+        /// Bytes of BOM at the start.
+        bom: usize,
+    },
+    /// Another encoding, to be transcoded whole; `bom` bytes are skipped first.
+    Other {
+        /// The encoding.
+        encoding: &'static Encoding,
+        /// Bytes of BOM at the start.
+        bom: usize,
+        /// True when the choice is a guess (no BOM, not forced).
+        guessed: bool,
+    },
+    /// Not text: NUL bytes without a UTF-16 pattern.
+    Binary,
+}
+
+impl Detected {
+    /// A short name: `UTF-8`, `UTF-8 (BOM)`, `UTF-16LE (BOM)`, `GB18030 (guessed)`, `binary`.
+    pub fn name(&self) -> String {
+        match self {
+            Detected::Utf8 { bom: 0 } => "UTF-8".into(),
+            Detected::Utf8 { .. } => "UTF-8 (BOM)".into(),
+            Detected::Other {
+                encoding,
+                bom,
+                guessed,
+            } => {
+                let mut s = encoding.name().to_string();
+                if *bom > 0 {
+                    s.push_str(" (BOM)");
+                } else if *guessed {
+                    s.push_str(" (guessed)");
+                }
+                s
+            }
+            Detected::Binary => "binary".into(),
+        }
+    }
+}
+
+/// An encoding label that WHATWG does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown encoding label {0:?} (try utf-8, gb18030, utf-16le, windows-1251, …)")]
+pub struct UnknownEncoding(pub String);
+
+/// Looks up a WHATWG encoding label (`gb18030`, `gbk`, `utf-16le`, `windows-1251`, …).
+pub fn encoding_for_label(label: &str) -> Result<&'static Encoding, UnknownEncoding> {
+    Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| UnknownEncoding(label.to_string()))
+}
+
+/// Decides a file's encoding from its first bytes (pass at least [`DETECT_LEN`] when the file
+/// is that long). `forced` (from `--encoding`) wins over everything but a BOM's length, which
+/// is still skipped when it matches the forced encoding.
+pub fn detect(head: &[u8], forced: Option<&'static Encoding>) -> Detected {
+    let bom = Encoding::for_bom(head);
+    if let Some(enc) = forced {
+        let skip = match bom {
+            Some((b, n)) if b == enc => n,
+            _ => 0,
+        };
+        return if enc == UTF_8 {
+            Detected::Utf8 { bom: skip }
+        } else {
+            Detected::Other {
+                encoding: enc,
+                bom: skip,
+                guessed: false,
+            }
+        };
+    }
+    if let Some((enc, n)) = bom {
+        return if enc == UTF_8 {
+            Detected::Utf8 { bom: n }
+        } else {
+            Detected::Other {
+                encoding: enc,
+                bom: n,
+                guessed: false,
+            }
+        };
+    }
+    let sample = &head[..head.len().min(DETECT_LEN)];
+    if memchr::memchr(0, sample).is_some() {
+        return match utf16_guess(sample) {
+            Some(enc) => Detected::Other {
+                encoding: enc,
+                bom: 0,
+                guessed: true,
+            },
+            None => Detected::Binary,
+        };
+    }
+    match simdutf8::compat::from_utf8(sample) {
+        Ok(_) => Detected::Utf8 { bom: 0 },
+        // A sequence cut by the sample's end is no evidence against UTF-8.
+        Err(e) if e.error_len().is_none() => Detected::Utf8 { bom: 0 },
+        Err(_) => Detected::Other {
+            encoding: GB18030,
+            bom: 0,
+            guessed: true,
+        },
+    }
+}
+
+/// UTF-16 without a BOM shows as NULs in every other byte for ASCII-heavy text.
+fn utf16_guess(sample: &[u8]) -> Option<&'static Encoding> {
+    let pairs = sample.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for p in sample.chunks_exact(2) {
+        even += usize::from(p[0] == 0);
+        odd += usize::from(p[1] == 0);
+    }
+    if odd * 10 >= pairs * 3 && even * 20 <= pairs {
+        Some(UTF_16LE)
+    } else if even * 10 >= pairs * 3 && odd * 20 <= pairs {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// A whole file's decoded text.
+#[derive(Debug)]
+pub struct Decoded<'a> {
+    /// The text (borrowed when the bytes were valid UTF-8).
+    pub text: Cow<'a, str>,
+    /// The encoding's name as [`Detected::name`] gives it.
+    pub encoding: String,
+    /// 1-based lines (in the decoded text) where bytes had to be replaced by U+FFFD, at most
+    /// [`MAX_REPORTED`] of them; `replaced_total` counts them all.
+    pub replaced_lines: Vec<u64>,
+    /// How many invalid sequences were replaced in all.
+    pub replaced_total: u64,
+    /// True when the bytes are not text.
+    pub binary: bool,
+}
+
+/// How many replacement sites are listed individually.
+pub const MAX_REPORTED: usize = 100;
+
+/// Decodes a whole file: see [`detect`]. Binary files give empty text and `binary: true`.
+pub fn decode<'a>(bytes: &'a [u8], forced: Option<&'static Encoding>) -> Decoded<'a> {
+    let detected = detect(bytes, forced);
+    match detected {
+        Detected::Binary => Decoded {
+            text: Cow::Borrowed(""),
+            encoding: detected.name(),
+            replaced_lines: Vec::new(),
+            replaced_total: 0,
+            binary: true,
+        },
+        Detected::Utf8 { bom } => {
+            let (text, replaced_lines, replaced_total) = utf8_lossy(&bytes[bom..], 1);
+            Decoded {
+                text,
+                encoding: detected.name(),
+                replaced_lines,
+                replaced_total,
+                binary: false,
+            }
+        }
+        Detected::Other { encoding, bom, .. } => {
+            let (text, total) = transcode(&bytes[bom..], encoding);
+            Decoded {
+                text: Cow::Owned(text),
+                encoding: detected.name(),
+                replaced_lines: if total > 0 { vec![1] } else { Vec::new() },
+                replaced_total: total,
+                binary: false,
+            }
+        }
+    }
+}
+
+/// Transcodes to UTF-8, replacing malformed sequences; returns the text and how many
+/// sequences were replaced.
+pub fn transcode(bytes: &[u8], encoding: &'static Encoding) -> (String, u64) {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let cap = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len().saturating_mul(3));
+    let mut out = String::with_capacity(cap.min(bytes.len().saturating_mul(3) + 16));
+    let mut input = bytes;
+    let mut replaced = 0u64;
+    loop {
+        let (result, read) = decoder.decode_to_string_without_replacement(input, &mut out, true);
+        input = &input[read..];
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => break,
+            encoding_rs::DecoderResult::OutputFull => {
+                out.reserve(input.len().saturating_mul(3) + 16);
+            }
+            encoding_rs::DecoderResult::Malformed(_, _) => {
+                replaced += 1;
+                out.push('\u{FFFD}');
+            }
+        }
+    }
+    (out, replaced)
+}
+
+/// Validates UTF-8; invalid sequences become U+FFFD and their 1-based lines (counted from
+/// `first_line`) are reported. Valid input is borrowed.
+pub fn utf8_lossy(bytes: &[u8], first_line: u64) -> (Cow<'_, str>, Vec<u64>, u64) {
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
+        return (Cow::Borrowed(s), Vec::new(), 0);
+    }
+    let mut out = String::with_capacity(bytes.len() + 16);
+    let mut lines = Vec::new();
+    let mut total = 0u64;
+    let mut line = first_line;
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                break;
+            }
+            Err(e) => {
+                let good = &rest[..e.valid_up_to()];
+                // SAFETY-free: from_utf8 on a prefix it just validated.
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                line += memchr::memchr_iter(b'\n', good).count() as u64;
+                total += 1;
+                if lines.len() < MAX_REPORTED && lines.last() != Some(&line) {
+                    lines.push(line);
+                }
+                out.push('\u{FFFD}');
+                let skip = e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+                rest = &rest[e.valid_up_to() + skip..];
+            }
+        }
+    }
+    (Cow::Owned(out), lines, total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        assert_eq!(detect(b"hello", None), Detected::Utf8 { bom: 0 });
+        assert_eq!(detect(b"\xEF\xBB\xBFhi", None), Detected::Utf8 { bom: 3 });
+        let d = decode(b"\xEF\xBB\xBFhi", None);
+        assert_eq!(d.text, "hi");
+        assert_eq!(d.encoding, "UTF-8 (BOM)");
+    }
+
+    #[test]
+    fn utf16_is_transcoded_before_any_line_splitting() {
+        // "上\n" in UTF-16LE: 0A 4E 0A 00 — the first 0x0A is not a newline.
+        let bytes = [0xFF, 0xFE, 0x0A, 0x4E, 0x0A, 0x00];
+        let d = decode(&bytes, None);
+        assert_eq!(d.text, "上\n");
+        assert_eq!(d.encoding, "UTF-16LE (BOM)");
+        let no_bom: Vec<u8> = "[04.11.21 10:02:17] vega:\t\thi\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let d = decode(&no_bom, None);
+        assert_eq!(d.encoding, "UTF-16LE (guessed)");
+        assert!(d.text.starts_with("[04.11.21"));
+    }
+
+    #[test]
+    fn gb18030_is_the_fallback_for_invalid_utf8() {
+        let (bytes, _, _) = GB18030.encode("周末又要加班\n");
+        let d = decode(&bytes, None);
+        assert_eq!(d.text, "周末又要加班\n");
+        assert_eq!(d.encoding, "gb18030 (guessed)");
+    }
+
+    #[test]
+    fn binary_files_are_recognised() {
+        let d = decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0", None);
+        assert!(d.binary);
+    }
+
+    #[test]
+    fn invalid_utf8_late_in_a_utf8_file_is_replaced_and_located() {
+        let mut bytes = "ok line\n".repeat(10).into_bytes();
+        bytes.extend_from_slice(b"bad \xFF\xFE here\nfine\n");
+        let (text, lines, total) = utf8_lossy(&bytes, 1);
+        assert!(text.contains("bad \u{FFFD}\u{FFFD} here"));
+        assert_eq!(lines, vec![11]);
+        assert_eq!(total, 2);
+    }
+
+    #[test]
+    fn forced_label_wins() {
+        let enc = encoding_for_label("gbk").unwrap();
+        assert_eq!(
+            detect(b"plain", Some(enc)),
+            Detected::Other {
+                encoding: GB18030.output_encoding(),
+                bom: 0,
+                guessed: false
+            }
+            .into_gbk_alias(enc)
+        );
+        assert!(encoding_for_label("klingon").is_err());
+    }
+
+    impl Detected {
+        fn into_gbk_alias(self, enc: &'static Encoding) -> Detected {
+            match self {
+                Detected::Other { bom, guessed, .. } => Detected::Other {
+                    encoding: enc,
+                    bom,
+                    guessed,
+                },
+                d => d,
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Small text codecs shared by writers and readers.
+
+use std::borrow::Cow;
+
+/// True for the first characters that make a spreadsheet read a cell as a formula or
+/// control: `=`, `+`, `-`, `@`, TAB and CR.
+#[inline]
+pub fn is_formula_lead(b: u8) -> bool {
+    matches!(b, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+}
+
+/// Neutralizes a CSV cell for spreadsheets: a cell that starts with a formula lead gets a
+/// `'` in front. So that [`unneutralize`] can undo it exactly, a cell that already starts
+/// with `'` followed by a formula lead or another `'` gets one too.
+pub fn neutralize(cell: &str) -> Cow<'_, str> {
+    let b = cell.as_bytes();
+    let needs = match b {
+        [first, ..] if is_formula_lead(*first) => true,
+        [b'\'', second, ..] => is_formula_lead(*second) || *second == b'\'',
+        _ => false,
+    };
+    if needs {
+        let mut s = String::with_capacity(cell.len() + 1);
+        s.push('\'');
+        s.push_str(cell);
+        Cow::Owned(s)
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// Undoes [`neutralize`]: drops one leading `'` when a formula lead or `'` follows it.
+pub fn unneutralize(cell: &str) -> &str {
+    match cell.as_bytes() {
+        [b'\'', second, ..] if is_formula_lead(*second) || *second == b'\'' => &cell[1..],
+        _ => cell,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralize_prefixes_exactly_the_formula_leads() {
+        for lead in ["=", "+", "-", "@", "\t", "\r"] {
+            let cell = format!("{lead}SUM(A1)");
+            assert_eq!(neutralize(&cell), format!("'{cell}"));
+        }
+        assert_eq!(neutralize("hello"), "hello");
+        assert_eq!(neutralize("'quoted"), "'quoted");
+        assert_eq!(neutralize("'=x"), "''=x");
+        assert_eq!(neutralize(""), "");
+    }
+
+    #[test]
+    fn unneutralize_inverts_neutralize() {
+        for cell in [
+            "=1+1", "'=x", "''", "'", "'a", "plain", "-5", "", "@here", "\u{4E0A}",
+        ] {
+            assert_eq!(unneutralize(&neutralize(cell)), cell, "cell {cell:?}");
+        }
+    }
+}
