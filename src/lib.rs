@@ -7,3 +7,5 @@ pub mod model;
 pub mod source;
 pub mod text;
 pub mod time;
+pub mod output;
+pub mod pipeline;

@@ -1,1 +1,43 @@
-fn main() {}
+//! The `chatsift` binary: parse arguments, run, map errors to exit codes.
+//!
+//! Exit codes: 0 success (skipped malformed records are reported on stderr, not fatal);
+//! 1 `--strict` and a record was malformed; 2 fatal (bad arguments, unreadable input,
+//! unwritable output). A broken pipe (`| head`) exits 0 quietly.
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            chatsift::output::atomic::remove_pending();
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            if let Some(stop) = e.downcast_ref::<cli::common::StrictStop>() {
+                eprintln!("chatsift: {stop}");
+                return ExitCode::from(1);
+            }
+            eprintln!("chatsift: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

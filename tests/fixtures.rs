@@ -88,10 +88,10 @@ fn check(expect_path: &Path) -> Result<(), String> {
     let display = fixture.to_string_lossy().replace('\\', "/");
     let bytes = std::fs::read(&fixture).map_err(|e| format!("cannot read fixture: {e}"))?;
     let decoded = decode::decode(&bytes, None);
-    if let Some(enc) = exp.get("encoding").and_then(Value::as_str) {
-        if decoded.encoding != enc {
-            return Err(format!("encoding {} != expected {enc}", decoded.encoding));
-        }
+    if let Some(enc) = exp.get("encoding").and_then(Value::as_str)
+        && decoded.encoding != enc
+    {
+        return Err(format!("encoding {} != expected {enc}", decoded.encoding));
     }
     let text: &str = &decoded.text;
     let want_format = exp.get("format").and_then(Value::as_str);
@@ -126,10 +126,10 @@ fn check(expect_path: &Path) -> Result<(), String> {
 
     let mut errors = Vec::new();
     let mut eq = |what: &str, got: Value, want: Option<&Value>| {
-        if let Some(w) = want {
-            if &got != w {
-                errors.push(format!("{what}: got {got}, expected {w}"));
-            }
+        if let Some(w) = want
+            && &got != w
+        {
+            errors.push(format!("{what}: got {got}, expected {w}"));
         }
     };
     eq("messages", msgs.len().into(), exp.get("messages"));

@@ -1,4 +1,426 @@
-//! Sources: files, directories (recursed), `.zip` archives read in memory, and stdin; and
-//! their decoding to UTF-8.
+//! Sources: files, directories (recursed in name order), `.zip` archives (read in memory,
+//! never extracted to disk), and stdin (`-`); and their decoding to UTF-8 ([`decode`]).
+//!
+//! Walking only lists inputs; bytes are read later, a window at a time, by the pipeline, so
+//! a directory of 100,000 files or a 10 GB export does not have to fit in memory at once.
 
 pub mod decode;
+
+use crate::model::FileId;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Largest archive entry chatsift will inflate, in bytes (a zip bomb guard): 4 GiB.
+pub const MAX_ZIP_ENTRY: u64 = 4 << 30;
+
+/// Where an input's bytes live.
+#[derive(Clone, Debug)]
+pub enum Origin {
+    /// A file on disk.
+    Disk(PathBuf),
+    /// An entry of a zip archive on disk.
+    Zip {
+        /// The archive.
+        archive: PathBuf,
+        /// The entry's index in the archive.
+        index: usize,
+    },
+    /// Bytes already in memory (stdin).
+    Memory(Arc<[u8]>),
+}
+
+/// One input file.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// Its index in the file table.
+    pub id: FileId,
+    /// The display path: as given, joined with directory entries, `archive.zip!/entry` for
+    /// zip entries, `-` for stdin.
+    pub path: String,
+    /// Where the bytes are.
+    pub origin: Origin,
+    /// Size in bytes (uncompressed size for zip entries).
+    pub size: u64,
+}
+
+/// Something the walk could not read (reported; the rest goes on).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalkProblem {
+    /// The display path.
+    pub path: String,
+    /// What went wrong.
+    pub what: String,
+}
+
+/// Fatal source errors: an input named on the command line that cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// A path given on the command line does not exist or cannot be opened.
+    #[error("cannot read input {path}")]
+    Unreadable {
+        /// The path as given.
+        path: String,
+        /// The cause.
+        #[source]
+        source: io::Error,
+    },
+    /// A zip archive named on the command line is not a readable archive.
+    #[error("cannot read zip archive {path}: {what}")]
+    BadArchive {
+        /// The path as given.
+        path: String,
+        /// What the zip reader said.
+        what: String,
+    },
+}
+
+/// The inputs found under the given paths.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Files to read, ordered by display path, each path once.
+    pub files: Vec<SourceFile>,
+    /// Entries that could not be listed or read.
+    pub problems: Vec<WalkProblem>,
+}
+
+/// Lists every input under `paths` (files, directories recursively, zip entries; `-` for
+/// stdin, read at once). Inputs are sorted by display path so the same files given in any
+/// order give the same run. Symbolic links to directories are not followed (no loops).
+pub fn walk(paths: &[String]) -> Result<Walk, SourceError> {
+    let mut w = Walk::default();
+    let mut stdin_done = false;
+    for p in paths {
+        if p == "-" {
+            if !stdin_done {
+                let mut buf = Vec::new();
+                io::stdin()
+                    .lock()
+                    .read_to_end(&mut buf)
+                    .map_err(|e| SourceError::Unreadable {
+                        path: "-".into(),
+                        source: e,
+                    })?;
+                w.files.push(SourceFile {
+                    id: 0,
+                    path: "-".into(),
+                    size: buf.len() as u64,
+                    origin: Origin::Memory(buf.into()),
+                });
+                stdin_done = true;
+            }
+            continue;
+        }
+        let path = Path::new(p);
+        let meta = std::fs::metadata(path).map_err(|e| SourceError::Unreadable {
+            path: p.clone(),
+            source: e,
+        })?;
+        if meta.is_dir() {
+            walk_dir(path, &display(path), &mut w);
+        } else if is_zip(p) {
+            walk_zip(path, p, &mut w, true)?;
+        } else {
+            // Fail now, not later, if a named file cannot be opened.
+            File::open(path).map_err(|e| SourceError::Unreadable {
+                path: p.clone(),
+                source: e,
+            })?;
+            w.files.push(SourceFile {
+                id: 0,
+                path: display(path),
+                origin: Origin::Disk(path.to_path_buf()),
+                size: meta.len(),
+            });
+        }
+    }
+    w.files.sort_by(|a, b| a.path.cmp(&b.path));
+    w.files.dedup_by(|a, b| a.path == b.path);
+    for (i, f) in w.files.iter_mut().enumerate() {
+        f.id = i as FileId;
+    }
+    w.problems.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(w)
+}
+
+fn display(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    if cfg!(windows) {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    }
+}
+
+fn is_zip(p: &str) -> bool {
+    p.len() >= 4 && p[p.len() - 4..].eq_ignore_ascii_case(".zip")
+}
+
+fn walk_dir(dir: &Path, shown: &str, w: &mut Walk) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            w.problems.push(WalkProblem {
+                path: shown.to_string(),
+                what: format!("cannot list directory: {e}"),
+            });
+            return;
+        }
+    };
+    let mut names: Vec<_> = entries
+        .filter_map(|e| match e {
+            Ok(e) => Some(e),
+            Err(err) => {
+                w.problems.push(WalkProblem {
+                    path: shown.to_string(),
+                    what: format!("cannot list an entry: {err}"),
+                });
+                None
+            }
+        })
+        .collect();
+    names.sort_by_key(|e| e.file_name());
+    for e in names {
+        let path = e.path();
+        let name = display(&path);
+        let ft = match e.file_type() {
+            Ok(t) => t,
+            Err(err) => {
+                w.problems.push(WalkProblem {
+                    path: name,
+                    what: format!("cannot stat: {err}"),
+                });
+                continue;
+            }
+        };
+        if ft.is_dir() {
+            walk_dir(&path, &name, w);
+            continue;
+        }
+        let meta = if ft.is_symlink() {
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_dir() => {
+                    w.problems.push(WalkProblem {
+                        path: name,
+                        what: "symbolic link to a directory not followed".into(),
+                    });
+                    continue;
+                }
+                Ok(m) => m,
+                Err(err) => {
+                    w.problems.push(WalkProblem {
+                        path: name,
+                        what: format!("broken or looping symbolic link: {err}"),
+                    });
+                    continue;
+                }
+            }
+        } else {
+            match e.metadata() {
+                Ok(m) => m,
+                Err(err) => {
+                    w.problems.push(WalkProblem {
+                        path: name,
+                        what: format!("cannot stat: {err}"),
+                    });
+                    continue;
+                }
+            }
+        };
+        if !meta.is_file() {
+            continue; // sockets, fifos, devices
+        }
+        if is_zip(&name) {
+            if let Err(err) = walk_zip(&path, &name, w, false) {
+                w.problems.push(WalkProblem {
+                    path: name,
+                    what: err.to_string(),
+                });
+            }
+            continue;
+        }
+        w.files.push(SourceFile {
+            id: 0,
+            path: name,
+            origin: Origin::Disk(path),
+            size: meta.len(),
+        });
+    }
+}
+
+fn walk_zip(path: &Path, shown: &str, w: &mut Walk, named: bool) -> Result<(), SourceError> {
+    let file = File::open(path).map_err(|e| SourceError::Unreadable {
+        path: shown.to_string(),
+        source: e,
+    })?;
+    let mut archive = match zip::ZipArchive::new(io::BufReader::new(file)) {
+        Ok(a) => a,
+        Err(e) if named => {
+            return Err(SourceError::BadArchive {
+                path: shown.to_string(),
+                what: e.to_string(),
+            });
+        }
+        Err(e) => {
+            w.problems.push(WalkProblem {
+                path: shown.to_string(),
+                what: format!("not a readable zip archive: {e}"),
+            });
+            return Ok(());
+        }
+    };
+    for index in 0..archive.len() {
+        let entry = match archive.by_index_raw(index) {
+            Ok(e) => e,
+            Err(e) => {
+                w.problems.push(WalkProblem {
+                    path: format!("{shown}!/#{index}"),
+                    what: format!("unreadable zip entry: {e}"),
+                });
+                continue;
+            }
+        };
+        if entry.is_dir() {
+            continue;
+        }
+        // The name is only ever displayed: nothing is extracted, so `../` cannot escape.
+        let entry_name = match entry.name() {
+            Ok(n) => n.into_owned(),
+            Err(_) => String::from_utf8_lossy(entry.name_raw()).into_owned(),
+        };
+        let name = format!("{shown}!/{entry_name}");
+        if entry.size() > MAX_ZIP_ENTRY {
+            w.problems.push(WalkProblem {
+                path: name,
+                what: format!(
+                    "zip entry declares {} bytes, over the {} byte limit: not read",
+                    entry.size(),
+                    MAX_ZIP_ENTRY
+                ),
+            });
+            continue;
+        }
+        if is_zip(&entry_name) {
+            w.problems.push(WalkProblem {
+                path: name,
+                what: "nested zip archive not read (extract it first)".into(),
+            });
+            continue;
+        }
+        w.files.push(SourceFile {
+            id: 0,
+            path: name,
+            size: entry.size(),
+            origin: Origin::Zip {
+                archive: path.to_path_buf(),
+                index,
+            },
+        });
+    }
+    Ok(())
+}
+
+/// An opened input: a file handle read in windows, or bytes in memory.
+#[derive(Debug)]
+pub enum Opened {
+    /// A file on disk, read a window at a time.
+    File(File),
+    /// Bytes in memory (stdin, inflated zip entries).
+    Memory(Arc<[u8]>),
+}
+
+/// Keeps the last opened archive, so reading many entries of one zip parses its directory once.
+#[derive(Default)]
+pub struct Opener {
+    zip: Option<(PathBuf, zip::ZipArchive<io::BufReader<File>>)>,
+}
+
+impl std::fmt::Debug for Opener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opener").finish_non_exhaustive()
+    }
+}
+
+impl Opener {
+    /// Opens an input for reading. Zip entries are inflated into memory, refusing to inflate
+    /// past [`MAX_ZIP_ENTRY`] whatever the entry declares.
+    pub fn open(&mut self, f: &SourceFile) -> io::Result<Opened> {
+        match &f.origin {
+            Origin::Disk(p) => File::open(p).map(Opened::File),
+            Origin::Memory(b) => Ok(Opened::Memory(b.clone())),
+            Origin::Zip { archive, index } => {
+                if self.zip.as_ref().is_none_or(|(p, _)| p != archive) {
+                    let file = File::open(archive)?;
+                    let a = zip::ZipArchive::new(io::BufReader::new(file))
+                        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                    self.zip = Some((archive.clone(), a));
+                }
+                let Some((_, a)) = self.zip.as_mut() else {
+                    return Err(io::Error::other("zip archive not open"));
+                };
+                let entry = a
+                    .by_index(*index)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                let mut buf = Vec::with_capacity(f.size.min(1 << 26) as usize);
+                entry.take(MAX_ZIP_ENTRY + 1).read_to_end(&mut buf)?;
+                if buf.len() as u64 > MAX_ZIP_ENTRY {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("zip entry inflates past the {MAX_ZIP_ENTRY} byte limit (zip bomb?)"),
+                    ));
+                }
+                Ok(Opened::Memory(buf.into()))
+            }
+        }
+    }
+}
+
+impl Opened {
+    /// Reads up to `len` bytes at `pos` (fewer only at the end of the input).
+    pub fn read_at(&self, pos: u64, len: usize) -> io::Result<Vec<u8>> {
+        match self {
+            Opened::Memory(b) => {
+                let start = (pos as usize).min(b.len());
+                let end = start.saturating_add(len).min(b.len());
+                Ok(b[start..end].to_vec())
+            }
+            Opened::File(file) => {
+                let mut buf = vec![0u8; len];
+                let mut got = 0;
+                while got < len {
+                    let n = read_at(file, &mut buf[got..], pos + got as u64)?;
+                    if n == 0 {
+                        break;
+                    }
+                    got += n;
+                }
+                buf.truncate(got);
+                Ok(buf)
+            }
+        }
+    }
+
+    /// The input's length in bytes.
+    pub fn len(&self) -> io::Result<u64> {
+        match self {
+            Opened::Memory(b) => Ok(b.len() as u64),
+            Opened::File(f) => Ok(f.metadata()?.len()),
+        }
+    }
+
+    /// True when the input has no bytes.
+    pub fn is_empty(&self) -> io::Result<bool> {
+        Ok(self.len()? == 0)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(f: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(f, buf, pos)
+}
+
+#[cfg(windows)]
+fn read_at(f: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(f, buf, pos)
+}

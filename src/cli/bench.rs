@@ -1,0 +1,363 @@
+//! `chatsift bench`: generates a realistic corpus per format (deterministic seed) and reports
+//! MB/s and messages/s for each stage — read, a memchr line-count baseline, parse, and
+//! `messages --to jsonl` (sorted and `--unsorted`) to /dev/null — with each stage's peak
+//! resident memory where the OS tells it.
+//!
+//! Each stage runs the same code as the commands (the pipeline, the renderer, the writer).
+//! The corpus is written to disk first, so stages read it warm from the page cache.
+
+use super::common::{Filter, Setup, thousands};
+use super::messages::{self, StreamConfig};
+use anyhow::{Context, Result, bail};
+use chatsift::corpus;
+use chatsift::formats::{self, Sink};
+use chatsift::model::{Message, Problem};
+use chatsift::output::MessageFormat;
+use chatsift::pipeline::{self, Report};
+use chatsift::source::{self, Opener};
+use chatsift::time::Zone;
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// `bench` options.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Corpus size per format: bytes, or with a unit (256MiB, 1GiB, 500MB).
+    #[arg(long, default_value = "256MiB", value_name = "SIZE")]
+    size: String,
+    /// Only these formats (repeatable; default: all leak formats).
+    #[arg(long, value_name = "NAME")]
+    format: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Where to write the corpora (default: a temporary directory, removed afterwards).
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Keep the generated corpora.
+    #[arg(long)]
+    keep: bool,
+    /// Runs per stage; the fastest is reported.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    runs: usize,
+    /// Random seed of the generated corpora.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    seed: u64,
+}
+
+/// Parses `256MiB`, `1GiB`, `500MB`, `1G`, `4096`.
+pub fn parse_size(s: &str) -> Result<u64> {
+    let t = s.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().with_context(|| format!("bad size {s:?}"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kib" => 1024.0,
+        "kb" => 1e3,
+        "m" | "mib" => 1024.0 * 1024.0,
+        "mb" => 1e6,
+        "g" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        "gb" => 1e9,
+        _ => bail!("bad size unit in {s:?} (use B, KiB, MiB, GiB, KB, MB, GB)"),
+    };
+    let v = n * mult;
+    if !(1.0..=1.2e12).contains(&v) {
+        bail!("size {s:?} out of range");
+    }
+    Ok(v as u64)
+}
+
+struct Row {
+    stage: &'static str,
+    seconds: f64,
+    messages: Option<u64>,
+    peak_rss: Option<u64>,
+}
+
+/// Runs `bench`.
+pub fn run(args: BenchArgs) -> Result<()> {
+    let size = parse_size(&args.size)?;
+    if let Some(n) = args.threads {
+        if n == 0 {
+            bail!("--threads must be at least 1");
+        }
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+    let names: Vec<String> = if args.format.is_empty() {
+        corpus::FORMATS.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.format.clone()
+    };
+    for n in &names {
+        if !corpus::FORMATS.contains(&n.as_str()) {
+            bail!(
+                "no corpus generator for format {n:?}; bench formats: {}",
+                corpus::FORMATS.join(", ")
+            );
+        }
+    }
+    let tmp;
+    let dir = match &args.dir {
+        Some(d) => {
+            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+            d.clone()
+        }
+        None => {
+            tmp = TempDir::new()?;
+            tmp.0.clone()
+        }
+    };
+    let threads = rayon::current_num_threads();
+    println!(
+        "chatsift bench: {} per format, {} thread{}, best of {} run{}, corpus in {}",
+        human_bytes(size),
+        threads,
+        if threads == 1 { "" } else { "s" },
+        args.runs.max(1),
+        if args.runs.max(1) == 1 { "" } else { "s" },
+        dir.display()
+    );
+    println!(
+        "{:<13} {:>10} {:<22} {:>10} {:>14} {:>10}",
+        "format", "size", "stage", "MB/s", "messages/s", "peak RSS"
+    );
+    for name in &names {
+        let path = dir.join(corpus::file_name(name));
+        let t0 = Instant::now();
+        let stats = {
+            let f = std::fs::File::create(&path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+            let s = corpus::generate(name, size, args.seed, &mut w)?;
+            w.flush()?;
+            s
+        };
+        let gen_secs = t0.elapsed().as_secs_f64();
+        let rows = bench_format(name, &path, stats.messages, args.runs.max(1))?;
+        for (i, r) in rows.iter().enumerate() {
+            let mbs = stats.bytes as f64 / 1e6 / r.seconds;
+            let msgs = r
+                .messages
+                .map(|m| thousands((m as f64 / r.seconds) as u64))
+                .unwrap_or_else(|| "-".into());
+            let rss = r.peak_rss.map(human_bytes).unwrap_or_else(|| "n/a".into());
+            println!(
+                "{:<13} {:>10} {:<22} {:>10.0} {:>14} {:>10}",
+                if i == 0 { name.as_str() } else { "" },
+                if i == 0 { human_bytes(stats.bytes) } else { String::new() },
+                r.stage,
+                mbs,
+                msgs,
+                rss
+            );
+        }
+        println!(
+            "{:<13} {:>10} {:<22} {:>10.0}   ({} messages generated)",
+            "",
+            "",
+            "(generate corpus)",
+            stats.bytes as f64 / 1e6 / gen_secs,
+            thousands(stats.messages)
+        );
+        if !args.keep {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+    Ok(())
+}
+
+fn best<T>(runs: usize, mut f: impl FnMut() -> Result<T>) -> Result<(f64, T, Option<u64>)> {
+    let mut best: Option<(f64, T, Option<u64>)> = None;
+    for _ in 0..runs {
+        reset_peak_rss();
+        let t = Instant::now();
+        let v = f()?;
+        let s = t.elapsed().as_secs_f64().max(1e-9);
+        let rss = peak_rss();
+        if best.as_ref().is_none_or(|b| s < b.0) {
+            best = Some((s, v, rss));
+        }
+    }
+    best.context("no runs")
+}
+
+fn bench_format(name: &str, path: &std::path::Path, expected: u64, runs: usize) -> Result<Vec<Row>> {
+    let walk = source::walk(&[path.to_string_lossy().into_owned()])?;
+    let format = formats::by_name(name).context("format not registered")?;
+    let mut rows = Vec::new();
+    // read: every byte, a window at a time, as the pipeline reads.
+    let (s, _, rss) = best(runs, || {
+        let mut opener = Opener::default();
+        let mut total = 0u64;
+        for f in &walk.files {
+            let o = opener.open(f)?;
+            let len = o.len()?;
+            let mut pos = 0;
+            while pos < len {
+                let b = o.read_at(pos, 8 << 20)?;
+                if b.is_empty() {
+                    break;
+                }
+                pos += b.len() as u64;
+                total += u64::from(b[b.len() - 1]);
+            }
+        }
+        Ok(total)
+    })?;
+    rows.push(Row { stage: "read", seconds: s, messages: None, peak_rss: rss });
+    // baseline: read + count lines with memchr (a parse can hardly beat it).
+    let (s, _, rss) = best(runs, || {
+        let mut opener = Opener::default();
+        let mut lines = 0u64;
+        for f in &walk.files {
+            let o = opener.open(f)?;
+            let len = o.len()?;
+            let mut pos = 0;
+            while pos < len {
+                let b = o.read_at(pos, 8 << 20)?;
+                if b.is_empty() {
+                    break;
+                }
+                pos += b.len() as u64;
+                lines += memchr::memchr_iter(b'\n', &b).count() as u64;
+            }
+        }
+        Ok(lines)
+    })?;
+    rows.push(Row { stage: "baseline memchr lines", seconds: s, messages: None, peak_rss: rss });
+    let opts = pipeline::Options {
+        format: Some(format),
+        ..pipeline::Options::default()
+    };
+    // parse: the pipeline end to end into a counting sink.
+    let (s, report, rss) = best(runs, || {
+        Ok(pipeline::run(&walk.files, &opts, Vec::new(), |mut batch| -> Result<()> {
+            let _ = batch.parse(|_| Count(0));
+            Ok(())
+        })?)
+    })?;
+    check(name, &report, expected)?;
+    rows.push(Row { stage: "parse", seconds: s, messages: Some(report.messages()), peak_rss: rss });
+    for (stage, unsorted) in [("messages --to jsonl", false), ("  … --unsorted", true)] {
+        let setup = Setup {
+            walk_files: walk.files.clone(),
+            walk_problems: Vec::new(),
+            options: opts,
+            tz: Zone::Utc,
+            strict: false,
+            quiet: true,
+        };
+        let cfg = StreamConfig {
+            format: MessageFormat::Jsonl,
+            tz: Zone::Utc,
+            unsorted,
+            dedup: false,
+            raw_csv: false,
+            strict: false,
+            filter: Filter::default(),
+        };
+        let (s, report, rss) = best(runs, || {
+            let mut null = std::io::BufWriter::with_capacity(1 << 20, null_sink()?);
+            let r = messages::write_stream(&setup, &cfg, &mut null)?;
+            null.flush()?;
+            Ok(r)
+        })?;
+        check(name, &report, expected)?;
+        rows.push(Row { stage, seconds: s, messages: Some(report.messages()), peak_rss: rss });
+    }
+    Ok(rows)
+}
+
+fn check(name: &str, report: &Report, expected: u64) -> Result<()> {
+    if report.messages() != expected || report.problem_count() != 0 {
+        eprintln!(
+            "chatsift bench: warning: {name}: read {} messages with {} problems, generated {}",
+            report.messages(),
+            report.problem_count(),
+            expected
+        );
+    }
+    Ok(())
+}
+
+struct Count(u64);
+
+impl<'t> Sink<'t> for Count {
+    fn message(&mut self, m: Message<'t>) {
+        self.0 += std::hint::black_box(m.body.len() as u64 & 1) + 1;
+    }
+    fn problem(&mut self, _p: Problem) {}
+}
+
+fn null_sink() -> Result<Box<dyn Write>> {
+    Ok(match std::fs::OpenOptions::new().write(true).open("/dev/null") {
+        Ok(f) => Box::new(f),
+        Err(_) => Box::new(std::io::sink()),
+    })
+}
+
+/// Resets the kernel's peak-RSS mark for this process (Linux; a no-op elsewhere).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Peak resident set size since the last reset, in bytes (Linux `VmHWM`).
+fn peak_rss() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// 1536 → `1.5 KiB`.
+pub fn human_bytes(n: u64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < units.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", units[u]) }
+}
+
+/// A temporary directory removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Result<TempDir> {
+        let base = std::env::temp_dir();
+        for i in 0..1000 {
+            let p = base.join(format!("chatsift-bench-{}-{i}", std::process::id()));
+            if std::fs::create_dir(&p).is_ok() {
+                return Ok(TempDir(p));
+            }
+        }
+        bail!("cannot create a temporary directory in {}", base.display())
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_binary_and_decimal_units() {
+        assert_eq!(parse_size("1GiB").unwrap(), 1 << 30);
+        assert_eq!(parse_size("256MiB").unwrap(), 256 << 20);
+        assert_eq!(parse_size("500MB").unwrap(), 500_000_000);
+        assert_eq!(parse_size("4096").unwrap(), 4096);
+        assert_eq!(parse_size("1.5G").unwrap(), 1_610_612_736);
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("0").is_err());
+    }
+}

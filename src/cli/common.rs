@@ -1,0 +1,285 @@
+//! Options shared by the commands that read chats, and the summary printed on stderr.
+
+use anyhow::{Context, Result, bail};
+use chatsift::formats;
+use chatsift::model::Message;
+use chatsift::pipeline::{self, Report};
+use chatsift::source::{self, decode, Walk};
+use chatsift::time::{self, Zone};
+use clap::Args;
+use std::collections::HashMap;
+
+/// Inputs and how to read them.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Files, directories (read recursively) or .zip archives; `-` reads stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Read every input as this format instead of detecting it (see `chatsift formats`).
+    #[arg(long, value_name = "NAME")]
+    pub format: Option<String>,
+    /// Decode inputs with this encoding (any WHATWG label: gb18030, utf-16le, windows-1251…).
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// Zone of timestamps written without an offset: UTC, +08:00, or an IANA name.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub source_tz: String,
+    /// Zone for local times, hours and day buckets in the output.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub tz: String,
+    /// Worker threads (default: all cores). Output is identical for any value.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Exit with status 1 at the first malformed record, writing no output.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print nothing on stderr but errors (no summary, no problem lines).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Which messages to keep.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    /// Keep messages at or after this date (YYYY-MM-DD, in --tz) or RFC 3339 time.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Keep messages up to this date (inclusive: the whole day) or RFC 3339 time. For
+    /// `messages`, `--to jsonl|csv|timesketch|l2tcsv` names the output format instead.
+    #[arg(long = "to", value_name = "DATE")]
+    pub to: Vec<String>,
+    /// Same as the date form of --to.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Keep messages sent by this id (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub person: Vec<String>,
+}
+
+/// Resolved settings for reading.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The inputs found.
+    pub walk_files: Vec<source::SourceFile>,
+    /// Inputs that could not be listed.
+    pub walk_problems: Vec<source::WalkProblem>,
+    /// Pipeline options.
+    pub options: pipeline::Options,
+    /// Output zone.
+    pub tz: Zone,
+    /// Strict mode.
+    pub strict: bool,
+    /// Quiet mode.
+    pub quiet: bool,
+}
+
+impl InputArgs {
+    /// Validates the options, sets up the thread pool and lists the inputs.
+    pub fn setup(&self) -> Result<Setup> {
+        let format = match &self.format {
+            Some(name) => Some(formats::by_name(name).with_context(|| {
+                let names: Vec<_> = formats::registry().iter().map(|f| f.name()).collect();
+                format!("unknown format {name:?}; known formats: {}", names.join(", "))
+            })?),
+            None => None,
+        };
+        let encoding = match &self.encoding {
+            Some(l) => Some(decode::encoding_for_label(l)?),
+            None => None,
+        };
+        let source_tz: Zone = self.source_tz.parse().context("bad --source-tz")?;
+        let tz: Zone = self.tz.parse().context("bad --tz")?;
+        if let Some(n) = self.threads {
+            if n == 0 {
+                bail!("--threads must be at least 1");
+            }
+            // The global pool can be built once per process; later calls (tests) keep it.
+            let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+        }
+        let Walk { files, problems } = source::walk(&self.paths)?;
+        Ok(Setup {
+            walk_files: files,
+            walk_problems: problems,
+            options: pipeline::Options {
+                format,
+                encoding,
+                source_tz,
+                progress: !self.quiet,
+                ..pipeline::Options::default()
+            },
+            tz,
+            strict: self.strict,
+            quiet: self.quiet,
+        })
+    }
+}
+
+/// A message filter: time range and senders.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Inclusive lower bound, µs.
+    pub from: Option<i64>,
+    /// Exclusive upper bound, µs.
+    pub to: Option<i64>,
+    /// Senders to keep (all when empty).
+    pub persons: Vec<String>,
+}
+
+impl Filter {
+    /// True when `m` passes.
+    #[inline]
+    pub fn keep(&self, m: &Message<'_>) -> bool {
+        if self.from.is_some_and(|f| m.time.micros < f) || self.to.is_some_and(|t| m.time.micros >= t) {
+            return false;
+        }
+        self.persons.is_empty() || self.persons.iter().any(|p| p == m.sender.as_ref())
+    }
+}
+
+impl FilterArgs {
+    /// Builds the filter; `to_dates` are the date values of `--to` (all of them, except for
+    /// `messages`, which takes output format names out first).
+    pub fn filter(&self, tz: Zone, to_dates: &[String]) -> Result<Filter> {
+        let from = match &self.from {
+            Some(s) => Some(
+                time::parse_bound(s, tz)
+                    .with_context(|| format!("bad --from {s:?}: expected YYYY-MM-DD or an RFC 3339 time"))?,
+            ),
+            None => None,
+        };
+        let mut to = None;
+        for s in to_dates.iter().chain(self.until.iter()) {
+            let t = time::parse_bound(s, tz)
+                .with_context(|| format!("bad --to {s:?}: expected YYYY-MM-DD or an RFC 3339 time"))?;
+            // A bare date includes its whole day; a time is inclusive to the microsecond.
+            let end = if s.trim().len() == 10 {
+                next_day(s, tz).unwrap_or(t)
+            } else {
+                t + 1
+            };
+            to = Some(to.map_or(end, |x: i64| x.min(end)));
+        }
+        if let (Some(f), Some(t)) = (from, to) {
+            if t <= f {
+                bail!("--to is before --from: nothing would be kept");
+            }
+        }
+        Ok(Filter {
+            from,
+            to,
+            persons: self.person.clone(),
+        })
+    }
+}
+
+fn next_day(date: &str, tz: Zone) -> Option<i64> {
+    let b = date.trim().as_bytes();
+    let y = time::digits::<4>(b)? as i32;
+    let m = time::digits::<2>(b.get(5..)?)?;
+    let d = time::digits::<2>(b.get(8..)?)?;
+    let days = time::days_from_civil(y, m, d) + 1;
+    let (y, m, d) = time::civil_from_days(days);
+    time::parse_bound(&format!("{y:04}-{m:02}-{d:02}"), tz)
+}
+
+/// How many problem lines are printed per file before "… and N more".
+pub const PROBLEMS_SHOWN_PER_FILE: usize = 10;
+
+/// Prints each kept problem as `chatsift: PATH:LINE: what`, then the summary line.
+pub fn print_summary(report: &Report, quiet: bool) {
+    if quiet {
+        return;
+    }
+    let mut shown: HashMap<u32, usize> = HashMap::new();
+    for w in &report.walk_problems {
+        eprintln!("chatsift: {}: {}", w.path, w.what);
+    }
+    for p in &report.problems {
+        let n = shown.entry(p.loc.file).or_default();
+        *n += 1;
+        if *n <= PROBLEMS_SHOWN_PER_FILE {
+            eprintln!("chatsift: {}:{}: {}", report.path(p.loc.file), p.loc.line, p.what);
+        }
+    }
+    for (i, f) in report.files.iter().enumerate() {
+        let n = shown.get(&(i as u32)).copied().unwrap_or(0) as u64;
+        let shown_here = n.min(PROBLEMS_SHOWN_PER_FILE as u64);
+        if f.problems > shown_here {
+            eprintln!(
+                "chatsift: {}: … and {} more problems (run `chatsift inspect` on it)",
+                f.path,
+                f.problems - shown_here
+            );
+        }
+    }
+    eprintln!("chatsift: {}", summary_line(report));
+}
+
+/// `3 files (1 skipped), 1,234 messages, 2 problems`.
+pub fn summary_line(report: &Report) -> String {
+    let skipped = report.files.len() - report.files_read();
+    let dst: u64 = report.files.iter().map(|f| f.dst_adjusted).sum();
+    let mut s = format!(
+        "{} read, {} skipped, {} messages, {} problems",
+        plural(report.files_read() as u64, "file"),
+        skipped,
+        thousands(report.messages()),
+        thousands(report.problem_count())
+    );
+    if dst > 0 {
+        s.push_str(&format!(
+            ", {} stamps in a DST gap or overlap (earlier instant taken)",
+            thousands(dst)
+        ));
+    }
+    s
+}
+
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{} {what}s", thousands(n))
+    }
+}
+
+/// 1234567 → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The error `--strict` stops with.
+#[derive(Debug, thiserror::Error)]
+#[error("--strict: malformed record at {path}:{line}: {what}")]
+pub struct StrictStop {
+    /// File.
+    pub path: String,
+    /// Line.
+    pub line: u64,
+    /// What.
+    pub what: String,
+}
+
+/// The first problem of a report as a [`StrictStop`], if there is one.
+pub fn strict_stop(report: &Report) -> Option<StrictStop> {
+    if let Some(p) = report.problems.first() {
+        return Some(StrictStop {
+            path: report.path(p.loc.file).to_string(),
+            line: p.loc.line,
+            what: p.what.clone(),
+        });
+    }
+    report.walk_problems.first().map(|w| StrictStop {
+        path: w.path.clone(),
+        line: 0,
+        what: w.what.clone(),
+    })
+}

@@ -1,0 +1,299 @@
+//! `chatsift inspect`: per input, the detected format and encoding, message counts by kind,
+//! time range, senders and problems; files that are not chats are listed as skipped.
+
+use super::common::{self, FilterArgs, InputArgs, thousands};
+use anyhow::Result;
+use chatsift::formats::Sink;
+use chatsift::model::{Kind, Message, Problem};
+use chatsift::pipeline::{self, Report};
+use chatsift::time::write_rfc3339;
+use clap::Args;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::Write;
+
+/// `inspect` options.
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// How many senders to list per file in text output.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    top: usize,
+}
+
+/// Per-file statistics, mergeable across chunks.
+#[derive(Debug, Default, Clone)]
+struct Stats {
+    messages: u64,
+    kinds: [u64; 6],
+    first: Option<(i64, u8)>,
+    last: Option<(i64, u8)>,
+    senders: HashMap<String, u64>,
+}
+
+impl Stats {
+    fn merge_chunk(&mut self, c: ChunkStats<'_, '_>) {
+        self.messages += c.messages;
+        for (a, b) in self.kinds.iter_mut().zip(c.kinds) {
+            *a += b;
+        }
+        if let Some(f) = c.first {
+            if self.first.is_none_or(|s| f.0 < s.0) {
+                self.first = Some(f);
+            }
+        }
+        if let Some(l) = c.last {
+            if self.last.is_none_or(|s| l.0 > s.0) {
+                self.last = Some(l);
+            }
+        }
+        for (k, v) in c.senders {
+            *self.senders.entry(k.into_owned()).or_default() += v;
+        }
+    }
+}
+
+struct ChunkStats<'t, 'f> {
+    filter: &'f common::Filter,
+    messages: u64,
+    kinds: [u64; 6],
+    first: Option<(i64, u8)>,
+    last: Option<(i64, u8)>,
+    senders: HashMap<Cow<'t, str>, u64>,
+}
+
+impl<'t> Sink<'t> for ChunkStats<'t, '_> {
+    fn message(&mut self, m: Message<'t>) {
+        if !self.filter.keep(&m) {
+            return;
+        }
+        self.messages += 1;
+        let k = Kind::ALL.iter().position(|k| *k == m.kind).unwrap_or(0);
+        self.kinds[k] += 1;
+        let t = (m.time.micros, m.time.frac_digits);
+        if self.first.is_none_or(|f| t.0 < f.0) {
+            self.first = Some(t);
+        }
+        if self.last.is_none_or(|l| t.0 > l.0) {
+            self.last = Some(t);
+        }
+        *self.senders.entry(m.sender).or_default() += 1;
+    }
+    fn problem(&mut self, _p: Problem) {}
+}
+
+#[derive(Serialize)]
+struct FileJson<'a> {
+    path: &'a str,
+    format: Option<&'a str>,
+    encoding: &'a str,
+    bytes: u64,
+    skipped: Option<&'a str>,
+    messages: u64,
+    kinds: serde_json::Map<String, serde_json::Value>,
+    first: Option<String>,
+    last: Option<String>,
+    senders: Vec<SenderJson<'a>>,
+    problems: u64,
+    problem_list: Vec<ProblemJson<'a>>,
+    dst_adjusted: u64,
+}
+
+#[derive(Serialize)]
+struct SenderJson<'a> {
+    id: &'a str,
+    messages: u64,
+}
+
+#[derive(Serialize)]
+struct ProblemJson<'a> {
+    line: u64,
+    offset: u64,
+    what: &'a str,
+}
+
+fn stamp(t: Option<(i64, u8)>) -> Option<String> {
+    t.map(|(micros, frac)| {
+        let mut v = Vec::new();
+        write_rfc3339(&mut v, micros, 0, frac, true);
+        String::from_utf8_lossy(&v).into_owned()
+    })
+}
+
+/// Runs `inspect`.
+pub fn run(args: InspectArgs) -> Result<()> {
+    let setup = args.input.setup()?;
+    let filter = args.filter.filter(setup.tz, &args.filter.to)?;
+    let mut stats: Vec<Stats> = vec![Stats::default(); setup.walk_files.len()];
+    let report = pipeline::run(
+        &setup.walk_files,
+        &setup.options,
+        setup.walk_problems.clone(),
+        |mut batch| -> Result<()> {
+            let parts = batch.parse(|_| ChunkStats {
+                filter: &filter,
+                messages: 0,
+                kinds: [0; 6],
+                first: None,
+                last: None,
+                senders: HashMap::new(),
+            });
+            for (job, part) in batch.jobs.iter().zip(parts) {
+                if let Some(s) = stats.get_mut(job.file as usize) {
+                    s.merge_chunk(part);
+                }
+            }
+            Ok(())
+        },
+    )?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        write_json(&report, &stats, &mut out)?;
+    } else {
+        write_text(&report, &stats, args.top, &mut out)?;
+    }
+    out.flush()?;
+    if !setup.quiet {
+        eprintln!("chatsift: {}", common::summary_line(&report));
+    }
+    if setup.strict {
+        if let Some(stop) = common::strict_stop(&report) {
+            return Err(stop.into());
+        }
+    }
+    Ok(())
+}
+
+fn sorted_senders(s: &Stats) -> Vec<(&str, u64)> {
+    let mut v: Vec<(&str, u64)> = s.senders.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v
+}
+
+fn write_json(report: &Report, stats: &[Stats], out: &mut dyn Write) -> Result<()> {
+    let files: Vec<FileJson<'_>> = report
+        .files
+        .iter()
+        .zip(stats)
+        .enumerate()
+        .map(|(i, (f, s))| {
+            let mut kinds = serde_json::Map::new();
+            for (k, n) in Kind::ALL.iter().zip(s.kinds) {
+                if n > 0 {
+                    kinds.insert(k.as_str().into(), n.into());
+                }
+            }
+            FileJson {
+                path: &f.path,
+                format: f.format,
+                encoding: &f.encoding,
+                bytes: f.bytes,
+                skipped: f.skipped.as_deref(),
+                messages: s.messages,
+                kinds,
+                first: stamp(s.first),
+                last: stamp(s.last),
+                senders: sorted_senders(s)
+                    .into_iter()
+                    .map(|(id, messages)| SenderJson { id, messages })
+                    .collect(),
+                problems: f.problems,
+                problem_list: report
+                    .problems
+                    .iter()
+                    .filter(|p| p.loc.file as usize == i)
+                    .map(|p| ProblemJson {
+                        line: p.loc.line,
+                        offset: p.loc.offset,
+                        what: &p.what,
+                    })
+                    .collect(),
+                dst_adjusted: f.dst_adjusted,
+            }
+        })
+        .collect();
+    let unreadable: Vec<_> = report
+        .walk_problems
+        .iter()
+        .map(|w| serde_json::json!({"path": w.path, "what": w.what}))
+        .collect();
+    let doc = serde_json::json!({
+        "files": files,
+        "unreadable": unreadable,
+        "summary": {
+            "files": report.files.len(),
+            "read": report.files_read(),
+            "skipped": report.files.len() - report.files_read(),
+            "messages": report.messages(),
+            "problems": report.problem_count(),
+        }
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+fn write_text(report: &Report, stats: &[Stats], top: usize, out: &mut dyn Write) -> Result<()> {
+    for (i, (f, s)) in report.files.iter().zip(stats).enumerate() {
+        if let Some(why) = &f.skipped {
+            writeln!(out, "{}\n  skipped     {why}", f.path)?;
+            continue;
+        }
+        writeln!(out, "{}", f.path)?;
+        writeln!(out, "  format      {}", f.format.unwrap_or("?"))?;
+        writeln!(out, "  encoding    {}", f.encoding)?;
+        writeln!(out, "  size        {} bytes", thousands(f.bytes))?;
+        let kinds: Vec<String> = Kind::ALL
+            .iter()
+            .zip(s.kinds)
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| format!("{k} {}", thousands(n)))
+            .collect();
+        writeln!(
+            out,
+            "  messages    {}{}",
+            thousands(s.messages),
+            if kinds.is_empty() { String::new() } else { format!(" ({})", kinds.join(", ")) }
+        )?;
+        if let (Some(a), Some(b)) = (stamp(s.first), stamp(s.last)) {
+            writeln!(out, "  time        {a} … {b}")?;
+        }
+        let senders = sorted_senders(s);
+        let shown: Vec<String> = senders
+            .iter()
+            .take(top)
+            .map(|(id, n)| format!("{id} ({})", thousands(*n)))
+            .collect();
+        let more = senders.len().saturating_sub(top);
+        writeln!(
+            out,
+            "  senders     {}: {}{}",
+            thousands(senders.len() as u64),
+            shown.join(", "),
+            if more > 0 { format!(", … {more} more") } else { String::new() }
+        )?;
+        writeln!(out, "  problems    {}", thousands(f.problems))?;
+        for p in report.problems.iter().filter(|p| p.loc.file as usize == i).take(5) {
+            writeln!(out, "    line {}: {}", p.loc.line, p.what)?;
+        }
+        if f.dst_adjusted > 0 {
+            writeln!(
+                out,
+                "  dst         {} stamps in a DST gap or overlap took the earlier instant",
+                thousands(f.dst_adjusted)
+            )?;
+        }
+    }
+    for w in &report.walk_problems {
+        writeln!(out, "{}\n  unreadable  {}", w.path, w.what)?;
+    }
+    Ok(())
+}

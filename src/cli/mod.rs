@@ -1,0 +1,41 @@
+//! The command line: clap stays here and produces plain settings for the library.
+
+pub mod bench;
+pub mod common;
+pub mod formats;
+pub mod inspect;
+pub mod messages;
+
+use clap::{Parser, Subcommand};
+
+/// chatsift: turn chat exports into evidence (timelines, activity, charts).
+#[derive(Parser, Debug)]
+#[command(name = "chatsift", version, about, long_about = None, arg_required_else_help = true)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List the formats chatsift reads, with example file names.
+    Formats,
+    /// Per input: format, encoding, messages, time range, senders, problems.
+    Inspect(inspect::InspectArgs),
+    /// The normalized message stream as JSONL, CSV, Timesketch CSV or l2tcsv.
+    Messages(messages::MessagesArgs),
+    /// Generate a corpus per format and measure MB/s and messages/s per stage.
+    Bench(bench::BenchArgs),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Formats => formats::run(),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Messages(a) => messages::run(a),
+        Command::Bench(a) => bench::run(a),
+    }
+}

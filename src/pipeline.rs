@@ -1,0 +1,763 @@
+//! The pipeline: read inputs a window at a time, decode, split into record-aligned chunks,
+//! parse chunks in parallel with rayon, and hand the results to the caller in input order.
+//!
+//! Memory is bounded by the batch size: each batch holds at most about
+//! [`Options::batch_bytes`] of decoded input (plus what the caller keeps), and is dropped
+//! before the next is read. With `batch_bytes: None` every input stays in memory for one
+//! batch, which sorted output needs (messages borrow from the input; nothing is copied).
+//!
+//! Determinism: chunks are cut at positions that depend only on the input and the window and
+//! chunk sizes (never on the thread count), and results are merged in input order, so the
+//! output is byte-identical for any `--threads`.
+
+use crate::formats::{self, Chunk, Format, ParseCtx, Sink};
+use crate::model::{FileId, Loc, Message, Problem};
+use crate::source::decode::{self, Detected};
+use crate::source::{Opened, Opener, SourceFile, WalkProblem};
+use crate::time::Zone;
+use encoding_rs::Encoding;
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::time::Instant;
+
+/// How a run reads its inputs.
+#[derive(Clone, Copy)]
+pub struct Options {
+    /// `--format`: parse every input with this format instead of sniffing.
+    pub format: Option<&'static dyn Format>,
+    /// `--encoding`: decode every input with this encoding (a BOM is still skipped).
+    pub encoding: Option<&'static Encoding>,
+    /// `--source-tz`: the zone of naive stamps.
+    pub source_tz: Zone,
+    /// Target size of one parse chunk (the unit of parallel work).
+    pub chunk_bytes: usize,
+    /// Target size of one read from a file.
+    pub window_bytes: usize,
+    /// Bytes of input per batch; `None` reads everything into one batch.
+    pub batch_bytes: Option<usize>,
+    /// Show a progress bar on stderr when it is a terminal and the run takes over a second.
+    pub progress: bool,
+    /// How many problems per file are kept for reporting (all are counted).
+    pub keep_problems: usize,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("format", &self.format.map(|f| f.name()))
+            .field("encoding", &self.encoding.map(|e| e.name()))
+            .field("source_tz", &self.source_tz)
+            .field("chunk_bytes", &self.chunk_bytes)
+            .field("window_bytes", &self.window_bytes)
+            .field("batch_bytes", &self.batch_bytes)
+            .finish()
+    }
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            format: None,
+            encoding: None,
+            source_tz: Zone::Utc,
+            chunk_bytes: 1 << 20,
+            window_bytes: 8 << 20,
+            batch_bytes: Some(32 << 20),
+            progress: false,
+            keep_problems: 1000,
+        }
+    }
+}
+
+/// What happened to one input.
+#[derive(Clone, Debug, Default)]
+pub struct FileReport {
+    /// The display path.
+    pub path: String,
+    /// The format it was read as (None when skipped).
+    pub format: Option<&'static str>,
+    /// The encoding, as [`Detected::name`] gives it.
+    pub encoding: String,
+    /// Size in bytes as stored.
+    pub bytes: u64,
+    /// Why it was not read as a chat (empty, binary, no format recognised), if so.
+    pub skipped: Option<String>,
+    /// Messages read.
+    pub messages: u64,
+    /// Problems found (all of them, also those not kept).
+    pub problems: u64,
+    /// Naive stamps placed in a DST gap or overlap.
+    pub dst_adjusted: u64,
+}
+
+/// What a run read: per-file reports and the problems, in input order.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// One report per input, in input order.
+    pub files: Vec<FileReport>,
+    /// Kept problems (the first [`Options::keep_problems`] per file), in input order.
+    pub problems: Vec<Problem>,
+    /// Inputs that could not be listed or opened.
+    pub walk_problems: Vec<WalkProblem>,
+}
+
+impl Report {
+    /// All messages read.
+    pub fn messages(&self) -> u64 {
+        self.files.iter().map(|f| f.messages).sum()
+    }
+    /// All problems found, counting unreadable inputs.
+    pub fn problem_count(&self) -> u64 {
+        self.files.iter().map(|f| f.problems).sum::<u64>() + self.walk_problems.len() as u64
+    }
+    /// Files read as chats.
+    pub fn files_read(&self) -> usize {
+        self.files.iter().filter(|f| f.skipped.is_none()).count()
+    }
+    /// The display path of a file id.
+    pub fn path(&self, file: FileId) -> &str {
+        self.files
+            .get(file as usize)
+            .map_or("?", |f| f.path.as_str())
+    }
+
+    fn add_problem(&mut self, p: Problem, keep: usize, kept: &mut [usize]) {
+        let i = p.loc.file as usize;
+        if let Some(f) = self.files.get_mut(i) {
+            f.problems += 1;
+        }
+        if let Some(k) = kept.get_mut(i) {
+            if *k < keep {
+                *k += 1;
+                self.problems.push(p);
+            }
+        }
+    }
+}
+
+/// One unit of parallel work: a record-aligned chunk of one file.
+#[derive(Clone, Copy)]
+pub struct Job<'t> {
+    /// The chunk.
+    pub chunk: Chunk<'t>,
+    /// The format it is parsed with.
+    pub format: &'static dyn Format,
+    /// The file.
+    pub file: FileId,
+    /// The file's display path.
+    pub path: &'t str,
+}
+
+impl std::fmt::Debug for Job<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("path", &self.path)
+            .field("format", &self.format.name())
+            .field("offset", &self.chunk.offset)
+            .field("line", &self.chunk.line)
+            .field("len", &self.chunk.text.len())
+            .finish()
+    }
+}
+
+/// The jobs of one batch, in input order, and the means to parse them.
+pub struct Batch<'t, 'r> {
+    /// The chunks of this batch, in input order.
+    pub jobs: Vec<Job<'t>>,
+    report: &'r mut Report,
+    kept: &'r mut Vec<usize>,
+    zone: Zone,
+    keep: usize,
+}
+
+impl std::fmt::Debug for Batch<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch").field("jobs", &self.jobs).finish()
+    }
+}
+
+/// Counts what passes to a caller's sink and keeps problems aside.
+struct Tap<S> {
+    inner: S,
+    messages: u64,
+    problems: Vec<Problem>,
+    problem_count: u64,
+    dst: u64,
+    keep: usize,
+}
+
+impl<'t, S: Sink<'t>> Sink<'t> for Tap<S> {
+    fn message(&mut self, m: Message<'t>) {
+        self.messages += 1;
+        self.inner.message(m);
+    }
+    fn problem(&mut self, p: Problem) {
+        self.problem_count += 1;
+        if self.problems.len() < self.keep {
+            self.problems.push(p);
+        }
+    }
+    fn dst_adjusted(&mut self, n: u64) {
+        self.dst += n;
+    }
+}
+
+impl<'t> Batch<'t, '_> {
+    /// The run's report so far (this batch's problems are in it once parsed).
+    pub fn report(&self) -> &Report {
+        self.report
+    }
+
+    /// Parses every job in parallel, each into a fresh sink made by `make`, and returns the
+    /// sinks in input order. Problems and counts go to the run's [`Report`].
+    pub fn parse<S, M>(&mut self, make: M) -> Vec<S>
+    where
+        S: Sink<'t> + Send,
+        M: Fn(&Job<'t>) -> S + Sync,
+    {
+        let zone = self.zone;
+        let keep = self.keep;
+        let taps: Vec<Tap<S>> = self
+            .jobs
+            .par_iter()
+            .map(|job| {
+                let mut tap = Tap {
+                    inner: make(job),
+                    messages: 0,
+                    problems: Vec::new(),
+                    problem_count: 0,
+                    dst: 0,
+                    keep,
+                };
+                let ctx = ParseCtx {
+                    file: job.file,
+                    path: job.path,
+                    source_tz: zone,
+                };
+                job.format.parse(&job.chunk, &ctx, &mut tap);
+                tap
+            })
+            .collect();
+        let mut out = Vec::with_capacity(taps.len());
+        for (job, tap) in self.jobs.iter().zip(taps) {
+            let i = job.file as usize;
+            if let Some(f) = self.report.files.get_mut(i) {
+                f.messages += tap.messages;
+                f.dst_adjusted += tap.dst;
+                // Problems beyond those kept are counted here; kept ones via add_problem.
+                f.problems += tap.problem_count - tap.problems.len() as u64;
+            }
+            for p in tap.problems {
+                self.report.add_problem(p, self.keep, self.kept);
+            }
+            out.push(tap.inner);
+        }
+        out
+    }
+}
+
+/// Bytes of one file read so far, waiting to be decoded.
+struct Window {
+    file: FileId,
+    format: &'static dyn Format,
+    bytes: WinBytes,
+    encoding: Option<&'static Encoding>,
+    first: bool,
+    last: bool,
+}
+
+enum WinBytes {
+    Owned(Vec<u8>),
+    Shared(std::sync::Arc<[u8]>, usize, usize),
+}
+
+impl WinBytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            WinBytes::Owned(v) => v,
+            WinBytes::Shared(a, s, e) => &a[*s..*e],
+        }
+    }
+}
+
+/// Where the next window of a file continues: decoded offset and line so far.
+#[derive(Clone, Copy, Default)]
+struct Carry {
+    file: FileId,
+    offset: u64,
+    line: u64,
+}
+
+/// Reads every input and calls `on_batch` with each batch of jobs, in input order. Files that
+/// are empty, binary, unreadable or of no known format are reported as skipped; the run goes
+/// on. Returns the first error `on_batch` returns.
+pub fn run<E, F>(
+    files: &[SourceFile],
+    opts: &Options,
+    walk_problems: Vec<WalkProblem>,
+    mut on_batch: F,
+) -> Result<Report, E>
+where
+    F: FnMut(Batch<'_, '_>) -> Result<(), E>,
+{
+    let mut report = Report {
+        files: files
+            .iter()
+            .map(|f| FileReport {
+                path: f.path.clone(),
+                bytes: f.size,
+                ..FileReport::default()
+            })
+            .collect(),
+        problems: Vec::new(),
+        walk_problems,
+    };
+    let mut kept = vec![0usize; files.len()];
+    let mut opener = Opener::default();
+    let mut pending: Vec<Window> = Vec::new();
+    let mut pending_bytes = 0usize;
+    let mut carry = Carry::default();
+    let limit = opts.batch_bytes.unwrap_or(usize::MAX);
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let mut progress = Progress::new(opts.progress, total);
+
+    for f in files {
+        let mut reader = match open_file(f, opts, &mut opener, &mut report) {
+            Some(r) => r,
+            None => continue,
+        };
+        loop {
+            let w = match reader.next_window(opts) {
+                Ok(Some(w)) => w,
+                Ok(None) => break,
+                Err(e) => {
+                    let what = format!("read error: {e}");
+                    let loc = Loc {
+                        file: f.id,
+                        line: 0,
+                        offset: reader.pos,
+                    };
+                    report.add_problem(Problem::new(loc, what), opts.keep_problems, &mut kept);
+                    break;
+                }
+            };
+            pending_bytes += w.bytes.as_slice().len();
+            pending.push(w);
+            if pending_bytes >= limit || (opts.batch_bytes.is_some() && pending.len() >= 4096) {
+                progress.advance(pending_bytes as u64);
+                flush(
+                    &mut pending,
+                    files,
+                    opts,
+                    &mut report,
+                    &mut kept,
+                    &mut carry,
+                    &mut on_batch,
+                )?;
+                pending_bytes = 0;
+            }
+        }
+    }
+    if !pending.is_empty() {
+        progress.advance(pending_bytes as u64);
+        flush(
+            &mut pending,
+            files,
+            opts,
+            &mut report,
+            &mut kept,
+            &mut carry,
+            &mut on_batch,
+        )?;
+    }
+    progress.finish();
+    Ok(report)
+}
+
+/// Per-file reading state.
+struct FileReader {
+    file: FileId,
+    opened: Opened,
+    len: u64,
+    pos: u64,
+    format: &'static dyn Format,
+    encoding: Option<&'static Encoding>,
+    first: bool,
+    done: bool,
+}
+
+fn open_file(
+    f: &SourceFile,
+    opts: &Options,
+    opener: &mut Opener,
+    report: &mut Report,
+) -> Option<FileReader> {
+    let skip = |report: &mut Report, why: String| {
+        if let Some(r) = report.files.get_mut(f.id as usize) {
+            r.skipped = Some(why);
+        }
+    };
+    let opened = match opener.open(f) {
+        Ok(o) => o,
+        Err(e) => {
+            skip(report, format!("unreadable: {e}"));
+            report.walk_problems.push(WalkProblem {
+                path: f.path.clone(),
+                what: format!("cannot read: {e}"),
+            });
+            return None;
+        }
+    };
+    let len = opened.len().unwrap_or(f.size);
+    if let Some(r) = report.files.get_mut(f.id as usize) {
+        r.bytes = len;
+    }
+    if len == 0 {
+        skip(report, "empty file".into());
+        return None;
+    }
+    let head = match opened.read_at(0, decode::DETECT_LEN) {
+        Ok(h) => h,
+        Err(e) => {
+            skip(report, format!("unreadable: {e}"));
+            return None;
+        }
+    };
+    let detected = decode::detect(&head, opts.encoding);
+    if let Some(r) = report.files.get_mut(f.id as usize) {
+        r.encoding = detected.name();
+    }
+    let (bom, encoding) = match detected {
+        Detected::Binary => {
+            skip(report, "binary file (NUL bytes), not a chat".into());
+            return None;
+        }
+        Detected::Utf8 { bom } => (bom, None),
+        Detected::Other { encoding, bom, .. } => (bom, Some(encoding)),
+    };
+    let head_bytes = &head[bom.min(head.len())..];
+    let head_text: Cow<'_, str> = match encoding {
+        None => {
+            let cut = &head_bytes[..head_bytes.len().min(formats::SNIFF_LEN + 4)];
+            String::from_utf8_lossy(cut)
+        }
+        Some(enc) => {
+            let cut = &head_bytes[..head_bytes.len().min(formats::SNIFF_LEN * 2)];
+            Cow::Owned(enc.decode_without_bom_handling(cut).0.into_owned())
+        }
+    };
+    let format = match opts.format {
+        Some(fmt) => fmt,
+        None => match formats::sniff(&f.path, formats::sniff_head(&head_text)) {
+            Some(fmt) => fmt,
+            None => {
+                skip(report, "no chat format recognised".into());
+                return None;
+            }
+        },
+    };
+    if let Some(r) = report.files.get_mut(f.id as usize) {
+        r.format = Some(format.name());
+    }
+    Some(FileReader {
+        file: f.id,
+        opened,
+        len,
+        pos: bom as u64,
+        format,
+        encoding,
+        first: true,
+        done: false,
+    })
+}
+
+impl FileReader {
+    /// The next window of the file, ending at a record boundary (or the end of the file).
+    fn next_window(&mut self, opts: &Options) -> std::io::Result<Option<Window>> {
+        if self.done || self.pos >= self.len {
+            return Ok(None);
+        }
+        let rest = self.len - self.pos;
+        let window = opts.window_bytes.max(1) as u64;
+        // Transcoded inputs are read whole: their byte offsets do not map to text offsets.
+        if self.encoding.is_some() || rest <= window + window / 4 {
+            return Ok(Some(self.take_rest()?));
+        }
+        let mut margin = (window / 8).max(1024);
+        loop {
+            let want = window + margin;
+            if want >= rest {
+                return Ok(Some(self.take_rest()?));
+            }
+            let data = self.opened.read_at(self.pos, want as usize)?;
+            if let Some(cut) = boundary(self.format, &data, window as usize) {
+                let mut data = data;
+                data.truncate(cut);
+                self.pos += cut as u64;
+                let w = self.window(data, false);
+                return Ok(Some(w));
+            }
+            margin *= 4;
+        }
+    }
+
+    fn take_rest(&mut self) -> std::io::Result<Window> {
+        let data = match &self.opened {
+            Opened::Memory(a) => WinBytes::Shared(a.clone(), self.pos as usize, a.len()),
+            Opened::File(_) => {
+                WinBytes::Owned(self.opened.read_at(self.pos, (self.len - self.pos) as usize)?)
+            }
+        };
+        self.done = true;
+        self.pos = self.len;
+        let first = std::mem::replace(&mut self.first, false);
+        Ok(Window {
+            file: self.file,
+            format: self.format,
+            bytes: data,
+            encoding: self.encoding,
+            first,
+            last: true,
+        })
+    }
+
+    fn window(&mut self, data: Vec<u8>, last: bool) -> Window {
+        let first = std::mem::replace(&mut self.first, false);
+        Window {
+            file: self.file,
+            format: self.format,
+            bytes: WinBytes::Owned(data),
+            encoding: None,
+            first,
+            last,
+        }
+    }
+}
+
+/// A record boundary at or after `target` in `data` (UTF-8 bytes), found by the format on a
+/// text region around the target. Invalid UTF-8 in the region is masked with `?` (same
+/// length) so positions stay exact.
+fn boundary(format: &dyn Format, data: &[u8], target: usize) -> Option<usize> {
+    let back = target.saturating_sub(64 << 10);
+    // Start the region at a line start: `\n` never occurs inside a UTF-8 sequence.
+    let start = match memchr::memrchr(b'\n', &data[..back.max(1).min(data.len())]) {
+        Some(i) if back > 0 => i + 1,
+        _ => 0,
+    };
+    let end = memchr::memrchr(b'\n', data).map_or(0, |i| i + 1);
+    if end <= target || start > target {
+        return None;
+    }
+    let region = &data[start..end];
+    let masked;
+    let text = match simdutf8::basic::from_utf8(region) {
+        Ok(t) => t,
+        Err(_) => {
+            masked = mask_invalid(region);
+            std::str::from_utf8(&masked).ok()?
+        }
+    };
+    let at = format.next_record(text, target - start)?;
+    let cut = start + at;
+    (cut > 0 && cut < end && cut >= target).then_some(cut)
+}
+
+fn mask_invalid(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let mut pos = 0;
+    while pos < out.len() {
+        match std::str::from_utf8(&out[pos..]) {
+            Ok(_) => break,
+            Err(e) => {
+                let bad = pos + e.valid_up_to();
+                let n = e.error_len().unwrap_or(out.len() - bad);
+                for b in &mut out[bad..bad + n] {
+                    *b = b'?';
+                }
+                pos = bad + n;
+            }
+        }
+    }
+    out
+}
+
+/// A decoded window.
+struct Decoded<'w> {
+    text: Cow<'w, str>,
+    newlines: u64,
+    replaced_lines: Vec<u64>,
+    replaced_total: u64,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn flush<E, F>(
+    pending: &mut Vec<Window>,
+    files: &[SourceFile],
+    opts: &Options,
+    report: &mut Report,
+    kept: &mut Vec<usize>,
+    carry: &mut Carry,
+    on_batch: &mut F,
+) -> Result<(), E>
+where
+    F: FnMut(Batch<'_, '_>) -> Result<(), E>,
+{
+    // Decode and count lines, in parallel.
+    let decoded: Vec<Decoded<'_>> = pending
+        .par_iter()
+        .map(|w| {
+            let bytes = w.bytes.as_slice();
+            let (text, replaced_lines, replaced_total) = match w.encoding {
+                None => decode::utf8_lossy(bytes, 1),
+                Some(enc) => {
+                    let (t, n) = decode::transcode(bytes, enc);
+                    (Cow::Owned(t), if n > 0 { vec![1] } else { Vec::new() }, n)
+                }
+            };
+            let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64;
+            Decoded {
+                text,
+                newlines,
+                replaced_lines,
+                replaced_total,
+            }
+        })
+        .collect();
+    // Place each window in its file: decoded offset and first line.
+    let mut starts = Vec::with_capacity(pending.len());
+    for (w, d) in pending.iter().zip(&decoded) {
+        if w.first || carry.file != w.file {
+            *carry = Carry {
+                file: w.file,
+                offset: 0,
+                line: 1,
+            };
+        }
+        starts.push((carry.offset, carry.line));
+        for &l in &d.replaced_lines {
+            let what = if w.encoding.is_some() {
+                format!(
+                    "{} byte sequences invalid in {} were replaced by U+FFFD",
+                    d.replaced_total,
+                    w.encoding.map_or("?", |e| e.name())
+                )
+            } else {
+                "invalid UTF-8 replaced by U+FFFD".to_string()
+            };
+            let loc = Loc {
+                file: w.file,
+                line: carry.line + l - 1,
+                offset: carry.offset,
+            };
+            report.add_problem(Problem::new(loc, what), opts.keep_problems, kept);
+        }
+        if d.replaced_total > d.replaced_lines.len() as u64 && w.encoding.is_none() {
+            if let Some(f) = report.files.get_mut(w.file as usize) {
+                f.problems += d.replaced_total - d.replaced_lines.len() as u64;
+            }
+        }
+        carry.offset += d.text.len() as u64;
+        carry.line += d.newlines;
+    }
+    // Split windows into chunks at record boundaries, in parallel.
+    let chunked: Vec<Vec<Job<'_>>> = pending
+        .par_iter()
+        .zip(decoded.par_iter())
+        .zip(starts.par_iter())
+        .map(|((w, d), &(offset, line))| {
+            let path = files
+                .get(w.file as usize)
+                .map_or("?", |f| f.path.as_str());
+            let mut jobs: Vec<Job<'_>> = formats::split_text(w.format, &d.text, opts.chunk_bytes)
+                .into_iter()
+                .map(|c| Job {
+                    chunk: Chunk {
+                        text: c.text,
+                        offset: offset + c.offset,
+                        line: line + c.line - 1,
+                        first: w.first && c.first,
+                        last: w.last && c.last,
+                    },
+                    format: w.format,
+                    file: w.file,
+                    path,
+                })
+                .collect();
+            if jobs.is_empty() {
+                jobs.push(Job {
+                    chunk: Chunk {
+                        text: "",
+                        offset,
+                        line,
+                        first: w.first,
+                        last: w.last,
+                    },
+                    format: w.format,
+                    file: w.file,
+                    path,
+                });
+            }
+            jobs
+        })
+        .collect();
+    let jobs: Vec<Job<'_>> = chunked.into_iter().flatten().collect();
+    let batch = Batch {
+        jobs,
+        report,
+        kept,
+        zone: opts.source_tz,
+        keep: opts.keep_problems,
+    };
+    let r = on_batch(batch);
+    drop(decoded);
+    pending.clear();
+    r
+}
+
+/// A progress bar on stderr that appears only on a terminal and only after a second.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    start: Instant,
+    shown: bool,
+    enabled: bool,
+}
+
+impl Progress {
+    fn new(enabled: bool, total: u64) -> Progress {
+        use std::io::IsTerminal;
+        let enabled = enabled && std::io::stderr().is_terminal();
+        let bar = enabled.then(|| {
+            let b = indicatif::ProgressBar::with_draw_target(
+                Some(total),
+                indicatif::ProgressDrawTarget::hidden(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} {bytes}/{total_bytes} {bytes_per_sec} {wide_bar} {eta}",
+            ) {
+                b.set_style(style);
+            }
+            b
+        });
+        Progress {
+            bar,
+            start: Instant::now(),
+            shown: false,
+            enabled,
+        }
+    }
+
+    fn advance(&mut self, bytes: u64) {
+        let Some(bar) = &self.bar else { return };
+        bar.inc(bytes);
+        if self.enabled && !self.shown && self.start.elapsed().as_secs_f64() > 1.0 {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.shown = true;
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
