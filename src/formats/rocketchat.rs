@@ -557,18 +557,33 @@ impl<'a> Parser<'_, 'a, '_> {
             match c {
                 b']' => return Some(i + 1),
                 b',' => i += 1,
-                b'{' => match object_end(b, i) {
-                    Some(end) => {
-                        let line = self.lines.at(i);
-                        self.element(i, end, line, sink);
-                        i = end;
+                b'{' => {
+                    let line = self.lines.at(i);
+                    // serde reads the element straight from the text and says where it
+                    // ended; the brace scanner is needed only to skip a malformed one.
+                    let text: &'a str = self.chunk.text;
+                    let mut stream =
+                        serde_json::Deserializer::from_str(&text[i..]).into_iter::<Raw<'a>>();
+                    let parsed = stream.next();
+                    match parsed {
+                        Some(Ok(raw)) => {
+                            let end = i + stream.byte_offset();
+                            self.element(raw, i, end, line, sink);
+                            i = end;
+                        }
+                        Some(Err(e)) if !e.is_eof() => match object_end(b, i) {
+                            Some(end) => {
+                                let loc = self.ctx.loc(self.chunk, i, line);
+                                let what =
+                                    format!("bad message JSON ({e}): {}", excerpt(&text[i..end]));
+                                sink.problem(Problem::new(loc, what));
+                                i = end;
+                            }
+                            None => return self.truncated_element(i, sink),
+                        },
+                        _ => return self.truncated_element(i, sink),
                     }
-                    None => {
-                        let ex = self.excerpt_at(i);
-                        self.problem(sink, i, format!("truncated message: {ex}"));
-                        return None;
-                    }
-                },
+                }
                 _ => match skip_value(b, i) {
                     Ok(next) => {
                         let ex = self.excerpt_at(i);
@@ -584,19 +599,26 @@ impl<'a> Parser<'_, 'a, '_> {
         }
     }
 
-    /// Reads one message element `text[start..end]` that starts on `line`.
-    fn element(&mut self, start: usize, end: usize, line: u64, sink: &mut dyn Sink<'a>) {
+    /// Reports a message cut off by the end of the input at `at`.
+    fn truncated_element(&mut self, at: usize, sink: &mut dyn Sink<'a>) -> Option<usize> {
+        let ex = self.excerpt_at(at);
+        self.problem(sink, at, format!("truncated message: {ex}"));
+        None
+    }
+
+    /// Turns one deserialized element `text[start..end]`, starting on `line`, into a message.
+    fn element(
+        &mut self,
+        raw: Raw<'a>,
+        start: usize,
+        end: usize,
+        line: u64,
+        sink: &mut dyn Sink<'a>,
+    ) {
         let text: &'a str = self.chunk.text;
         let loc = self.ctx.loc(self.chunk, start, line);
         let slice = &text[start..end];
         let bad = |what: &str| Problem::new(loc, format!("{what}: {}", excerpt(slice)));
-        let raw: Raw<'a> = match serde_json::from_str(slice) {
-            Ok(r) => r,
-            Err(e) => {
-                sink.problem(bad(&format!("bad message JSON ({e})")));
-                return;
-            }
-        };
         let Some(ts) = raw.ts else {
             sink.problem(bad("message without ts"));
             return;
