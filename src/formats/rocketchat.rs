@@ -10,10 +10,11 @@
 //! ```
 //!
 //! How it reads: a small hand-written scanner (strings with escapes, brace depth; bounded
-//! by the input, never panics) walks the top-level object, finds the `"messages"` array and
-//! the byte range of each element object; each element is then deserialized on its own with
-//! serde_json into borrowed fields (unknown fields ignored), so a malformed element costs
-//! one [`Problem`] at the line of its `{` and the others still parse. A file cut inside the
+//! by the input, never panics) walks the top-level object to the `"messages"` array; each
+//! element is deserialized from its `{` with serde_json into borrowed fields (unknown fields
+//! ignored), which also says where the element ends. When serde rejects an element, the
+//! brace scanner finds its end, so a malformed element costs one [`Problem`] at the line of
+//! its `{` and the others still parse. A file cut inside the
 //! array keeps every complete element and reports the cut. `{"success":false,"error":…}`
 //! responses report the API error. Several responses concatenated in one file are read one
 //! after another.
