@@ -416,7 +416,7 @@ impl Format for ContiJabber {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::formats::{Collect, parse_text};
     use crate::time::Zone;
