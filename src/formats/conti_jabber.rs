@@ -1,23 +1,760 @@
-//! `conti-jabber`: placeholder until its parser lands.
+//! `conti-jabber`: the Jabber/XMPP server logs of the Conti leak (`<server-ip>-YYYYMMDD.json`).
+//!
+//! Not valid JSON: pretty-printed objects one after another, separated by `},` (most files) or
+//! by nothing (older files), without an enclosing array. Each object has four string fields,
+//! in any order: `ts` (ISO-8601 with microseconds, no offset: resolved in `--source-tz`),
+//! `from`, `to` (JIDs) and `body`. Unknown string fields are ignored.
+//!
+//! Mapping: sender = `from`; a `to` whose domain starts with `conference.` is a room (channel,
+//! no recipient), any other `to` is the recipient. A `from` without `@` (the bare server
+//! domain) is a server notice: kind `system`. Otherwise kind `encrypted` when the body
+//! (ignoring leading whitespace)
+//! - starts with `?OTR` (OTR data message, query `?OTRv23?` or `?OTR Error:`), or
+//! - starts with `[ERROR] Unreadable encrypted message`, `The encrypted message received from`
+//!   or `We received an unreadable encrypted message` (ejabberd / pidgin-otr notices), or
+//! - contains `Off-the-Record private conversation` (pidgin's text for an OTR request the
+//!   client could not honour).
+//!
+//! Bursts of messages in one second (offline delivery) are kept as they are.
+//!
+//! Errors: a broken object (missing field, bad `ts`, unterminated string, object cut short)
+//! is a problem at the line of its `{`, and parsing resumes at the next object start (see
+//! [`record_start`]). A bad escape (`\x01`) or lone surrogate is repaired (kept as written /
+//! U+FFFD), reported as a problem, and the message is still emitted. Text between objects
+//! other than whitespace, `,`, `[` and `]` is a problem at its own line.
+//!
+//! Record starts for splitting: a line that is exactly `{` (leading whitespace, trailing
+//! whitespace and `\r` allowed) whose next non-blank line starts with the key `"ts"`,
+//! `"from"`, `"to"` or `"body"` followed by `:`. A JSON string never holds a raw newline, so
+//! such a line cannot be inside a body; a string that meets a raw newline is unterminated.
 
-use super::{Chunk, Format, ParseCtx, Sink};
+use super::jsonish::{self, StringEnd};
+use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
+use crate::model::{Kind, Message, Problem};
+use crate::time::parse_iso;
+use memchr::memmem;
+use std::borrow::Cow;
 
 /// The `conti-jabber` format.
 #[derive(Debug, Clone, Copy)]
 pub struct ContiJabber;
 
+#[inline]
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+#[inline]
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && is_ws(b[i]) {
+        i += 1;
+    }
+    i
+}
+
+#[inline]
+fn skip_blank(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r') {
+        i += 1;
+    }
+    i
+}
+
+fn line_start(b: &[u8], i: usize) -> usize {
+    memchr::memrchr(b'\n', &b[..i.min(b.len())]).map_or(0, |p| p + 1)
+}
+
+fn line_end(b: &[u8], i: usize) -> usize {
+    let i = i.min(b.len());
+    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k)
+}
+
+/// True when the next non-blank text at or after `i` is one of the four keys and a `:`.
+fn key_follows(b: &[u8], i: usize) -> bool {
+    let i = skip_ws(b, i);
+    let rest = &b[i..];
+    for key in [&b"\"ts\""[..], b"\"from\"", b"\"to\"", b"\"body\""] {
+        if rest.starts_with(key) {
+            let j = skip_blank(b, i + key.len());
+            return b.get(j) == Some(&b':');
+        }
+    }
+    false
+}
+
+/// The start of the first line at or after `from` that opens an object: a line that is just
+/// `{` and whose next non-blank line begins with a known key.
+pub fn record_start(b: &[u8], from: usize) -> Option<usize> {
+    if from > b.len() {
+        return None;
+    }
+    let l0 = if from == 0 || b[from - 1] == b'\n' {
+        from
+    } else {
+        from + memchr::memchr(b'\n', &b[from..])? + 1
+    };
+    let mut i = l0;
+    while i < b.len() {
+        let p = i + memchr::memchr(b'{', &b[i..])?;
+        let mut ls = p;
+        while ls > l0 && matches!(b[ls - 1], b' ' | b'\t') {
+            ls -= 1;
+        }
+        if ls == l0 || b[ls - 1] == b'\n' {
+            let q = skip_blank(b, p + 1);
+            if b.get(q) == Some(&b'\n') && key_follows(b, q + 1) {
+                return Some(ls);
+            }
+        }
+        i = p + 1;
+    }
+    None
+}
+
+/// Why an object could not be read.
+enum Fail {
+    /// The text ended inside the object.
+    Eof,
+    /// Something else than the expected token at this position.
+    At(usize, &'static str),
+    /// A string met a raw newline (at this position) before its closing quote.
+    Unterminated(usize),
+}
+
+/// A string value: its raw contents and whether it has escapes.
+type Raw<'a> = Option<(&'a str, bool)>;
+
+#[derive(Default)]
+struct Fields<'a> {
+    ts: Raw<'a>,
+    from: Raw<'a>,
+    to: Raw<'a>,
+    body: Raw<'a>,
+}
+
+/// Reads one object whose `{` is at `open`; returns its fields and the position after `}`.
+fn parse_object(text: &str, open: usize) -> Result<(Fields<'_>, usize), Fail> {
+    let b = text.as_bytes();
+    let mut f = Fields::default();
+    let mut i = open + 1;
+    let mut after_value = false;
+    loop {
+        i = skip_ws(b, i);
+        let Some(&c) = b.get(i) else {
+            return Err(Fail::Eof);
+        };
+        if c == b'}' {
+            return Ok((f, i + 1));
+        }
+        if after_value {
+            if c == b',' {
+                i += 1;
+                after_value = false;
+                continue;
+            }
+            return Err(Fail::At(i, "`,` or `}`"));
+        }
+        if c != b'"' {
+            return Err(Fail::At(i, "a quoted key"));
+        }
+        let key_end = match jsonish::scan_string(b, i + 1).0 {
+            StringEnd::Closed(q) => q,
+            StringEnd::Newline(n) => return Err(Fail::Unterminated(n)),
+            StringEnd::Eof => return Err(Fail::Eof),
+        };
+        let key = &b[i + 1..key_end];
+        i = skip_ws(b, key_end + 1);
+        match b.get(i) {
+            Some(b':') => {}
+            Some(_) => return Err(Fail::At(i, "`:`")),
+            None => return Err(Fail::Eof),
+        }
+        i = skip_ws(b, i + 1);
+        match b.get(i) {
+            Some(b'"') => {}
+            Some(_) => return Err(Fail::At(i, "a string value")),
+            None => return Err(Fail::Eof),
+        }
+        let (end, escaped) = jsonish::scan_string(b, i + 1);
+        let q = match end {
+            StringEnd::Closed(q) => q,
+            StringEnd::Newline(n) => return Err(Fail::Unterminated(n)),
+            StringEnd::Eof => return Err(Fail::Eof),
+        };
+        let value = Some((&text[i + 1..q], escaped));
+        match key {
+            b"ts" => f.ts = value,
+            b"from" => f.from = value,
+            b"to" => f.to = value,
+            b"body" => f.body = value,
+            _ => {}
+        }
+        i = q + 1;
+        after_value = true;
+    }
+}
+
+/// Texts that mark a body as OTR ciphertext or an unreadable-encrypted notice (see the
+/// module docs).
+const ENCRYPTED_PREFIXES: [&str; 4] = [
+    "?OTR",
+    "[ERROR] Unreadable encrypted message",
+    "The encrypted message received from",
+    "We received an unreadable encrypted message",
+];
+
+fn is_encrypted(body: &str, otr_request: &memmem::Finder<'_>) -> bool {
+    let t = body.trim_start();
+    ENCRYPTED_PREFIXES.iter().any(|p| t.starts_with(p))
+        || otr_request.find(body.as_bytes()).is_some()
+}
+
+fn is_room(jid: &str) -> bool {
+    jid.split_once('@')
+        .is_some_and(|(_, domain)| domain.starts_with("conference."))
+}
+
+/// `<server-ip>-YYYYMMDD.json`
+fn is_log_name(path: &str) -> bool {
+    let name = file_name(path);
+    let Some(stem) = name.strip_suffix(".json") else {
+        return false;
+    };
+    let Some((ip, date)) = stem.rsplit_once('-') else {
+        return false;
+    };
+    date.len() == 8
+        && date.bytes().all(|c| c.is_ascii_digit())
+        && !ip.is_empty()
+        && ip.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+}
+
 impl Format for ContiJabber {
     fn name(&self) -> &'static str {
         "conti-jabber"
     }
+
     fn description(&self) -> &'static str {
-        "conti-jabber"
+        "Conti leak Jabber/XMPP logs: a stream of pretty-printed {ts, from, to, body} JSON objects"
     }
+
     fn examples(&self) -> &'static [&'static str] {
-        &[]
+        &["10.13.37.21-20210304.json"]
     }
-    fn sniff(&self, _path: &str, _head: &str) -> u8 {
-        0
+
+    fn sniff(&self, path: &str, head: &str) -> u8 {
+        let b = head.as_bytes();
+        let i = skip_ws(b, 0);
+        if b.get(i) != Some(&b'{') {
+            return 0;
+        }
+        let q = skip_blank(b, i + 1);
+        if b.get(q) != Some(&b'\n') || !key_follows(b, q + 1) {
+            return 0;
+        }
+        let all_keys = [&b"\"ts\""[..], b"\"from\"", b"\"to\"", b"\"body\""]
+            .iter()
+            .all(|k| memmem::find(b, k).is_some());
+        match (all_keys, is_log_name(path)) {
+            (true, true) => 95,
+            (true, false) => 85,
+            (false, _) => 40,
+        }
     }
-    fn parse<'a>(&self, _chunk: &Chunk<'a>, _ctx: &ParseCtx<'_>, _sink: &mut dyn Sink<'a>) {}
+
+    fn next_record(&self, text: &str, from: usize) -> Option<usize> {
+        record_start(text.as_bytes(), from)
+    }
+
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'_>, sink: &mut dyn Sink<'a>) {
+        let text = chunk.text;
+        let b = text.as_bytes();
+        let mut lines = chunk.lines();
+        let mut resolver = ctx.resolver();
+        let otr_request = memmem::Finder::new("Off-the-Record private conversation");
+        let mut i = 0usize;
+        loop {
+            while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']') {
+                i += 1;
+            }
+            if i >= b.len() {
+                break;
+            }
+            let line = lines.at(i);
+            let loc = ctx.loc(chunk, i, line);
+            if b[i] != b'{' {
+                let end = line_end(b, i);
+                sink.problem(Problem::new(
+                    loc,
+                    format!(
+                        "unexpected text between objects: {}",
+                        excerpt(text[i..end].trim_end())
+                    ),
+                ));
+                match record_start(b, i + 1) {
+                    Some(next) => i = next,
+                    None => break,
+                }
+                continue;
+            }
+            let open = i;
+            let fields = match parse_object(text, open) {
+                Ok((fields, end)) => {
+                    i = end;
+                    fields
+                }
+                Err(fail) => {
+                    let (pos, what) = match fail {
+                        Fail::Eof => (b.len(), String::new()),
+                        Fail::At(p, expected) => (
+                            p,
+                            format!(
+                                "expected {expected}, found {}",
+                                excerpt(text[p..line_end(b, p)].trim_end())
+                            ),
+                        ),
+                        Fail::Unterminated(n) => (
+                            n,
+                            format!(
+                                "unterminated string: {}",
+                                excerpt(text[line_start(b, n)..n].trim())
+                            ),
+                        ),
+                    };
+                    let resume = record_start(b, line_start(b, pos).max(open + 1));
+                    // Cut short by the end of the text or by the next object: the same
+                    // report whether or not the text was split there.
+                    let truncated = pos >= b.len() || resume.is_some_and(|r| r <= pos);
+                    let what = if truncated {
+                        "truncated object (no closing `}`)".to_string()
+                    } else {
+                        what
+                    };
+                    sink.problem(Problem::new(loc, what));
+                    match resume {
+                        Some(next) => i = next,
+                        None => break,
+                    }
+                    continue;
+                }
+            };
+            let (Some(ts), Some(from), Some(to), Some(body)) =
+                (fields.ts, fields.from, fields.to, fields.body)
+            else {
+                let missing = [
+                    ("ts", fields.ts.is_none()),
+                    ("from", fields.from.is_none()),
+                    ("to", fields.to.is_none()),
+                    ("body", fields.body.is_none()),
+                ]
+                .iter()
+                .filter(|(_, m)| *m)
+                .map(|(k, _)| format!("\"{k}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+                sink.problem(Problem::new(loc, format!("object without {missing}")));
+                continue;
+            };
+            let mut repairs = Vec::new();
+            let mut field = |name: &str, (raw, escaped): (&'a str, bool)| -> Cow<'a, str> {
+                if !escaped {
+                    return Cow::Borrowed(raw);
+                }
+                let (s, repair) = jsonish::unescape(raw);
+                if let Some(r) = repair {
+                    repairs.push(format!("{r} in \"{name}\""));
+                }
+                s
+            };
+            let ts_text = field("ts", ts);
+            let from = field("from", from);
+            let to = field("to", to);
+            let body = field("body", body);
+            let time = match parse_iso(ts_text.as_bytes()) {
+                Some((c, off, n)) if n == ts_text.len() => match off {
+                    Some(o) => c.at_offset(o),
+                    None => resolver.resolve(&c),
+                },
+                _ => {
+                    sink.problem(Problem::new(
+                        loc,
+                        format!("bad ts \"{}\"", excerpt(&ts_text)),
+                    ));
+                    continue;
+                }
+            };
+            for r in repairs {
+                sink.problem(Problem::new(loc, r));
+            }
+            let kind = if !from.contains('@') {
+                Kind::System
+            } else if is_encrypted(&body, &otr_request) {
+                Kind::Encrypted
+            } else {
+                Kind::Message
+            };
+            let (recipient, channel) = if is_room(&to) {
+                (None, Some(to))
+            } else {
+                (Some(to), None)
+            };
+            sink.message(Message {
+                time,
+                sender: from,
+                recipient,
+                channel,
+                body,
+                kind,
+                attachments: Vec::new(),
+                id: None,
+                loc,
+                origin: None,
+            });
+        }
+        sink.dst_adjusted(resolver.adjusted);
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::formats::{Collect, parse_text};
+    use crate::time::Zone;
+    use proptest::prelude::*;
+
+    fn ctx(zone: Zone) -> ParseCtx<'static> {
+        ParseCtx {
+            file: 0,
+            path: "10.1.2.3-20210304.json",
+            source_tz: zone,
+        }
+    }
+
+    fn run(text: &str, target: usize) -> Collect<'_> {
+        parse_text(&ContiJabber, text, &ctx(Zone::Utc), target)
+    }
+
+    fn obj(ts: &str, from: &str, to: &str, body: &str) -> String {
+        format!(
+            "{{\n  \"ts\": \"{ts}\",\n  \"from\": \"{from}\",\n  \"to\": \"{to}\",\n  \"body\": \"{body}\"\n}}"
+        )
+    }
+
+    const TS: &str = "2021-03-04T09:12:44.512093";
+
+    #[test]
+    fn objects_without_separators_parse_like_comma_separated_ones() {
+        let a = obj(TS, "a@x.onion", "b@x.onion", "one");
+        let b = obj(TS, "b@x.onion", "a@x.onion", "two");
+        let (t1, t2) = (format!("{a},\n{b}\n"), format!("{a}\n{b}\n"));
+        let with = run(&t1, usize::MAX);
+        let without = run(&t2, usize::MAX);
+        assert_eq!(with.messages.len(), 2);
+        assert!(with.problems.is_empty() && without.problems.is_empty());
+        let bodies = |c: &Collect<'_>| {
+            c.messages
+                .iter()
+                .map(|m| m.body.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(bodies(&with), ["one", "two"]);
+        assert_eq!(bodies(&without), ["one", "two"]);
+        assert_eq!(without.messages[1].loc.line, 7);
+        assert_eq!(with.messages[0].time.micros % 1_000_000, 512_093);
+        assert_eq!(with.messages[0].time.frac_digits, 6);
+    }
+
+    #[test]
+    fn pasted_brace_inside_escaped_body_does_not_start_a_record() {
+        let text = obj(
+            TS,
+            "a@x.onion",
+            "b@x.onion",
+            r#"log:\n{\n  \"ts\": \"x\"\n}"#,
+        );
+        assert_eq!(record_start(text.as_bytes(), 1), None);
+        let c = run(&text, 1);
+        assert_eq!(c.messages.len(), 1);
+        assert_eq!(c.messages[0].body, "log:\n{\n  \"ts\": \"x\"\n}");
+    }
+
+    #[test]
+    fn next_record_requires_a_lone_brace_and_a_known_key_after_it() {
+        let t = "x\n  {  \r\n\n  \"from\" : \"a\"\n";
+        assert_eq!(record_start(t.as_bytes(), 0), Some(2));
+        assert_eq!(record_start(t.as_bytes(), 3), None);
+        assert_eq!(record_start(b"{ \"ts\": \"a\"\n", 0), None);
+        assert_eq!(record_start(b"{\n  \"other\": \"a\"\n", 0), None);
+        assert_eq!(record_start(b"{\n", 0), None);
+    }
+
+    #[test]
+    fn room_jid_becomes_channel_and_bare_domain_is_system() {
+        let text = format!(
+            "{}\n{}",
+            obj(TS, "a@x.onion", "ops@conference.x.onion", "hi all"),
+            obj(TS, "x.onion", "a@x.onion", "restart at 12:00")
+        );
+        let c = run(&text, usize::MAX);
+        assert_eq!(
+            c.messages[0].channel.as_deref(),
+            Some("ops@conference.x.onion")
+        );
+        assert_eq!(c.messages[0].recipient, None);
+        assert_eq!(c.messages[0].kind, Kind::Message);
+        assert_eq!(c.messages[1].kind, Kind::System);
+        assert_eq!(c.messages[1].recipient.as_deref(), Some("a@x.onion"));
+    }
+
+    #[test]
+    fn otr_ciphertext_and_unreadable_notices_are_encrypted() {
+        let f = memmem::Finder::new("Off-the-Record private conversation");
+        assert!(is_encrypted("?OTR:AAMDx7Qz==.", &f));
+        assert!(is_encrypted(" ?OTRv23?", &f));
+        assert!(is_encrypted(
+            "[ERROR] Unreadable encrypted message from a@x",
+            &f
+        ));
+        assert!(is_encrypted(
+            "The encrypted message received from a@x is unreadable, as you are not currently communicating privately.",
+            &f
+        ));
+        assert!(is_encrypted(
+            "a has requested an Off-the-Record private conversation.",
+            &f
+        ));
+        assert!(!is_encrypted("send me an encrypted message ?OTR later", &f));
+    }
+
+    #[test]
+    fn bad_escape_is_repaired_reported_and_message_kept() {
+        let text = obj(TS, "a@x.onion", "b@x.onion", r"bad \x01 \ud800 end");
+        let c = run(&text, usize::MAX);
+        assert_eq!(c.messages.len(), 1);
+        assert_eq!(c.messages[0].body, "bad \\x01 \u{FFFD} end");
+        assert_eq!(c.problems.len(), 1);
+        assert_eq!(c.problems[0].loc.line, 1);
+        assert_eq!(
+            c.problems[0].what,
+            r#"invalid escape "\\x" kept as written in "body""#
+        );
+    }
+
+    #[test]
+    fn broken_objects_are_reported_at_their_brace_and_parsing_resumes() {
+        let text = format!(
+            "{{\n  \"ts\": \"{TS}\",\n  \"from\": \"a@x\",\n  \"body\": \"open\n}},\n{}\n{{\n  \"ts\": \"2021-03-04T25:00:00.000000\",\n  \"from\": \"a@x\",\n  \"to\": \"b@x\",\n  \"body\": \"\"\n}}\n{{\n  \"ts\": \"{TS}\",\n  \"body\": \"x\"\n}}\n{}",
+            obj(TS, "a@x", "b@x", "ok"),
+            obj(TS, "a@x", "b@x", "cut").trim_end_matches('}'),
+        );
+        let c = run(&text, usize::MAX);
+        assert_eq!(c.messages.len(), 1);
+        assert_eq!(c.messages[0].loc.line, 6);
+        let got: Vec<_> = c
+            .problems
+            .iter()
+            .map(|p| (p.loc.line, p.what.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, "unterminated string: \"body\": \"open"),
+                (12, "bad ts \"2021-03-04T25:00:00.000000\""),
+                (18, "object without \"from\", \"to\""),
+                (22, "truncated object (no closing `}`)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn object_cut_short_by_the_next_object_reads_the_same_whole_or_split() {
+        let cut = obj(TS, "a@x", "b@x", "no brace");
+        let cut = cut.trim_end_matches('}');
+        let text = format!("{cut}{}\n", obj(TS, "b@x", "a@x", "next"));
+        for target in [1, 10, 60, usize::MAX] {
+            let c = run(&text, target);
+            assert_eq!(c.messages.len(), 1, "target {target}");
+            assert_eq!(c.messages[0].body, "next");
+            assert_eq!(c.problems.len(), 1);
+            assert_eq!(c.problems[0].what, "truncated object (no closing `}`)");
+        }
+    }
+
+    #[test]
+    fn garbage_between_objects_is_reported_at_its_own_line() {
+        let text = format!(
+            "{},\ntail -f log\n{}",
+            obj(TS, "a@x", "b@x", "1"),
+            obj(TS, "a@x", "b@x", "2")
+        );
+        let c = run(&text, usize::MAX);
+        assert_eq!(c.messages.len(), 2);
+        assert_eq!(c.problems.len(), 1);
+        assert_eq!(c.problems[0].loc.line, 7);
+        assert_eq!(
+            c.problems[0].what,
+            "unexpected text between objects: tail -f log"
+        );
+    }
+
+    #[test]
+    fn naive_ts_resolves_in_the_source_zone() {
+        let text = obj("2021-03-04T09:00:00.000000", "a@x", "b@x", "утро");
+        let c = parse_text(
+            &ContiJabber,
+            &text,
+            &ctx("Europe/Moscow".parse().unwrap()),
+            usize::MAX,
+        );
+        let utc = crate::time::parse_iso(b"2021-03-04T06:00:00").unwrap().0;
+        assert_eq!(
+            c.messages[0].time.micros,
+            utc.unix_seconds_as_utc() * 1_000_000
+        );
+        assert_eq!(c.messages[0].time.offset, Some(3 * 3600));
+    }
+
+    #[test]
+    fn sniff_is_confident_only_on_the_object_stream() {
+        let head = obj(TS, "a@x", "b@x", "hi");
+        assert_eq!(
+            ContiJabber.sniff("logs/10.13.37.21-20210304.json", &head),
+            95
+        );
+        assert_eq!(ContiJabber.sniff("other.json", &head), 85);
+        assert_eq!(
+            ContiJabber.sniff("x.json", "{\"messages\":[],\"success\":true}"),
+            0
+        );
+        assert_eq!(
+            ContiJabber.sniff("x.json", "{\n  \"name\": \"Saved\"\n}"),
+            0
+        );
+        assert_eq!(ContiJabber.sniff("10.1.1.1-20210101.json", "hello"), 0);
+        assert_eq!(ContiJabber.sniff("a.md", ""), 0);
+    }
+
+    const FIXTURES: [&str; 3] = [
+        include_str!("../../testdata/conti-jabber/10.13.37.21-20210304.json"),
+        include_str!("../../testdata/conti-jabber/10.13.37.21-20200615.json"),
+        include_str!("../../testdata/conti-jabber/10.13.37.21-20210305.json"),
+    ];
+
+    const SOUP: [&str; 14] = [
+        "{",
+        "}",
+        ",",
+        "\n",
+        "  ",
+        "\"ts\": ",
+        "\"from\": ",
+        "\"body\": ",
+        "\"",
+        "\\",
+        "2021-03-04T09:12:44.512093",
+        "a@x",
+        "ж",
+        "\r\n",
+    ];
+
+    /// A mutation of `text` and the byte offset before which it is unchanged.
+    pub(crate) fn mutate(text: &str, op: u8, a: usize, b: usize, byte: u8) -> (String, usize) {
+        let floor = |mut p: usize| {
+            p = p.min(text.len());
+            while !text.is_char_boundary(p) {
+                p -= 1;
+            }
+            p
+        };
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let starts: Vec<usize> = lines
+            .iter()
+            .scan(0, |s, l| {
+                let at = *s;
+                *s += l.len();
+                Some(at)
+            })
+            .collect();
+        match op % 4 {
+            0 => {
+                let p = floor(a % (text.len() + 1));
+                (text[..p].to_string(), p)
+            }
+            1 if !lines.is_empty() => {
+                let i = a % lines.len();
+                let mut v = lines.clone();
+                v.insert(i + 1, lines[i]);
+                (v.concat(), starts[i] + lines[i].len())
+            }
+            2 if !lines.is_empty() => {
+                let (i, j) = (a % lines.len(), b % lines.len());
+                let mut v = lines.clone();
+                v.swap(i, j);
+                (v.concat(), starts[i.min(j)])
+            }
+            _ if !text.is_empty() => {
+                let p = floor(a % text.len());
+                let c = text[p..].chars().next().map_or(1, char::len_utf8);
+                let mut s = text[..p].to_string();
+                s.push(char::from(byte & 0x7f));
+                s.push_str(&text[p + c..]);
+                (s, p)
+            }
+            _ => (text.to_string(), 0),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_never_panic_and_split_equals_whole(
+            bytes in proptest::collection::vec(any::<u8>(), 0..1500),
+            target in 1usize..200,
+        ) {
+            let text = String::from_utf8_lossy(&bytes);
+            let whole = run(&text, usize::MAX);
+            let split = run(&text, target);
+            prop_assert!(whole.problems.iter().all(|p| p.loc.line >= 1));
+            prop_assert_eq!(&split.messages, &whole.messages);
+            prop_assert_eq!(&split.problems, &whole.problems);
+        }
+
+        #[test]
+        fn token_soup_never_panics_and_split_equals_whole(
+            toks in proptest::collection::vec(0usize..SOUP.len(), 0..300),
+            target in 1usize..120,
+        ) {
+            let text: String = toks.iter().map(|&t| SOUP[t]).collect();
+            let whole = run(&text, usize::MAX);
+            let split = run(&text, target);
+            prop_assert!(whole.problems.iter().all(|p| p.loc.line >= 1));
+            prop_assert_eq!(&split.messages, &whole.messages);
+            prop_assert_eq!(&split.problems, &whole.problems);
+        }
+
+        #[test]
+        fn mutated_fixtures_keep_the_records_before_the_damage(
+            f in 0usize..FIXTURES.len(),
+            op in any::<u8>(),
+            a in any::<usize>(),
+            b in any::<usize>(),
+            byte in any::<u8>(),
+            target in 1usize..400,
+        ) {
+            let orig = FIXTURES[f];
+            let (text, damage) = mutate(orig, op, a, b, byte);
+            let whole = run(&text, usize::MAX);
+            let split = run(&text, target);
+            prop_assert!(whole.problems.iter().all(|p| p.loc.line >= 1));
+            prop_assert_eq!(&split.messages, &whole.messages);
+            prop_assert_eq!(&split.problems, &whole.problems);
+            let base = run(orig, usize::MAX).messages;
+            for (i, m) in base.iter().enumerate() {
+                if base.get(i + 2).is_some_and(|n| n.loc.offset as usize <= damage) {
+                    prop_assert!(whole.messages.contains(m), "lost {:?}", m);
+                }
+            }
+        }
+    }
 }

@@ -14,6 +14,7 @@ pub mod chatsift;
 pub mod conti_jabber;
 pub mod html;
 pub mod isoon;
+pub mod jsonish;
 pub mod rocketchat;
 pub mod trickbot;
 

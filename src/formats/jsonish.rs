@@ -1,0 +1,215 @@
+//! Helpers for the JSON-like text found in leaks: scanning and unescaping JSON strings that
+//! repairs bad input instead of failing.
+//!
+//! Leaked "JSON" often carries escapes a strict parser rejects (`\x01`, lone surrogates from
+//! truncated UTF-16). [`unescape`] keeps an unknown escape as written, replaces a lone
+//! surrogate with U+FFFD, and tells the caller the first thing it repaired so the parser can
+//! report it as a problem while still emitting the message.
+
+use std::borrow::Cow;
+
+/// How a JSON string ended when scanned by [`scan_string`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StringEnd {
+    /// Closed by a `"` at this byte position.
+    Closed(usize),
+    /// A raw newline at this byte position came before the closing quote (JSON strings
+    /// never hold a raw newline, so the string is unterminated).
+    Newline(usize),
+    /// The text ended before the closing quote.
+    Eof,
+}
+
+/// Finds the end of a JSON string whose contents start at `from` (just after the opening
+/// quote). Returns how it ended and whether it contains a backslash (needs [`unescape`]).
+#[inline]
+pub fn scan_string(b: &[u8], from: usize) -> (StringEnd, bool) {
+    let mut j = from;
+    let mut escaped = false;
+    while j < b.len() {
+        match memchr::memchr3(b'"', b'\\', b'\n', &b[j..]) {
+            Some(k) => {
+                let at = j + k;
+                match b[at] {
+                    b'"' => return (StringEnd::Closed(at), escaped),
+                    b'\\' => {
+                        escaped = true;
+                        j = at + 1;
+                        // Skip the escaped byte, but never a newline (that ends the line).
+                        if j < b.len() && b[j] != b'\n' {
+                            j += 1;
+                        }
+                    }
+                    _ => return (StringEnd::Newline(at), escaped),
+                }
+            }
+            None => break,
+        }
+    }
+    (StringEnd::Eof, escaped)
+}
+
+/// What [`unescape`] had to repair.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Repair<'a> {
+    /// An escape JSON does not define (`\x`, `\u12`, a trailing `\`), kept as written.
+    KeptInvalid(&'a str),
+    /// A `\uD800`–`\uDFFF` escape without its partner, replaced by U+FFFD.
+    LoneSurrogate(&'a str),
+}
+
+impl std::fmt::Display for Repair<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Repair::KeptInvalid(s) => write!(f, "invalid escape {s:?} kept as written"),
+            Repair::LoneSurrogate(s) => write!(f, "lone surrogate {s:?} replaced by U+FFFD"),
+        }
+    }
+}
+
+fn hex4(b: &[u8]) -> Option<u32> {
+    if b.len() < 4 {
+        return None;
+    }
+    let mut v = 0u32;
+    for &c in &b[..4] {
+        v = v * 16 + (c as char).to_digit(16)?;
+    }
+    Some(v)
+}
+
+/// Unescapes the raw contents of a JSON string (the text between the quotes): `\n`, `\t`,
+/// `\r`, `\b`, `\f`, `\"`, `\\`, `\/`, `\uXXXX` including surrogate pairs. Borrows when there is
+/// no backslash. Returns the first repair made, if any.
+pub fn unescape(raw: &str) -> (Cow<'_, str>, Option<Repair<'_>>) {
+    let b = raw.as_bytes();
+    let Some(first) = memchr::memchr(b'\\', b) else {
+        return (Cow::Borrowed(raw), None);
+    };
+    let mut out = String::with_capacity(raw.len());
+    let mut repair = None;
+    let mut i = 0usize; // start of the not yet copied text
+    let mut bs = first; // position of the next backslash
+    loop {
+        out.push_str(&raw[i..bs]);
+        let next = b.get(bs + 1).copied();
+        let simple = match next {
+            Some(b'n') => Some('\n'),
+            Some(b't') => Some('\t'),
+            Some(b'r') => Some('\r'),
+            Some(b'b') => Some('\u{8}'),
+            Some(b'f') => Some('\u{c}'),
+            Some(b'"') => Some('"'),
+            Some(b'\\') => Some('\\'),
+            Some(b'/') => Some('/'),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            out.push(c);
+            i = bs + 2;
+        } else if next == Some(b'u') {
+            match hex4(&b[bs + 2..]) {
+                Some(hi @ 0xD800..=0xDBFF) => {
+                    let lo = if b.get(bs + 6) == Some(&b'\\') && b.get(bs + 7) == Some(&b'u') {
+                        hex4(&b[bs + 8..]).filter(|v| (0xDC00..=0xDFFF).contains(v))
+                    } else {
+                        None
+                    };
+                    match lo {
+                        Some(lo) => {
+                            let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                            out.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
+                            i = bs + 12;
+                        }
+                        None => {
+                            out.push('\u{FFFD}');
+                            repair.get_or_insert(Repair::LoneSurrogate(&raw[bs..bs + 6]));
+                            i = bs + 6;
+                        }
+                    }
+                }
+                Some(0xDC00..=0xDFFF) => {
+                    out.push('\u{FFFD}');
+                    repair.get_or_insert(Repair::LoneSurrogate(&raw[bs..bs + 6]));
+                    i = bs + 6;
+                }
+                Some(v) => {
+                    out.push(char::from_u32(v).unwrap_or('\u{FFFD}'));
+                    i = bs + 6;
+                }
+                None => {
+                    out.push_str("\\u");
+                    repair.get_or_insert(Repair::KeptInvalid("\\u"));
+                    i = bs + 2;
+                }
+            }
+        } else {
+            // Unknown escape or a trailing backslash: keep the backslash, and let the next
+            // character be copied as ordinary text.
+            out.push('\\');
+            let shown = match raw[bs + 1..].chars().next() {
+                Some(c) => &raw[bs..bs + 1 + c.len_utf8()],
+                None => "\\",
+            };
+            repair.get_or_insert(Repair::KeptInvalid(shown));
+            i = bs + 1;
+        }
+        match memchr::memchr(b'\\', &b[i..]) {
+            Some(k) => bs = i + k,
+            None => {
+                out.push_str(&raw[i..]);
+                return (Cow::Owned(out), repair);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_strings_are_borrowed() {
+        let (s, r) = unescape("зп пришла?");
+        assert!(matches!(s, Cow::Borrowed("зп пришла?")));
+        assert_eq!(r, None);
+    }
+
+    #[test]
+    fn standard_escapes_and_surrogate_pairs_decode() {
+        let (s, r) = unescape(r#"a\nb\t\"q\"\\ \/ \u0416\ud83d\ude00"#);
+        assert_eq!(s, "a\nb\t\"q\"\\ / Ж😀");
+        assert_eq!(r, None);
+    }
+
+    #[test]
+    fn invalid_escape_is_kept_as_written_and_reported() {
+        let (s, r) = unescape(r"x\x01y");
+        assert_eq!(s, r"x\x01y");
+        assert_eq!(r, Some(Repair::KeptInvalid(r"\x")));
+        let (s, r) = unescape(r"end\");
+        assert_eq!(s, r"end\");
+        assert_eq!(r, Some(Repair::KeptInvalid(r"\")));
+        let (s, r) = unescape(r"\u12z");
+        assert_eq!(s, r"\u12z");
+        assert_eq!(r, Some(Repair::KeptInvalid(r"\u")));
+        let (s, _) = unescape(r"\ж");
+        assert_eq!(s, r"\ж");
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let (s, r) = unescape(r"a\ud83db\ude00");
+        assert_eq!(s, "a\u{FFFD}b\u{FFFD}");
+        assert_eq!(r, Some(Repair::LoneSurrogate(r"\ud83d")));
+    }
+
+    #[test]
+    fn scan_string_stops_at_quote_newline_or_end() {
+        let b = br#"ab\"c" rest"#;
+        assert_eq!(scan_string(b, 0), (StringEnd::Closed(5), true));
+        assert_eq!(scan_string(b"ab\ncd\"", 0), (StringEnd::Newline(2), false));
+        assert_eq!(scan_string(b"ab\\", 0), (StringEnd::Eof, true));
+        assert_eq!(scan_string(b"ab\\\n\"", 0), (StringEnd::Newline(3), true));
+    }
+}
