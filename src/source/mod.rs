@@ -154,7 +154,20 @@ fn display(p: &Path) -> String {
 }
 
 fn is_zip(p: &str) -> bool {
-    p.len() >= 4 && p[p.len() - 4..].eq_ignore_ascii_case(".zip")
+    let b = p.as_bytes();
+    b.len() >= 4 && b[b.len() - 4..].eq_ignore_ascii_case(b".zip")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zip_detection_is_safe_on_non_ascii_names() {
+        assert!(is_zip("导出.ZIP"));
+        assert!(!is_zip("产品介绍.md"));
+        assert!(!is_zip("绍"));
+    }
 }
 
 fn walk_dir(dir: &Path, shown: &str, w: &mut Walk) {
