@@ -22,7 +22,7 @@ use super::html;
 use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem};
 use crate::time::parse_ymd_hms;
-use memchr::{memchr, memchr2};
+use memchr::{memchr, memchr2, memchr3};
 use std::borrow::Cow;
 
 /// The `isoon` format.
@@ -31,12 +31,21 @@ pub struct Isoon;
 
 /// What a complete row (one that reached its `</tr>`) holds.
 enum Row {
-    /// Exactly four `<td>` cells: (start, end) of each cell's inner text.
-    Data { cells: [(usize, usize); 4] },
+    /// Exactly four `<td>` cells.
+    Data { cells: [Cell; 4] },
     /// Only `<th>` cells: the table's header, skipped quietly.
     Header,
     /// Any other mix of cells.
     Cells { td: usize, th: usize },
+}
+
+/// Where a cell's inner text is, and whether it holds `&`, `<` or CR (and so needs
+/// [`html::cell_text`]; a plain cell is borrowed as it is).
+#[derive(Clone, Copy, Debug, Default)]
+struct Cell {
+    start: usize,
+    end: usize,
+    markup: bool,
 }
 
 /// The text of a chunk (or sniffed head) and whether the file ends with it.
@@ -111,6 +120,10 @@ impl Scan<'_> {
     #[inline]
     fn tag_end(&self, from: usize) -> Result<usize, usize> {
         let b = self.b;
+        // Most tags have no attributes: `>` comes at once.
+        if b.get(from) == Some(&b'>') {
+            return Ok(from + 1);
+        }
         let from = from.min(b.len());
         match memchr2(b'>', b'<', &b[from..]) {
             Some(k) if b[from + k] == b'>' => Ok(from + k + 1),
@@ -137,7 +150,7 @@ impl Scan<'_> {
     fn row(&self, s: usize) -> Result<(Row, usize), usize> {
         let b = self.b;
         let mut p = self.tag_end(s + 3)?;
-        let mut cells = [(0usize, 0usize); 4];
+        let mut cells = [Cell::default(); 4];
         let (mut td, mut th) = (0usize, 0usize);
         loop {
             p = skip_ws(b, p);
@@ -161,8 +174,15 @@ impl Scan<'_> {
             };
             let start = self.tag_end(p + 3)?;
             let mut q = start;
+            let mut markup = false;
+            // One pass finds the end tag and notes whether the cell needs decoding.
             let (stop, after) = loop {
-                let r = q + memchr(b'<', &b[q..]).ok_or(b.len())?;
+                let r = q + memchr3(b'<', b'&', b'\r', &b[q..]).ok_or(b.len())?;
+                if b[r] != b'<' {
+                    markup = true;
+                    q = r + 1;
+                    continue;
+                }
                 if let Some(after) = self.close_tag(r, name)? {
                     break (r, after);
                 }
@@ -173,11 +193,16 @@ impl Scan<'_> {
                 {
                     return Err(r);
                 }
+                markup = true;
                 q = r + 1;
             };
             if name == b"td" {
                 if let Some(c) = cells.get_mut(td) {
-                    *c = (start, stop);
+                    *c = Cell {
+                        start,
+                        end: stop,
+                        markup,
+                    };
                 }
                 td += 1;
             } else {
@@ -276,8 +301,8 @@ impl Format for Isoon {
             }
             match sc.row(s) {
                 Ok((Row::Data { cells }, end)) => {
-                    let (a, z) = cells[0];
-                    if stamp(head[a..z].trim_ascii()).is_some() {
+                    let c = cells[0];
+                    if stamp(head[c.start..c.end].trim_ascii()).is_some() {
                         good += 1;
                     } else {
                         bad += 1;
@@ -348,7 +373,13 @@ impl Format for Isoon {
                     continue;
                 }
             };
-            next = sc.find_tr(end);
+            // The next row usually follows after a line break: no search needed.
+            let after = skip_ws(sc.b, end);
+            next = if sc.open_tag(after, b"tr") {
+                Some(after)
+            } else {
+                sc.find_tr(end)
+            };
             let cells = match row {
                 Row::Data { cells } => cells,
                 Row::Header => continue,
@@ -365,8 +396,7 @@ impl Format for Isoon {
                     continue;
                 }
             };
-            let cell = |(a, z): (usize, usize)| text[a..z].trim_ascii();
-            let time = cell(cells[0]);
+            let time = text[cells[0].start..cells[0].end].trim_ascii();
             let Some(civil) = stamp(time) else {
                 sink.problem(Problem::new(
                     loc,
@@ -374,9 +404,17 @@ impl Format for Isoon {
                 ));
                 continue;
             };
-            let sender = html::cell_text(cell(cells[1])).0;
-            let to = html::cell_text(cell(cells[2])).0;
-            let (body, attachments) = html::cell_text(cell(cells[3]));
+            let read = |c: Cell| {
+                let s = text[c.start..c.end].trim_ascii();
+                if c.markup {
+                    html::cell_text(s)
+                } else {
+                    (Cow::Borrowed(s), Vec::new())
+                }
+            };
+            let sender = read(cells[1]).0;
+            let to = read(cells[2]).0;
+            let (body, attachments) = read(cells[3]);
             let (recipient, channel) = if to.ends_with("@chatroom") {
                 (None, Some(to))
             } else if to.is_empty() {
