@@ -5,8 +5,8 @@
 pub mod corpus;
 pub mod formats;
 pub mod model;
+pub mod output;
+pub mod pipeline;
 pub mod source;
 pub mod text;
 pub mod time;
-pub mod output;
-pub mod pipeline;

@@ -504,9 +504,10 @@ impl FileReader {
     fn take_rest(&mut self) -> std::io::Result<Window> {
         let data = match &self.opened {
             Opened::Memory(a) => WinBytes::Shared(a.clone(), self.pos as usize, a.len()),
-            Opened::File(_) => {
-                WinBytes::Owned(self.opened.read_at(self.pos, (self.len - self.pos) as usize)?)
-            }
+            Opened::File(_) => WinBytes::Owned(
+                self.opened
+                    .read_at(self.pos, (self.len - self.pos) as usize)?,
+            ),
         };
         self.done = true;
         self.pos = self.len;
@@ -665,9 +666,7 @@ where
         .zip(decoded.par_iter())
         .zip(starts.par_iter())
         .map(|((w, d), &(offset, line))| {
-            let path = files
-                .get(w.file as usize)
-                .map_or("?", |f| f.path.as_str());
+            let path = files.get(w.file as usize).map_or("?", |f| f.path.as_str());
             let mut jobs: Vec<Job<'_>> = formats::split_text(w.format, &d.text, opts.chunk_bytes)
                 .into_iter()
                 .map(|c| Job {

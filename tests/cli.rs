@@ -30,8 +30,19 @@ fn formats_lists_every_leak_format() {
     let o = run(&["formats"]);
     assert!(o.status.success());
     let out = stdout(&o);
-    for name in ["isoon", "conti-jabber", "rocketchat", "blackbasta", "trickbot", "chatsift-jsonl", "chatsift-csv"] {
-        assert!(out.lines().any(|l| l.starts_with(name)), "{name} missing from:\n{out}");
+    for name in [
+        "isoon",
+        "conti-jabber",
+        "rocketchat",
+        "blackbasta",
+        "trickbot",
+        "chatsift-jsonl",
+        "chatsift-csv",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(name)),
+            "{name} missing from:\n{out}"
+        );
     }
 }
 
@@ -39,13 +50,21 @@ fn formats_lists_every_leak_format() {
 fn unknown_format_and_zone_are_fatal_with_exit_2() {
     let o = run(&["messages", demo(), "--format", "nope"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unknown format \"nope\""), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown format \"nope\""),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["messages", demo(), "--source-tz", "Mars/Base"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unknown time zone"), "{}", stderr(&o));
     let o = run(&["messages", "no/such/path"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot read input no/such/path"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read input no/such/path"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -57,11 +76,24 @@ fn messages_jsonl_has_every_field_in_order_and_is_sorted() {
     let mut n = 0;
     for line in out.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
-        assert_eq!(keys, chatsift::output::MESSAGE_FIELDS, "key order");
+        assert_eq!(
+            v.as_object().unwrap().len(),
+            chatsift::output::MESSAGE_FIELDS.len()
+        );
+        // Keys in contract order: each top-level key appears after the previous one.
+        let mut at = 0;
+        for key in chatsift::output::MESSAGE_FIELDS {
+            let pos = line[at..]
+                .find(&format!("\"{key}\":"))
+                .unwrap_or_else(|| panic!("{key} missing or out of order in {line}"));
+            at += pos + key.len() + 3;
+        }
         let t = v["time"].as_str().unwrap().to_string();
         assert!(t.ends_with('Z'));
-        assert!(t >= last || t.len() != last.len(), "not sorted: {t} after {last}");
+        assert!(
+            t >= last || t.len() != last.len(),
+            "not sorted: {t} after {last}"
+        );
         last = t;
         n += 1;
     }
@@ -74,10 +106,34 @@ fn one_thread_and_four_threads_give_byte_identical_output() {
         let a = run(&["messages", demo(), "--to", to, "--threads", "1", "-q"]);
         let b = run(&["messages", demo(), "--to", to, "--threads", "4", "-q"]);
         assert!(a.status.success() && b.status.success());
-        assert_eq!(a.stdout, b.stdout, "--to {to} differs between 1 and 4 threads");
-        let c = run(&["messages", demo(), "--to", to, "--unsorted", "--threads", "1", "-q"]);
-        let d = run(&["messages", demo(), "--to", to, "--unsorted", "--threads", "4", "-q"]);
-        assert_eq!(c.stdout, d.stdout, "--unsorted --to {to} differs between 1 and 4 threads");
+        assert_eq!(
+            a.stdout, b.stdout,
+            "--to {to} differs between 1 and 4 threads"
+        );
+        let c = run(&[
+            "messages",
+            demo(),
+            "--to",
+            to,
+            "--unsorted",
+            "--threads",
+            "1",
+            "-q",
+        ]);
+        let d = run(&[
+            "messages",
+            demo(),
+            "--to",
+            to,
+            "--unsorted",
+            "--threads",
+            "4",
+            "-q",
+        ]);
+        assert_eq!(
+            c.stdout, d.stdout,
+            "--unsorted --to {to} differs between 1 and 4 threads"
+        );
     }
 }
 
@@ -91,19 +147,33 @@ fn jsonl_read_back_as_chatsift_jsonl_gives_the_same_stream() {
     assert!(again.status.success(), "{}", stderr(&again));
     let original = std::fs::read(&first).unwrap();
     assert!(!original.is_empty());
-    assert_eq!(String::from_utf8_lossy(&again.stdout), String::from_utf8_lossy(&original));
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        String::from_utf8_lossy(&original)
+    );
 }
 
 #[test]
 fn csv_read_back_as_chatsift_csv_gives_the_same_stream() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("all.csv");
-    let o = run(&["messages", demo(), "--to", "csv", "-o", csv.to_str().unwrap(), "-q"]);
+    let o = run(&[
+        "messages",
+        demo(),
+        "--to",
+        "csv",
+        "-o",
+        csv.to_str().unwrap(),
+        "-q",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let direct = run(&["messages", demo(), "-q"]);
     let again = run(&["messages", csv.to_str().unwrap(), "-q"]);
     assert!(again.status.success(), "{}", stderr(&again));
-    assert_eq!(String::from_utf8_lossy(&again.stdout), String::from_utf8_lossy(&direct.stdout));
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        String::from_utf8_lossy(&direct.stdout)
+    );
 }
 
 #[test]
@@ -118,10 +188,20 @@ fn csv_formula_cells_are_neutralized_unless_raw() {
     let o = run(&["messages", log.to_str().unwrap(), "--to", "csv", "-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","), "{out}");
+    assert!(
+        out.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","),
+        "{out}"
+    );
     assert!(out.contains(",'@quill,'@quill,"), "{out}");
     assert!(out.contains(",'-5,"), "{out}");
-    let raw = run(&["messages", log.to_str().unwrap(), "--to", "csv", "--raw-csv", "-q"]);
+    let raw = run(&[
+        "messages",
+        log.to_str().unwrap(),
+        "--to",
+        "csv",
+        "--raw-csv",
+        "-q",
+    ]);
     let out = stdout(&raw);
     assert!(out.contains(",\"=HYPERLINK("), "{out}");
     assert!(out.contains(",-5,"), "{out}");
@@ -140,24 +220,43 @@ fn a_failed_run_leaves_no_output_file_and_strict_exits_1() {
     .unwrap();
     let out = dir.path().join("out.jsonl");
     std::fs::write(&out, "previous").unwrap();
-    let o = run(&["messages", bad.to_str().unwrap(), "--strict", "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "messages",
+        bad.to_str().unwrap(),
+        "--strict",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains(":2:"), "names the line: {}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous");
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 2, "no temporary file is left behind");
     // Without --strict the good record is written and the bad one reported.
-    let o = run(&["messages", bad.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "messages",
+        bad.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1);
-    assert!(stderr(&o).contains("1 problems") || stderr(&o).contains("1 problem"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 problems") || stderr(&o).contains("1 problem"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn unwritable_output_is_fatal_with_exit_2() {
     let o = run(&["messages", demo(), "-o", "/nonexistent-dir/out.jsonl"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot write /nonexistent-dir/out.jsonl"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot write /nonexistent-dir/out.jsonl"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -168,30 +267,56 @@ fn inspect_reports_formats_skips_and_problems() {
     let files = v["files"].as_array().unwrap();
     let formats: std::collections::BTreeSet<&str> =
         files.iter().filter_map(|f| f["format"].as_str()).collect();
-    for name in ["isoon", "conti-jabber", "rocketchat", "blackbasta", "trickbot"] {
+    for name in [
+        "isoon",
+        "conti-jabber",
+        "rocketchat",
+        "blackbasta",
+        "trickbot",
+    ] {
         assert!(formats.contains(name), "demo lacks {name}: {formats:?}");
     }
-    assert!(files.iter().any(|f| f["skipped"].is_string()), "the demo holds a non-chat file");
+    assert!(
+        files.iter().any(|f| f["skipped"].is_string()),
+        "the demo holds a non-chat file"
+    );
     assert_eq!(
         v["summary"]["messages"].as_u64().unwrap(),
-        files.iter().map(|f| f["messages"].as_u64().unwrap()).sum::<u64>()
+        files
+            .iter()
+            .map(|f| f["messages"].as_u64().unwrap())
+            .sum::<u64>()
     );
 }
 
 #[test]
 fn from_to_and_person_filter_messages() {
     let all = run(&["messages", demo(), "-q"]);
-    let lines: Vec<serde_json::Value> =
-        stdout(&all).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = stdout(&all)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let sender = lines[0]["sender"].as_str().unwrap().to_string();
     let day = &lines[lines.len() / 2]["time"].as_str().unwrap()[..10];
     let o = run(&["messages", demo(), "--person", &sender, "-q"]);
-    assert!(stdout(&o).lines().all(|l| l.contains(&format!("\"sender\":{}", serde_json::to_string(&sender).unwrap()))));
+    assert!(stdout(&o).lines().all(|l| l.contains(&format!(
+        "\"sender\":{}",
+        serde_json::to_string(&sender).unwrap()
+    ))));
     let o = run(&["messages", demo(), "--from", day, "--to", day, "-q"]);
-    let kept: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let kept: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert!(!kept.is_empty());
-    assert!(kept.iter().all(|v| v["time"].as_str().unwrap().starts_with(day)));
-    let expected = lines.iter().filter(|v| v["time"].as_str().unwrap().starts_with(day)).count();
+    assert!(
+        kept.iter()
+            .all(|v| v["time"].as_str().unwrap().starts_with(day))
+    );
+    let expected = lines
+        .iter()
+        .filter(|v| v["time"].as_str().unwrap().starts_with(day))
+        .count();
     assert_eq!(kept.len(), expected);
 }
 
@@ -224,17 +349,35 @@ fn broken_pipe_exits_quietly_with_0() {
         .spawn()
         .unwrap();
     let mut first = [0u8; 10];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn a_directory_of_unrelated_files_is_skipped_not_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("notes.md"), "# Meeting notes\n\nNothing here.\n").unwrap();
-    std::fs::write(dir.path().join("photo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    std::fs::write(
+        dir.path().join("notes.md"),
+        "# Meeting notes\n\nNothing here.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("photo.png"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("empty.txt"), b"").unwrap();
     let o = run(&["inspect", dir.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -282,7 +425,10 @@ fn stdin_is_read_with_a_dash() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let s = String::from_utf8_lossy(&out.stdout);
-    assert!(s.contains("\"source\":\"-\"") && s.contains("via stdin"), "{s}");
+    assert!(
+        s.contains("\"source\":\"-\"") && s.contains("via stdin"),
+        "{s}"
+    );
 }
 
 #[allow(dead_code)]

@@ -11,27 +11,32 @@ use chatsift::source;
 fn read(paths: &[String], opts: &Options) -> (Vec<String>, u64) {
     let walk = source::walk(paths).unwrap();
     let mut lines = Vec::new();
-    let report = pipeline::run(&walk.files, opts, walk.problems, |mut batch| -> Result<(), ()> {
-        for c in batch.parse(|_| Collect::default()) {
-            for m in c.messages {
-                lines.push(format!(
-                    "{} {}:{}@{} {} {:?} {:?} {:?} {} {:?} {:?}",
-                    m.time.micros,
-                    m.loc.file,
-                    m.loc.line,
-                    m.loc.offset,
-                    m.sender,
-                    m.recipient,
-                    m.channel,
-                    m.body,
-                    m.kind,
-                    m.attachments,
-                    m.id
-                ));
+    let report = pipeline::run(
+        &walk.files,
+        opts,
+        walk.problems,
+        |mut batch| -> Result<(), ()> {
+            for c in batch.parse(|_| Collect::default()) {
+                for m in c.messages {
+                    lines.push(format!(
+                        "{} {}:{}@{} {} {:?} {:?} {:?} {} {:?} {:?}",
+                        m.time.micros,
+                        m.loc.file,
+                        m.loc.line,
+                        m.loc.offset,
+                        m.sender,
+                        m.recipient,
+                        m.channel,
+                        m.body,
+                        m.kind,
+                        m.attachments,
+                        m.id
+                    ));
+                }
             }
-        }
-        Ok(())
-    })
+            Ok(())
+        },
+    )
     .unwrap();
     for p in &report.problems {
         lines.push(format!("problem {}:{} {}", p.loc.file, p.loc.line, p.what));
@@ -40,9 +45,7 @@ fn read(paths: &[String], opts: &Options) -> (Vec<String>, u64) {
 }
 
 fn all_inputs() -> Vec<String> {
-    vec![
-        concat!(env!("CARGO_MANIFEST_DIR"), "/testdata").to_string(),
-    ]
+    vec![concat!(env!("CARGO_MANIFEST_DIR"), "/testdata").to_string()]
 }
 
 #[test]
@@ -64,7 +67,11 @@ fn tiny_windows_and_chunks_read_exactly_what_a_whole_read_does() {
         };
         let (got, _) = read(&all_inputs(), &opts);
         if got != base {
-            let at = got.iter().zip(&base).position(|(a, b)| a != b).unwrap_or(got.len().min(base.len()));
+            let at = got
+                .iter()
+                .zip(&base)
+                .position(|(a, b)| a != b)
+                .unwrap_or(got.len().min(base.len()));
             panic!(
                 "window {window} chunk {chunk} batch {batch:?}: item {at} differs:\n  got  {:?}\n  want {:?}",
                 got.get(at),
@@ -93,12 +100,21 @@ fn a_file_bigger_than_many_windows_splits_at_record_boundaries() {
     let path = vec![p.to_string_lossy().into_owned()];
     let (base, n) = read(
         &path,
-        &Options { window_bytes: usize::MAX / 4, batch_bytes: None, ..Options::default() },
+        &Options {
+            window_bytes: usize::MAX / 4,
+            batch_bytes: None,
+            ..Options::default()
+        },
     );
     assert_eq!(n, 20_000);
     let (got, _) = read(
         &path,
-        &Options { window_bytes: 64 << 10, chunk_bytes: 8 << 10, batch_bytes: Some(128 << 10), ..Options::default() },
+        &Options {
+            window_bytes: 64 << 10,
+            chunk_bytes: 8 << 10,
+            batch_bytes: Some(128 << 10),
+            ..Options::default()
+        },
     );
     assert_eq!(got, base);
 }

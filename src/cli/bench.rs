@@ -50,7 +50,9 @@ pub struct BenchArgs {
 /// Parses `256MiB`, `1GiB`, `500MB`, `1G`, `4096`.
 pub fn parse_size(s: &str) -> Result<u64> {
     let t = s.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: f64 = num.parse().with_context(|| format!("bad size {s:?}"))?;
     let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
@@ -84,7 +86,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
         if n == 0 {
             bail!("--threads must be at least 1");
         }
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
     }
     let names: Vec<String> = if args.format.is_empty() {
         corpus::FORMATS.iter().map(|s| s.to_string()).collect()
@@ -147,7 +151,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
             println!(
                 "{:<13} {:>10} {:<22} {:>10.0} {:>14} {:>10}",
                 if i == 0 { name.as_str() } else { "" },
-                if i == 0 { human_bytes(stats.bytes) } else { String::new() },
+                if i == 0 {
+                    human_bytes(stats.bytes)
+                } else {
+                    String::new()
+                },
                 r.stage,
                 mbs,
                 msgs,
@@ -184,7 +192,12 @@ fn best<T>(runs: usize, mut f: impl FnMut() -> Result<T>) -> Result<(f64, T, Opt
     best.context("no runs")
 }
 
-fn bench_format(name: &str, path: &std::path::Path, expected: u64, runs: usize) -> Result<Vec<Row>> {
+fn bench_format(
+    name: &str,
+    path: &std::path::Path,
+    expected: u64,
+    runs: usize,
+) -> Result<Vec<Row>> {
     let walk = source::walk(&[path.to_string_lossy().into_owned()])?;
     let format = formats::by_name(name).context("format not registered")?;
     let mut rows = Vec::new();
@@ -207,7 +220,12 @@ fn bench_format(name: &str, path: &std::path::Path, expected: u64, runs: usize) 
         }
         Ok(total)
     })?;
-    rows.push(Row { stage: "read", seconds: s, messages: None, peak_rss: rss });
+    rows.push(Row {
+        stage: "read",
+        seconds: s,
+        messages: None,
+        peak_rss: rss,
+    });
     // baseline: read + count lines with memchr (a parse can hardly beat it).
     let (s, _, rss) = best(runs, || {
         let mut opener = Opener::default();
@@ -227,20 +245,35 @@ fn bench_format(name: &str, path: &std::path::Path, expected: u64, runs: usize) 
         }
         Ok(lines)
     })?;
-    rows.push(Row { stage: "baseline memchr lines", seconds: s, messages: None, peak_rss: rss });
+    rows.push(Row {
+        stage: "baseline memchr lines",
+        seconds: s,
+        messages: None,
+        peak_rss: rss,
+    });
     let opts = pipeline::Options {
         format: Some(format),
         ..pipeline::Options::default()
     };
     // parse: the pipeline end to end into a counting sink.
     let (s, report, rss) = best(runs, || {
-        Ok(pipeline::run(&walk.files, &opts, Vec::new(), |mut batch| -> Result<()> {
-            let _ = batch.parse(|_| Count(0));
-            Ok(())
-        })?)
+        Ok(pipeline::run(
+            &walk.files,
+            &opts,
+            Vec::new(),
+            |mut batch| -> Result<()> {
+                let _ = batch.parse(|_| Count(0));
+                Ok(())
+            },
+        )?)
     })?;
     check(name, &report, expected)?;
-    rows.push(Row { stage: "parse", seconds: s, messages: Some(report.messages()), peak_rss: rss });
+    rows.push(Row {
+        stage: "parse",
+        seconds: s,
+        messages: Some(report.messages()),
+        peak_rss: rss,
+    });
     for (stage, unsorted) in [("messages --to jsonl", false), ("  … --unsorted", true)] {
         let setup = Setup {
             walk_files: walk.files.clone(),
@@ -266,7 +299,12 @@ fn bench_format(name: &str, path: &std::path::Path, expected: u64, runs: usize) 
             Ok(r)
         })?;
         check(name, &report, expected)?;
-        rows.push(Row { stage, seconds: s, messages: Some(report.messages()), peak_rss: rss });
+        rows.push(Row {
+            stage,
+            seconds: s,
+            messages: Some(report.messages()),
+            peak_rss: rss,
+        });
     }
     Ok(rows)
 }
@@ -293,10 +331,12 @@ impl<'t> Sink<'t> for Count {
 }
 
 fn null_sink() -> Result<Box<dyn Write>> {
-    Ok(match std::fs::OpenOptions::new().write(true).open("/dev/null") {
-        Ok(f) => Box::new(f),
-        Err(_) => Box::new(std::io::sink()),
-    })
+    Ok(
+        match std::fs::OpenOptions::new().write(true).open("/dev/null") {
+            Ok(f) => Box::new(f),
+            Err(_) => Box::new(std::io::sink()),
+        },
+    )
 }
 
 /// Resets the kernel's peak-RSS mark for this process (Linux; a no-op elsewhere).
@@ -321,7 +361,11 @@ pub fn human_bytes(n: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", units[u]) }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
 }
 
 /// A temporary directory removed on drop.

@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use chatsift::formats;
 use chatsift::model::Message;
 use chatsift::pipeline::{self, Report};
-use chatsift::source::{self, decode, Walk};
+use chatsift::source::{self, Walk, decode};
 use chatsift::time::{self, Zone};
 use clap::Args;
 use std::collections::HashMap;
@@ -79,7 +79,10 @@ impl InputArgs {
         let format = match &self.format {
             Some(name) => Some(formats::by_name(name).with_context(|| {
                 let names: Vec<_> = formats::registry().iter().map(|f| f.name()).collect();
-                format!("unknown format {name:?}; known formats: {}", names.join(", "))
+                format!(
+                    "unknown format {name:?}; known formats: {}",
+                    names.join(", ")
+                )
             })?),
             None => None,
         };
@@ -94,7 +97,9 @@ impl InputArgs {
                 bail!("--threads must be at least 1");
             }
             // The global pool can be built once per process; later calls (tests) keep it.
-            let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build_global();
         }
         let Walk { files, problems } = source::walk(&self.paths)?;
         Ok(Setup {
@@ -129,7 +134,9 @@ impl Filter {
     /// True when `m` passes.
     #[inline]
     pub fn keep(&self, m: &Message<'_>) -> bool {
-        if self.from.is_some_and(|f| m.time.micros < f) || self.to.is_some_and(|t| m.time.micros >= t) {
+        if self.from.is_some_and(|f| m.time.micros < f)
+            || self.to.is_some_and(|t| m.time.micros >= t)
+        {
             return false;
         }
         self.persons.is_empty() || self.persons.iter().any(|p| p == m.sender.as_ref())
@@ -141,16 +148,16 @@ impl FilterArgs {
     /// `messages`, which takes output format names out first).
     pub fn filter(&self, tz: Zone, to_dates: &[String]) -> Result<Filter> {
         let from = match &self.from {
-            Some(s) => Some(
-                time::parse_bound(s, tz)
-                    .with_context(|| format!("bad --from {s:?}: expected YYYY-MM-DD or an RFC 3339 time"))?,
-            ),
+            Some(s) => Some(time::parse_bound(s, tz).with_context(|| {
+                format!("bad --from {s:?}: expected YYYY-MM-DD or an RFC 3339 time")
+            })?),
             None => None,
         };
         let mut to = None;
         for s in to_dates.iter().chain(self.until.iter()) {
-            let t = time::parse_bound(s, tz)
-                .with_context(|| format!("bad --to {s:?}: expected YYYY-MM-DD or an RFC 3339 time"))?;
+            let t = time::parse_bound(s, tz).with_context(|| {
+                format!("bad --to {s:?}: expected YYYY-MM-DD or an RFC 3339 time")
+            })?;
             // A bare date includes its whole day; a time is inclusive to the microsecond.
             let end = if s.trim().len() == 10 {
                 next_day(s, tz).unwrap_or(t)
@@ -198,7 +205,12 @@ pub fn print_summary(report: &Report, quiet: bool) {
         let n = shown.entry(p.loc.file).or_default();
         *n += 1;
         if *n <= PROBLEMS_SHOWN_PER_FILE {
-            eprintln!("chatsift: {}:{}: {}", report.path(p.loc.file), p.loc.line, p.what);
+            eprintln!(
+                "chatsift: {}:{}: {}",
+                report.path(p.loc.file),
+                p.loc.line,
+                p.what
+            );
         }
     }
     for (i, f) in report.files.iter().enumerate() {

@@ -8,7 +8,11 @@ use std::io::Write;
 pub fn run() -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let width = formats::registry().iter().map(|f| f.name().len()).max().unwrap_or(0);
+    let width = formats::registry()
+        .iter()
+        .map(|f| f.name().len())
+        .max()
+        .unwrap_or(0);
     for f in formats::registry() {
         writeln!(out, "{:width$}  {}", f.name(), f.description())?;
         if !f.examples().is_empty() {

@@ -261,7 +261,11 @@ fn write_text(report: &Report, stats: &[Stats], top: usize, out: &mut dyn Write)
             out,
             "  messages    {}{}",
             thousands(s.messages),
-            if kinds.is_empty() { String::new() } else { format!(" ({})", kinds.join(", ")) }
+            if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", kinds.join(", "))
+            }
         )?;
         if let (Some(a), Some(b)) = (stamp(s.first), stamp(s.last)) {
             writeln!(out, "  time        {a} … {b}")?;
@@ -278,10 +282,19 @@ fn write_text(report: &Report, stats: &[Stats], top: usize, out: &mut dyn Write)
             "  senders     {}: {}{}",
             thousands(senders.len() as u64),
             shown.join(", "),
-            if more > 0 { format!(", … {more} more") } else { String::new() }
+            if more > 0 {
+                format!(", … {more} more")
+            } else {
+                String::new()
+            }
         )?;
         writeln!(out, "  problems    {}", thousands(f.problems))?;
-        for p in report.problems.iter().filter(|p| p.loc.file as usize == i).take(5) {
+        for p in report
+            .problems
+            .iter()
+            .filter(|p| p.loc.file as usize == i)
+            .take(5)
+        {
             writeln!(out, "    line {}: {}", p.loc.line, p.what)?;
         }
         if f.dst_adjusted > 0 {

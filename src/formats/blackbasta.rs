@@ -17,8 +17,11 @@
 //! How a record is read (interpretations of the layout):
 //! - A *record start* is a line that is exactly `{` (trailing whitespace / `\r` allowed) whose
 //!   next line is a known key line: four spaces, then `timestamp`, `chat_id`, `sender_alias`
-//!   or `message`, then `:`. A record runs until the next record start or the end of the
-//!   text; its closing line is its last non-blank line, which must be exactly `}`. So a `}`
+//!   or `message`, then `:`, and (inside a chunk) whose previous non-blank line is exactly
+//!   `}` — FORMATS.md: a record ends only at a `}` line followed by `{` — or whose next line
+//!   is `timestamp:` with a valid stamp (so garbage between records does not swallow the
+//!   next one). A record runs until the next record start or the end of the text; its
+//!   closing line is its last non-blank line, which must be exactly `}`. So a `}` or `{`
 //!   line inside a message (pasted code) ends nothing unless a record start follows it.
 //! - Key lines are four spaces, an identifier, `:` and a space or the line end. Before
 //!   `message` every key line is a field (unknown keys are ignored). Once `message` has
@@ -152,18 +155,60 @@ fn is_start(b: &[u8], p: usize) -> bool {
     matches!(key_line(&b[next..next_end]), Some((k, _)) if k != Key::Other)
 }
 
-/// The first record start at a line start `>= from`.
+/// True when the last non-blank line before `p` (a line start) is exactly `}`.
+fn closes_before(b: &[u8], p: usize) -> bool {
+    let mut end = p;
+    while end > 0 {
+        let ls = memchr::memrchr(b'\n', &b[..end - 1]).map_or(0, |q| q + 1);
+        let line = &b[ls..end - 1];
+        if !is_blank(line) {
+            return trim_end_ws(line) == b"}";
+        }
+        end = ls;
+    }
+    false
+}
+
+/// True when the line after the `{` line at `p` is `    timestamp: <valid stamp>`.
+fn valid_timestamp_follows(b: &[u8], p: usize) -> bool {
+    let (_, next) = line_at(b, p);
+    let (next_end, _) = line_at(b, next);
+    match key_line(&b[next..next_end]) {
+        Some((Key::Timestamp, v)) => {
+            let value = trim_end_ws(&b[next + v..next_end]);
+            let value = value.strip_suffix(b",").unwrap_or(value);
+            matches!(parse_iso(value), Some((_, _, n)) if n == value.len())
+        }
+        _ => false,
+    }
+}
+
+/// True when a record starts at `p` inside a chunk. FORMATS.md: a record ends only at a `}`
+/// line followed by a `{` line, so a `{` + key line inside a message (pasted code) starts
+/// nothing unless the line before it closes the previous record. So that garbage between
+/// records does not swallow the next record, a `{` line followed by a valid `timestamp:`
+/// line also starts one.
+#[inline]
+fn starts_record(b: &[u8], p: usize) -> bool {
+    is_start(b, p) && (closes_before(b, p) || valid_timestamp_follows(b, p))
+}
+
+/// The first record start at a line start `>= from`; the chunk's first byte is a record start
+/// whenever it is a `{` + key line (chunks begin where [`Format::next_record`] said).
 fn find_start(b: &[u8], from: usize, finder: &memmem::Finder<'_>) -> Option<usize> {
     if from >= b.len() {
         return None;
     }
-    if (from == 0 || b[from - 1] == b'\n') && is_start(b, from) {
+    if from == 0 && is_start(b, 0) {
+        return Some(0);
+    }
+    if from > 0 && b[from - 1] == b'\n' && starts_record(b, from) {
         return Some(from);
     }
     let mut i = from;
     while let Some(k) = finder.find(&b[i..]) {
         let p = i + k + 1;
-        if is_start(b, p) {
+        if starts_record(b, p) {
             return Some(p);
         }
         i = p;
@@ -480,6 +525,23 @@ mod tests {
         format!(
             "{{\n    timestamp: {ts},\n    chat_id: !R:m.example,\n    sender_alias: {sender},\n    message: {message}\n}}\n"
         )
+    }
+
+    #[test]
+    fn pasted_brace_and_key_lines_after_text_stay_in_the_message() {
+        let body = "вот конфиг:\n{\n    timestamp: fake,\n    host: 10.0.0.5\n}\nпроверь";
+        let text = format!(
+            "{}\n{}\n",
+            rec("2023-10-02 14:05:31", "@gg:matrix.example.online", body),
+            rec("2023-10-02 14:06:00", "@lapa:matrix.example.online", "ok")
+        );
+        for target in [usize::MAX, 1, 16, 97] {
+            let c = run(&text, target);
+            assert!(c.problems.is_empty(), "{:?}", c.problems);
+            assert_eq!(c.messages.len(), 2, "target {target}");
+            assert_eq!(c.messages[0].body, body);
+            assert_eq!(c.messages[1].body, "ok");
+        }
     }
 
     #[test]

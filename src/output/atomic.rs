@@ -24,7 +24,9 @@ impl AtomicFile {
         };
         let name = target
             .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "output path has no file name"))?
+            .ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidInput, "output path has no file name")
+            })?
             .to_string_lossy()
             .into_owned();
         let mut n = 0u32;

@@ -232,7 +232,11 @@ impl<'f> Renderer<'f> {
         let local = self.local_offset(m.time.micros);
         let mut row = CsvRow::new(out, self.raw_csv);
         if self.format == MessageFormat::Timesketch {
-            let to = m.recipient.as_deref().or(m.channel.as_deref()).unwrap_or("");
+            let to = m
+                .recipient
+                .as_deref()
+                .or(m.channel.as_deref())
+                .unwrap_or("");
             let summary = if to.is_empty() {
                 format!("{}: {}", m.sender, m.body)
             } else {
@@ -271,7 +275,11 @@ impl<'f> Renderer<'f> {
         let date = format!("{:02}/{:02}/{:04}", c.month, c.day, c.year);
         let time = format!("{:02}:{:02}:{:02}", c.hour, c.minute, c.second);
         let tz = self.tz.zone().to_string();
-        let to = m.recipient.as_deref().or(m.channel.as_deref()).unwrap_or("");
+        let to = m
+            .recipient
+            .as_deref()
+            .or(m.channel.as_deref())
+            .unwrap_or("");
         let desc = if to.is_empty() {
             format!("{}: {}", m.sender, m.body)
         } else {
@@ -311,7 +319,13 @@ impl<'f> Renderer<'f> {
         ];
         let cells: Vec<Cow<'_, str>> = cells
             .into_iter()
-            .map(|c| if raw { c } else { Cow::Owned(neutralize(&c).into_owned()) })
+            .map(|c| {
+                if raw {
+                    c
+                } else {
+                    Cow::Owned(neutralize(&c).into_owned())
+                }
+            })
             .collect();
         write_csv_row(out, cells.iter().map(|c| c.as_bytes()));
     }
@@ -379,7 +393,8 @@ impl<'o> CsvRow<'o> {
 
     fn cell(&mut self, b: &[u8]) {
         self.sep();
-        let needs = memchr::memchr3(b'"', b',', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some();
+        let needs =
+            memchr::memchr3(b'"', b',', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some();
         if !needs {
             self.out.extend_from_slice(b);
             return;

@@ -380,7 +380,9 @@ impl Opener {
                 if buf.len() as u64 > MAX_ZIP_ENTRY {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidData,
-                        format!("zip entry inflates past the {MAX_ZIP_ENTRY} byte limit (zip bomb?)"),
+                        format!(
+                            "zip entry inflates past the {MAX_ZIP_ENTRY} byte limit (zip bomb?)"
+                        ),
                     ));
                 }
                 Ok(Opened::Memory(buf.into()))
