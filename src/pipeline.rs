@@ -126,11 +126,11 @@ impl Report {
         if let Some(f) = self.files.get_mut(i) {
             f.problems += 1;
         }
-        if let Some(k) = kept.get_mut(i) {
-            if *k < keep {
-                *k += 1;
-                self.problems.push(p);
-            }
+        if let Some(k) = kept.get_mut(i)
+            && *k < keep
+        {
+            *k += 1;
+            self.problems.push(p);
         }
     }
 }
@@ -652,10 +652,11 @@ where
             };
             report.add_problem(Problem::new(loc, what), opts.keep_problems, kept);
         }
-        if d.replaced_total > d.replaced_lines.len() as u64 && w.encoding.is_none() {
-            if let Some(f) = report.files.get_mut(w.file as usize) {
-                f.problems += d.replaced_total - d.replaced_lines.len() as u64;
-            }
+        if d.replaced_total > d.replaced_lines.len() as u64
+            && w.encoding.is_none()
+            && let Some(f) = report.files.get_mut(w.file as usize)
+        {
+            f.problems += d.replaced_total - d.replaced_lines.len() as u64;
         }
         carry.offset += d.text.len() as u64;
         carry.line += d.newlines;

@@ -257,15 +257,10 @@ fn bench_format(
     };
     // parse: the pipeline end to end into a counting sink.
     let (s, report, rss) = best(runs, || {
-        Ok(pipeline::run(
-            &walk.files,
-            &opts,
-            Vec::new(),
-            |mut batch| -> Result<()> {
-                let _ = batch.parse(|_| Count(0));
-                Ok(())
-            },
-        )?)
+        pipeline::run(&walk.files, &opts, Vec::new(), |mut batch| -> Result<()> {
+            let _ = batch.parse(|_| Count(0));
+            Ok(())
+        })
     })?;
     check(name, &report, expected)?;
     rows.push(Row {

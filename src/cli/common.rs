@@ -166,10 +166,10 @@ impl FilterArgs {
             };
             to = Some(to.map_or(end, |x: i64| x.min(end)));
         }
-        if let (Some(f), Some(t)) = (from, to) {
-            if t <= f {
-                bail!("--to is before --from: nothing would be kept");
-            }
+        if let (Some(f), Some(t)) = (from, to)
+            && t <= f
+        {
+            bail!("--to is before --from: nothing would be kept");
         }
         Ok(Filter {
             from,
@@ -260,7 +260,7 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -44,15 +44,15 @@ impl Stats {
         for (a, b) in self.kinds.iter_mut().zip(c.kinds) {
             *a += b;
         }
-        if let Some(f) = c.first {
-            if self.first.is_none_or(|s| f.0 < s.0) {
-                self.first = Some(f);
-            }
+        if let Some(f) = c.first
+            && self.first.is_none_or(|s| f.0 < s.0)
+        {
+            self.first = Some(f);
         }
-        if let Some(l) = c.last {
-            if self.last.is_none_or(|s| l.0 > s.0) {
-                self.last = Some(l);
-            }
+        if let Some(l) = c.last
+            && self.last.is_none_or(|s| l.0 > s.0)
+        {
+            self.last = Some(l);
         }
         for (k, v) in c.senders {
             *self.senders.entry(k.into_owned()).or_default() += v;
@@ -164,10 +164,10 @@ pub fn run(args: InspectArgs) -> Result<()> {
     if !setup.quiet {
         eprintln!("chatsift: {}", common::summary_line(&report));
     }
-    if setup.strict {
-        if let Some(stop) = common::strict_stop(&report) {
-            return Err(stop.into());
-        }
+    if setup.strict
+        && let Some(stop) = common::strict_stop(&report)
+    {
+        return Err(stop.into());
     }
     Ok(())
 }

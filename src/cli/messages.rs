@@ -195,10 +195,10 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
 }
 
 fn check_strict(cfg: &StreamConfig, report: &Report) -> Result<()> {
-    if cfg.strict {
-        if let Some(stop) = common::strict_stop(report) {
-            return Err(stop.into());
-        }
+    if cfg.strict
+        && let Some(stop) = common::strict_stop(report)
+    {
+        return Err(stop.into());
     }
     Ok(())
 }

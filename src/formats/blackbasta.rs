@@ -281,7 +281,7 @@ impl Format for BlackBasta {
         }
     }
 
-    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'_>, sink: &mut dyn Sink<'a>) {
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
         let text = chunk.text;
         let b = text.as_bytes();
         let finder = memmem::Finder::new(b"\n{");
@@ -321,7 +321,7 @@ fn garbage<'a>(
     from: usize,
     to: usize,
     chunk: &Chunk<'a>,
-    ctx: &ParseCtx<'_>,
+    ctx: &ParseCtx<'a>,
     lines: &mut super::Lines<'a>,
     sink: &mut dyn Sink<'a>,
 ) {
@@ -355,7 +355,7 @@ impl BlackBasta {
         start: usize,
         end: usize,
         chunk: &Chunk<'a>,
-        ctx: &ParseCtx<'_>,
+        ctx: &ParseCtx<'a>,
         lines: &mut super::Lines<'a>,
         resolver: &mut crate::time::Resolver,
         sink: &mut dyn Sink<'a>,

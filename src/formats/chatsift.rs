@@ -325,7 +325,7 @@ impl Format for ChatsiftJsonl {
         next_line_start(text, from)
     }
 
-    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'_>, sink: &mut dyn Sink<'a>) {
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
         let text = chunk.text;
         let bytes = text.as_bytes();
         let mut pos = 0usize;
@@ -599,7 +599,7 @@ impl Format for ChatsiftCsv {
     // records, so no split point is safe without reading from the start (and the header is
     // only in the first chunk).
 
-    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'_>, sink: &mut dyn Sink<'a>) {
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
         let text = chunk.text;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)

@@ -266,7 +266,7 @@ impl Format for ContiJabber {
         record_start(text.as_bytes(), from)
     }
 
-    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'_>, sink: &mut dyn Sink<'a>) {
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
         let text = chunk.text;
         let b = text.as_bytes();
         let mut lines = chunk.lines();

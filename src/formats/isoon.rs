@@ -349,7 +349,7 @@ impl Format for Isoon {
         None
     }
 
-    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'_>, sink: &mut dyn Sink<'a>) {
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
         let text: &'a str = chunk.text;
         let sc = Scan {
             b: text.as_bytes(),

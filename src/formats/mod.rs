@@ -55,7 +55,8 @@ impl<'a> Chunk<'a> {
     }
 }
 
-/// What every parser is told about the file it reads.
+/// What every parser is told about the file it reads. It lives as long as the text, so
+/// parsers may borrow from the path (a channel named after the file, say).
 #[derive(Clone, Copy, Debug)]
 pub struct ParseCtx<'p> {
     /// The file's id in the run's file table.
@@ -160,7 +161,7 @@ pub trait Format: Send + Sync {
         None
     }
     /// Parses a chunk, sending messages and problems to `sink` in file order.
-    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'_>, sink: &mut dyn Sink<'a>);
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>);
 }
 
 /// How much of a file's decoded start [`Format::sniff`] sees.
@@ -286,7 +287,7 @@ pub fn split_text<'a>(format: &dyn Format, text: &'a str, target: usize) -> Vec<
 pub fn parse_text<'a>(
     format: &dyn Format,
     text: &'a str,
-    ctx: &ParseCtx<'_>,
+    ctx: &ParseCtx<'a>,
     target: usize,
 ) -> Collect<'a> {
     let mut sink = Collect::default();

@@ -60,7 +60,7 @@ impl Format for RocketChat {
     fn sniff(&self, path: &str, head: &str) -> u8 {
         sniff(path, head)
     }
-    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'_>, sink: &mut dyn Sink<'a>) {
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
         Parser {
             chunk,
             ctx,

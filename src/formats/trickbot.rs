@@ -335,7 +335,7 @@ impl Format for TrickBot {
         None
     }
 
-    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'_>, sink: &mut dyn Sink<'a>) {
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
         let text = chunk.text;
         let b = text.as_bytes();
         let detected = detect(text);
@@ -362,7 +362,7 @@ impl Format for TrickBot {
         };
 
         let channel = match dialect {
-            Dialect::Bracket => Some(stem(ctx.path).to_string()),
+            Dialect::Bracket => Some(stem(ctx.path)),
             Dialect::Arrow => None,
         };
         let mut r = ctx.resolver();
@@ -375,7 +375,7 @@ impl Format for TrickBot {
                 ctx.loc(chunk, p.start, p.line),
             );
             m.recipient = p.head.recipient.map(Cow::Borrowed);
-            m.channel = channel.clone().map(Cow::Owned);
+            m.channel = channel.map(Cow::Borrowed);
             sink.message(m);
         };
 
@@ -437,7 +437,7 @@ mod tests {
         }
     }
 
-    fn parse<'a>(path: &str, text: &'a str) -> Collect<'a> {
+    fn parse<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
         parse_text(&TrickBot, text, &ctx(path), usize::MAX)
     }
 
