@@ -10,6 +10,21 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let code = run();
+    // For `chatsift bench`, which runs commands as child processes to measure their memory.
+    if std::env::var_os("CHATSIFT_REPORT_PEAK_RSS").is_some()
+        && let Ok(status) = std::fs::read_to_string("/proc/self/status")
+        && let Some(kb) = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next())
+    {
+        eprintln!("chatsift-peak-rss-kb: {kb}");
+    }
+    code
+}
+
+fn run() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -315,6 +315,7 @@ where
     let mut kept = vec![0usize; files.len()];
     let mut opener = Opener::default();
     let mut pending: Vec<Window> = Vec::new();
+    let mut pool: Vec<Vec<u8>> = Vec::new();
     let mut pending_bytes = 0usize;
     let mut carry = Carry::default();
     let limit = opts.batch_bytes.unwrap_or(usize::MAX);
@@ -327,7 +328,7 @@ where
             None => continue,
         };
         loop {
-            let w = match reader.next_window(opts) {
+            let w = match reader.next_window(opts, &mut pool) {
                 Ok(Some(w)) => w,
                 Ok(None) => break,
                 Err(e) => {
@@ -347,6 +348,7 @@ where
                 progress.advance(pending_bytes as u64);
                 flush(
                     &mut pending,
+                    &mut pool,
                     files,
                     opts,
                     &mut report,
@@ -362,6 +364,7 @@ where
         progress.advance(pending_bytes as u64);
         flush(
             &mut pending,
+            &mut pool,
             files,
             opts,
             &mut report,
@@ -473,7 +476,11 @@ fn open_file(
 
 impl FileReader {
     /// The next window of the file, ending at a record boundary (or the end of the file).
-    fn next_window(&mut self, opts: &Options) -> std::io::Result<Option<Window>> {
+    fn next_window(
+        &mut self,
+        opts: &Options,
+        pool: &mut Vec<Vec<u8>>,
+    ) -> std::io::Result<Option<Window>> {
         if self.done || self.pos >= self.len {
             return Ok(None);
         }
@@ -481,17 +488,18 @@ impl FileReader {
         let window = opts.window_bytes.max(1) as u64;
         // Transcoded inputs are read whole: their byte offsets do not map to text offsets.
         if self.encoding.is_some() || rest <= window + window / 4 {
-            return Ok(Some(self.take_rest()?));
+            return Ok(Some(self.take_rest(pool)?));
         }
-        let mut margin = (window / 8).max(1024);
+        let mut margin = (window / 32).max(1024);
+        let mut data = pool.pop().unwrap_or_default();
         loop {
             let want = window + margin;
             if want >= rest {
-                return Ok(Some(self.take_rest()?));
+                pool.push(data);
+                return Ok(Some(self.take_rest(pool)?));
             }
-            let data = self.opened.read_at(self.pos, want as usize)?;
+            self.opened.read_into(self.pos, want as usize, &mut data)?;
             if let Some(cut) = boundary(self.format, &data, window as usize) {
-                let mut data = data;
                 data.truncate(cut);
                 self.pos += cut as u64;
                 let w = self.window(data, false);
@@ -501,13 +509,15 @@ impl FileReader {
         }
     }
 
-    fn take_rest(&mut self) -> std::io::Result<Window> {
+    fn take_rest(&mut self, pool: &mut Vec<Vec<u8>>) -> std::io::Result<Window> {
         let data = match &self.opened {
             Opened::Memory(a) => WinBytes::Shared(a.clone(), self.pos as usize, a.len()),
-            Opened::File(_) => WinBytes::Owned(
+            Opened::File(_) => {
+                let mut buf = pool.pop().unwrap_or_default();
                 self.opened
-                    .read_at(self.pos, (self.len - self.pos) as usize)?,
-            ),
+                    .read_into(self.pos, (self.len - self.pos) as usize, &mut buf)?;
+                WinBytes::Owned(buf)
+            }
         };
         self.done = true;
         self.pos = self.len;
@@ -585,7 +595,6 @@ fn mask_invalid(bytes: &[u8]) -> Vec<u8> {
 /// A decoded window.
 struct Decoded<'w> {
     text: Cow<'w, str>,
-    newlines: u64,
     replaced_lines: Vec<u64>,
     replaced_total: u64,
 }
@@ -593,6 +602,7 @@ struct Decoded<'w> {
 #[allow(clippy::too_many_arguments)]
 fn flush<E, F>(
     pending: &mut Vec<Window>,
+    pool: &mut Vec<Vec<u8>>,
     files: &[SourceFile],
     opts: &Options,
     report: &mut Report,
@@ -603,7 +613,7 @@ fn flush<E, F>(
 where
     F: FnMut(Batch<'_, '_>) -> Result<(), E>,
 {
-    // Decode and count lines, in parallel.
+    // Decode, in parallel.
     let decoded: Vec<Decoded<'_>> = pending
         .par_iter()
         .map(|w| {
@@ -615,18 +625,22 @@ where
                     (Cow::Owned(t), if n > 0 { vec![1] } else { Vec::new() }, n)
                 }
             };
-            let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64;
             Decoded {
                 text,
-                newlines,
                 replaced_lines,
                 replaced_total,
             }
         })
         .collect();
-    // Place each window in its file: decoded offset and first line.
-    let mut starts = Vec::with_capacity(pending.len());
-    for (w, d) in pending.iter().zip(&decoded) {
+    // Split into chunks at record boundaries and count lines (once), in parallel.
+    let planned: Vec<(Vec<Chunk<'_>>, u64)> = pending
+        .par_iter()
+        .zip(decoded.par_iter())
+        .map(|(w, d)| formats::split_text_counted(w.format, &d.text, opts.chunk_bytes))
+        .collect();
+    // Place each window in its file (decoded offset, first line) and make the jobs.
+    let mut jobs: Vec<Job<'_>> = Vec::with_capacity(planned.iter().map(|p| p.0.len()).sum());
+    for ((w, d), (chunks, newlines)) in pending.iter().zip(&decoded).zip(planned) {
         if w.first || carry.file != w.file {
             *carry = Carry {
                 file: w.file,
@@ -634,21 +648,20 @@ where
                 line: 1,
             };
         }
-        starts.push((carry.offset, carry.line));
+        let (offset, line) = (carry.offset, carry.line);
         for &l in &d.replaced_lines {
-            let what = if w.encoding.is_some() {
-                format!(
+            let what = match w.encoding {
+                Some(enc) => format!(
                     "{} byte sequences invalid in {} were replaced by U+FFFD",
                     d.replaced_total,
-                    w.encoding.map_or("?", |e| e.name())
-                )
-            } else {
-                "invalid UTF-8 replaced by U+FFFD".to_string()
+                    enc.name()
+                ),
+                None => "invalid UTF-8 replaced by U+FFFD".to_string(),
             };
             let loc = Loc {
                 file: w.file,
-                line: carry.line + l - 1,
-                offset: carry.offset,
+                line: line + l - 1,
+                offset,
             };
             report.add_problem(Problem::new(loc, what), opts.keep_problems, kept);
         }
@@ -659,48 +672,38 @@ where
             f.problems += d.replaced_total - d.replaced_lines.len() as u64;
         }
         carry.offset += d.text.len() as u64;
-        carry.line += d.newlines;
+        carry.line += newlines;
+        let path = files.get(w.file as usize).map_or("?", |f| f.path.as_str());
+        let n = chunks.len();
+        for c in chunks {
+            jobs.push(Job {
+                chunk: Chunk {
+                    text: c.text,
+                    offset: offset + c.offset,
+                    line: line + c.line - 1,
+                    first: w.first && c.first,
+                    last: w.last && c.last,
+                },
+                format: w.format,
+                file: w.file,
+                path,
+            });
+        }
+        if n == 0 {
+            jobs.push(Job {
+                chunk: Chunk {
+                    text: "",
+                    offset,
+                    line,
+                    first: w.first,
+                    last: w.last,
+                },
+                format: w.format,
+                file: w.file,
+                path,
+            });
+        }
     }
-    // Split windows into chunks at record boundaries, in parallel.
-    let chunked: Vec<Vec<Job<'_>>> = pending
-        .par_iter()
-        .zip(decoded.par_iter())
-        .zip(starts.par_iter())
-        .map(|((w, d), &(offset, line))| {
-            let path = files.get(w.file as usize).map_or("?", |f| f.path.as_str());
-            let mut jobs: Vec<Job<'_>> = formats::split_text(w.format, &d.text, opts.chunk_bytes)
-                .into_iter()
-                .map(|c| Job {
-                    chunk: Chunk {
-                        text: c.text,
-                        offset: offset + c.offset,
-                        line: line + c.line - 1,
-                        first: w.first && c.first,
-                        last: w.last && c.last,
-                    },
-                    format: w.format,
-                    file: w.file,
-                    path,
-                })
-                .collect();
-            if jobs.is_empty() {
-                jobs.push(Job {
-                    chunk: Chunk {
-                        text: "",
-                        offset,
-                        line,
-                        first: w.first,
-                        last: w.last,
-                    },
-                    format: w.format,
-                    file: w.file,
-                    path,
-                });
-            }
-            jobs
-        })
-        .collect();
-    let jobs: Vec<Job<'_>> = chunked.into_iter().flatten().collect();
     let batch = Batch {
         jobs,
         report,
@@ -710,7 +713,16 @@ where
     };
     let r = on_batch(batch);
     drop(decoded);
-    pending.clear();
+    // Keep a few read buffers for the next windows: no fresh, zeroed pages per window.
+    for w in pending.drain(..) {
+        if let WinBytes::Owned(mut v) = w.bytes
+            && pool.len() < 8
+            && v.capacity() <= 2 * opts.window_bytes.max(1 << 20)
+        {
+            v.clear();
+            pool.push(v);
+        }
+    }
     r
 }
 

@@ -546,6 +546,82 @@ pub fn write_rfc3339(out: &mut Vec<u8>, micros: i64, offset: i32, frac_digits: u
     out.extend_from_slice(&b[..n]);
 }
 
+/// Writes RFC 3339 stamps like [`write_rfc3339`], remembering the date of the last one:
+/// a sorted stream writes many stamps per day, and the calendar arithmetic is then skipped.
+#[derive(Clone, Debug)]
+pub struct StampWriter {
+    days: i64,
+    date: [u8; 10],
+}
+
+impl Default for StampWriter {
+    fn default() -> StampWriter {
+        StampWriter {
+            days: i64::MIN,
+            date: [0; 10],
+        }
+    }
+}
+
+impl StampWriter {
+    /// Appends the stamp of `micros` at `offset` (see [`write_rfc3339`]).
+    #[inline]
+    pub fn write(
+        &mut self,
+        out: &mut Vec<u8>,
+        micros: i64,
+        offset: i32,
+        frac_digits: u8,
+        utc_z: bool,
+    ) {
+        let local = micros.div_euclid(1_000_000) + i64::from(offset);
+        let days = local.div_euclid(86_400);
+        if days != self.days {
+            let (y, m, d) = civil_from_days(days);
+            if !(0..=9999).contains(&y) {
+                write_rfc3339(out, micros, offset, frac_digits, utc_z);
+                return;
+            }
+            put_digits(&mut self.date[0..4], y as u32, 4);
+            self.date[4] = b'-';
+            put_digits(&mut self.date[5..7], m, 2);
+            self.date[7] = b'-';
+            put_digits(&mut self.date[8..10], d, 2);
+            self.days = days;
+        }
+        let sod = local.rem_euclid(86_400) as u32;
+        let mut b = [0u8; 32];
+        b[..10].copy_from_slice(&self.date);
+        b[10] = b'T';
+        put_digits(&mut b[11..13], sod / 3600, 2);
+        b[13] = b':';
+        put_digits(&mut b[14..16], sod / 60 % 60, 2);
+        b[16] = b':';
+        put_digits(&mut b[17..19], sod % 60, 2);
+        let mut n = 19;
+        let fd = frac_digits.min(6) as usize;
+        if fd > 0 {
+            b[n] = b'.';
+            let mut frac = [0u8; 6];
+            put_digits(&mut frac, micros.rem_euclid(1_000_000) as u32, 6);
+            b[n + 1..n + 1 + fd].copy_from_slice(&frac[..fd]);
+            n += 1 + fd;
+        }
+        if offset == 0 && utc_z {
+            b[n] = b'Z';
+            n += 1;
+        } else {
+            b[n] = if offset < 0 { b'-' } else { b'+' };
+            let a = offset.unsigned_abs();
+            put_digits(&mut b[n + 1..n + 3], a / 3600, 2);
+            b[n + 3] = b':';
+            put_digits(&mut b[n + 4..n + 6], a / 60 % 60, 2);
+            n += 6;
+        }
+        out.extend_from_slice(&b[..n]);
+    }
+}
+
 #[inline]
 fn put_digits(out: &mut [u8], mut v: u32, width: usize) {
     for i in (0..width).rev() {
@@ -622,6 +698,26 @@ mod tests {
         out.clear();
         write_rfc3339(&mut out, t.micros, 8 * 3600, 0, true);
         assert_eq!(out, b"2022-05-27T11:19:27+08:00");
+    }
+
+    #[test]
+    fn stamp_writer_matches_write_rfc3339_across_days_offsets_and_precisions() {
+        let mut w = StampWriter::default();
+        let mut t = -86_400_000_000i64 * 800;
+        while t < 86_400_000_000i64 * 30_000 {
+            for (off, frac, z) in [
+                (0, 0, true),
+                (28_800, 3, false),
+                (-19_800, 6, false),
+                (0, 6, false),
+            ] {
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                w.write(&mut a, t, off, frac, z);
+                write_rfc3339(&mut b, t, off, frac, z);
+                assert_eq!(a, b, "t={t} off={off}");
+            }
+            t += 3_721_123_457;
+        }
     }
 
     #[test]

@@ -6,16 +6,13 @@
 //! Each stage runs the same code as the commands (the pipeline, the renderer, the writer).
 //! The corpus is written to disk first, so stages read it warm from the page cache.
 
-use super::common::{Filter, Setup, thousands};
-use super::messages::{self, StreamConfig};
+use super::common::thousands;
 use anyhow::{Context, Result, bail};
 use chatsift::corpus;
 use chatsift::formats::{self, Sink};
 use chatsift::model::{Message, Problem};
-use chatsift::output::MessageFormat;
 use chatsift::pipeline::{self, Report};
 use chatsift::source::{self, Opener};
-use chatsift::time::Zone;
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -147,7 +144,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 .messages
                 .map(|m| thousands((m as f64 / r.seconds) as u64))
                 .unwrap_or_else(|| "-".into());
-            let rss = r.peak_rss.map(human_bytes).unwrap_or_else(|| "n/a".into());
+            let rss = r.peak_rss.map(human_bytes).unwrap_or_else(|| "-".into());
             println!(
                 "{:<13} {:>10} {:<22} {:>10.0} {:>14} {:>10}",
                 if i == 0 { name.as_str() } else { "" },
@@ -177,16 +174,15 @@ pub fn run(args: BenchArgs) -> Result<()> {
     Ok(())
 }
 
-fn best<T>(runs: usize, mut f: impl FnMut() -> Result<T>) -> Result<(f64, T, Option<u64>)> {
-    let mut best: Option<(f64, T, Option<u64>)> = None;
+/// Runs `f` `runs` times; the fastest time and its value.
+fn best<T>(runs: usize, mut f: impl FnMut() -> Result<T>) -> Result<(f64, T)> {
+    let mut best: Option<(f64, T)> = None;
     for _ in 0..runs {
-        reset_peak_rss();
         let t = Instant::now();
         let v = f()?;
         let s = t.elapsed().as_secs_f64().max(1e-9);
-        let rss = peak_rss();
         if best.as_ref().is_none_or(|b| s < b.0) {
-            best = Some((s, v, rss));
+            best = Some((s, v));
         }
     }
     best.context("no runs")
@@ -202,7 +198,7 @@ fn bench_format(
     let format = formats::by_name(name).context("format not registered")?;
     let mut rows = Vec::new();
     // read: every byte, a window at a time, as the pipeline reads.
-    let (s, _, rss) = best(runs, || {
+    let (s, _) = best(runs, || {
         let mut opener = Opener::default();
         let mut total = 0u64;
         for f in &walk.files {
@@ -224,10 +220,10 @@ fn bench_format(
         stage: "read",
         seconds: s,
         messages: None,
-        peak_rss: rss,
+        peak_rss: None,
     });
     // baseline: read + count lines with memchr (a parse can hardly beat it).
-    let (s, _, rss) = best(runs, || {
+    let (s, _) = best(runs, || {
         let mut opener = Opener::default();
         let mut lines = 0u64;
         for f in &walk.files {
@@ -249,14 +245,14 @@ fn bench_format(
         stage: "baseline memchr lines",
         seconds: s,
         messages: None,
-        peak_rss: rss,
+        peak_rss: None,
     });
     let opts = pipeline::Options {
         format: Some(format),
         ..pipeline::Options::default()
     };
     // parse: the pipeline end to end into a counting sink.
-    let (s, report, rss) = best(runs, || {
+    let (s, report) = best(runs, || {
         pipeline::run(&walk.files, &opts, Vec::new(), |mut batch| -> Result<()> {
             let _ = batch.parse(|_| Count(0));
             Ok(())
@@ -267,38 +263,47 @@ fn bench_format(
         stage: "parse",
         seconds: s,
         messages: Some(report.messages()),
-        peak_rss: rss,
+        peak_rss: None,
     });
+    // messages --to jsonl: the real command in a child process (stdout to /dev/null), which
+    // reports its own peak resident memory.
     for (stage, unsorted) in [("messages --to jsonl", false), ("  … --unsorted", true)] {
-        let setup = Setup {
-            walk_files: walk.files.clone(),
-            walk_problems: Vec::new(),
-            options: opts,
-            tz: Zone::Utc,
-            strict: false,
-            quiet: true,
-        };
-        let cfg = StreamConfig {
-            format: MessageFormat::Jsonl,
-            tz: Zone::Utc,
-            unsorted,
-            dedup: false,
-            raw_csv: false,
-            strict: false,
-            filter: Filter::default(),
-        };
-        let (s, report, rss) = best(runs, || {
-            let mut null = std::io::BufWriter::with_capacity(1 << 20, null_sink()?);
-            let r = messages::write_stream(&setup, &cfg, &mut null)?;
-            null.flush()?;
-            Ok(r)
+        let (s, ()) = best(runs, || {
+            let exe = std::env::current_exe().context("cannot find the chatsift binary")?;
+            let mut cmd = std::process::Command::new(exe);
+            cmd.arg("messages")
+                .arg(path)
+                .args(["--format", name, "--to", "jsonl", "-q"])
+                .args(["--threads", &rayon::current_num_threads().to_string()])
+                .env("CHATSIFT_REPORT_PEAK_RSS", "1")
+                .stdout(
+                    std::fs::File::create("/dev/null")
+                        .map_or_else(|_| std::process::Stdio::null(), std::process::Stdio::from),
+                )
+                .stderr(std::process::Stdio::piped());
+            if unsorted {
+                cmd.arg("--unsorted");
+            }
+            let out = cmd.output().context("cannot run chatsift messages")?;
+            let err = String::from_utf8_lossy(&out.stderr);
+            if !out.status.success() {
+                bail!("chatsift messages failed: {err}");
+            }
+            CHILD_RSS.store(
+                err.lines()
+                    .find_map(|l| l.strip_prefix("chatsift-peak-rss-kb: "))
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map_or(0, |kb| kb * 1024),
+                std::sync::atomic::Ordering::Relaxed,
+            );
+            Ok(())
         })?;
-        check(name, &report, expected)?;
+        let child = CHILD_RSS.load(std::sync::atomic::Ordering::Relaxed);
         rows.push(Row {
             stage,
             seconds: s,
             messages: Some(report.messages()),
-            peak_rss: rss,
+            peak_rss: (child > 0).then_some(child),
         });
     }
     Ok(rows)
@@ -316,6 +321,8 @@ fn check(name: &str, report: &Report, expected: u64) -> Result<()> {
     Ok(())
 }
 
+static CHILD_RSS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 struct Count(u64);
 
 impl<'t> Sink<'t> for Count {
@@ -323,28 +330,6 @@ impl<'t> Sink<'t> for Count {
         self.0 += std::hint::black_box(m.body.len() as u64 & 1) + 1;
     }
     fn problem(&mut self, _p: Problem) {}
-}
-
-fn null_sink() -> Result<Box<dyn Write>> {
-    Ok(
-        match std::fs::OpenOptions::new().write(true).open("/dev/null") {
-            Ok(f) => Box::new(f),
-            Err(_) => Box::new(std::io::sink()),
-        },
-    )
-}
-
-/// Resets the kernel's peak-RSS mark for this process (Linux; a no-op elsewhere).
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// Peak resident set size since the last reset, in bytes (Linux `VmHWM`).
-fn peak_rss() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
 }
 
 /// 1536 → `1.5 KiB`.

@@ -122,6 +122,7 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
         opts.batch_bytes = None;
     }
     let mut seen: HashSet<(u64, u64)> = HashSet::new();
+    let pool = BufPool::default();
     let report = pipeline::run(
         &setup.walk_files,
         &opts,
@@ -138,7 +139,7 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                     renderer: Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table),
                     filter: &cfg.filter,
                     dedup: cfg.dedup,
-                    buf: Vec::new(),
+                    buf: pool.get(),
                     ends: Vec::new(),
                 });
                 check_strict(cfg, batch.report())?;
@@ -154,30 +155,29 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                     } else {
                         out.write_all(&o.buf)?;
                     }
+                    pool.put(o.buf);
                 }
             } else {
-                let parts = batch.parse(|_| Kept {
+                let parts = batch.parse(|job| Kept {
                     filter: &cfg.filter,
-                    messages: Vec::new(),
+                    // About one message per 100 bytes: no regrowth on typical chats.
+                    messages: Vec::with_capacity(job.chunk.text.len() / 100 + 16),
                 });
                 check_strict(cfg, batch.report())?;
-                let mut all: Vec<Message<'_>> =
-                    Vec::with_capacity(parts.iter().map(|p| p.messages.len()).sum());
-                for p in parts {
-                    all.extend(p.messages);
-                }
-                sort_messages(&mut all, table);
+                let parts: Vec<Vec<Message<'_>>> = parts.into_iter().map(|p| p.messages).collect();
+                let mut order = sorted_order(&parts, table);
                 if cfg.dedup {
-                    dedup_sorted(&mut all);
+                    dedup_sorted(&mut order, &parts);
                 }
                 // Render in parallel, a slice at a time, and write in order.
-                for group in all.chunks(1 << 18) {
+                for group in order.chunks(1 << 18) {
                     let bufs: Vec<Vec<u8>> = group
                         .par_chunks(4096)
                         .map(|c| {
                             let mut r = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table);
-                            let mut buf = Vec::with_capacity(c.len() * 256);
-                            for m in c {
+                            let mut buf = pool.get();
+                            for k in c {
+                                let m = &parts[k.part as usize][k.idx as usize];
                                 r.render(m, &m.sender, &[], &mut buf);
                             }
                             buf
@@ -185,6 +185,7 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                         .collect();
                     for b in bufs {
                         out.write_all(&b)?;
+                        pool.put(b);
                     }
                 }
             }
@@ -203,37 +204,74 @@ fn check_strict(cfg: &StreamConfig, report: &Report) -> Result<()> {
     Ok(())
 }
 
-/// Sorts by (time, source, line): the order of the stream.
-pub fn sort_messages(all: &mut [Message<'_>], table: &FileTable) {
-    all.par_sort_by(|a, b| {
-        a.time.micros.cmp(&b.time.micros).then_with(|| {
-            let (sa, _, la, _) = table.provenance(a);
-            let (sb, _, lb, _) = table.provenance(b);
-            sa.cmp(sb).then(la.cmp(&lb))
-        })
-    });
+/// Where a message is in the parsed parts, with its sort key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Key {
+    micros: i64,
+    file: u32,
+    line: u64,
+    part: u32,
+    idx: u32,
 }
 
-/// Drops exact repeats (same time, sender, recipient, channel, body) from a sorted stream,
+/// The stream order of every message: by (time, source, line), ties in input order. Sorts
+/// small keys, not messages; compares source paths as strings only when re-imported messages
+/// carry their own.
+pub fn sorted_order(parts: &[Vec<Message<'_>>], table: &FileTable) -> Vec<Key> {
+    let mut order: Vec<Key> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    let mut origins = false;
+    for (p, msgs) in parts.iter().enumerate() {
+        for (i, m) in msgs.iter().enumerate() {
+            origins |= m.origin.is_some();
+            order.push(Key {
+                micros: m.time.micros,
+                // File ids follow the sorted display paths, so ids order like sources.
+                file: m.loc.file,
+                line: m.loc.line,
+                part: p as u32,
+                idx: i as u32,
+            });
+        }
+    }
+    if origins {
+        let msg = |k: &Key| &parts[k.part as usize][k.idx as usize];
+        order.par_sort_unstable_by(|a, b| {
+            a.micros.cmp(&b.micros).then_with(|| {
+                let (sa, _, la, _) = table.provenance(msg(a));
+                let (sb, _, lb, _) = table.provenance(msg(b));
+                sa.cmp(sb)
+                    .then(la.cmp(&lb))
+                    .then((a.part, a.idx).cmp(&(b.part, b.idx)))
+            })
+        });
+    } else {
+        order.par_sort_unstable();
+    }
+    order
+}
+
+/// Drops exact repeats (same time, sender, recipient, channel, body) from a sorted order,
 /// keeping the first.
-pub fn dedup_sorted(all: &mut Vec<Message<'_>>) {
-    let mut keep = vec![true; all.len()];
+pub fn dedup_sorted(order: &mut Vec<Key>, parts: &[Vec<Message<'_>>]) {
+    let msg = |k: &Key| &parts[k.part as usize][k.idx as usize];
+    let mut keep = vec![true; order.len()];
     let mut i = 0;
-    while i < all.len() {
+    while i < order.len() {
         let mut j = i + 1;
-        while j < all.len() && all[j].time.micros == all[i].time.micros {
+        while j < order.len() && order[j].micros == order[i].micros {
             j += 1;
         }
         if j - i > 1 {
             let mut group: HashSet<(&str, Option<&str>, Option<&str>, &str)> = HashSet::new();
-            for (k, m) in all[i..j].iter().enumerate() {
-                let key = (
+            for (k, key) in order[i..j].iter().enumerate() {
+                let m = msg(key);
+                let id = (
                     m.sender.as_ref(),
                     m.recipient.as_deref(),
                     m.channel.as_deref(),
                     m.body.as_ref(),
                 );
-                if !group.insert(key) {
+                if !group.insert(id) {
                     keep[i + k] = false;
                 }
             }
@@ -241,7 +279,30 @@ pub fn dedup_sorted(all: &mut Vec<Message<'_>>) {
         i = j;
     }
     let mut k = keep.iter();
-    all.retain(|_| *k.next().unwrap_or(&true));
+    order.retain(|_| *k.next().unwrap_or(&true));
+}
+
+/// Output buffers reused across slices, so large buffers are not freshly mapped (and
+/// zeroed by the kernel) for every slice.
+#[derive(Default)]
+struct BufPool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl BufPool {
+    fn get(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_else(|| Vec::with_capacity(1 << 20))
+    }
+    fn put(&self, mut b: Vec<u8>) {
+        b.clear();
+        if let Ok(mut v) = self.0.lock()
+            && v.len() < 64
+        {
+            v.push(b);
+        }
+    }
 }
 
 /// The 128-bit dedup key of a message for streaming dedup.

@@ -253,6 +253,15 @@ pub fn excerpt(s: &str) -> String {
 /// boundaries the format finds (one chunk when it cannot split). Line numbers and offsets of
 /// each chunk are filled in.
 pub fn split_text<'a>(format: &dyn Format, text: &'a str, target: usize) -> Vec<Chunk<'a>> {
+    split_text_counted(format, text, target).0
+}
+
+/// [`split_text`], also returning how many `\n` the text holds (counted once, per chunk).
+pub fn split_text_counted<'a>(
+    format: &dyn Format,
+    text: &'a str,
+    target: usize,
+) -> (Vec<Chunk<'a>>, u64) {
     let mut bounds = vec![0usize];
     let mut pos = 0usize;
     let target = target.max(1);
@@ -279,7 +288,7 @@ pub fn split_text<'a>(format: &dyn Format, text: &'a str, target: usize) -> Vec<
         });
         line += memchr::memchr_iter(b'\n', piece.as_bytes()).count() as u64;
     }
-    chunks
+    (chunks, line - 1)
 }
 
 /// Parses a whole decoded file with one format, split into chunks of about `target` bytes

@@ -11,13 +11,26 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub struct AtomicFile {
     target: PathBuf,
-    tmp: PathBuf,
+    /// None when the target is not a regular file (`/dev/null`, a FIFO): written in place.
+    tmp: Option<PathBuf>,
     file: Option<BufWriter<File>>,
 }
 
 impl AtomicFile {
     /// Starts writing `target` (through a temporary file in the same directory).
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
+        // A device or FIFO cannot be replaced by a rename (and must not be): write to it.
+        if let Ok(meta) = std::fs::metadata(target)
+            && !meta.is_file()
+            && !meta.is_dir()
+        {
+            let f = File::options().write(true).open(target)?;
+            return Ok(AtomicFile {
+                target: target.to_path_buf(),
+                tmp: None,
+                file: Some(BufWriter::with_capacity(1 << 20, f)),
+            });
+        }
         let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -37,7 +50,7 @@ impl AtomicFile {
                     register(&tmp);
                     return Ok(AtomicFile {
                         target: target.to_path_buf(),
-                        tmp,
+                        tmp: Some(tmp),
                         file: Some(BufWriter::with_capacity(1 << 20, f)),
                     });
                 }
@@ -58,10 +71,13 @@ impl AtomicFile {
             return Err(io::Error::other("output already committed"));
         };
         let f = w.into_inner().map_err(|e| e.into_error())?;
+        let Some(tmp) = self.tmp.take() else {
+            return Ok(());
+        };
         f.sync_all()?;
         drop(f);
-        std::fs::rename(&self.tmp, &self.target)?;
-        unregister(&self.tmp);
+        std::fs::rename(&tmp, &self.target)?;
+        unregister(&tmp);
         Ok(())
     }
 }
@@ -89,9 +105,11 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-            unregister(&self.tmp);
+        if self.file.take().is_some()
+            && let Some(tmp) = self.tmp.take()
+        {
+            let _ = std::fs::remove_file(&tmp);
+            unregister(&tmp);
         }
     }
 }
@@ -140,6 +158,15 @@ mod tests {
         f.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_device_target_is_written_in_place_not_replaced() {
+        let mut f = AtomicFile::create(Path::new("/dev/null")).unwrap();
+        f.write_all(b"discarded").unwrap();
+        f.commit().unwrap();
+        assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod json;
 
 use crate::model::Message;
 use crate::text::neutralize;
-use crate::time::{OffsetCache, Zone, civil_from_micros, write_rfc3339};
+use crate::time::{OffsetCache, StampWriter, Zone, civil_from_micros};
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
@@ -147,6 +147,8 @@ pub struct Renderer<'f> {
     tz: OffsetCache,
     raw_csv: bool,
     files: &'f FileTable,
+    utc: StampWriter,
+    local: StampWriter,
 }
 
 impl<'f> Renderer<'f> {
@@ -157,6 +159,8 @@ impl<'f> Renderer<'f> {
             tz: OffsetCache::new(tz),
             raw_csv,
             files,
+            utc: StampWriter::default(),
+            local: StampWriter::default(),
         }
     }
 
@@ -194,9 +198,11 @@ impl<'f> Renderer<'f> {
         let (source, format, line, offset) = self.files.provenance(m);
         let local = self.local_offset(m.time.micros);
         out.extend_from_slice(b"{\"time\":\"");
-        write_rfc3339(out, m.time.micros, 0, m.time.frac_digits, true);
+        self.utc
+            .write(out, m.time.micros, 0, m.time.frac_digits, true);
         out.extend_from_slice(b"\",\"local_time\":\"");
-        write_rfc3339(out, m.time.micros, local, m.time.frac_digits, false);
+        self.local
+            .write(out, m.time.micros, local, m.time.frac_digits, false);
         out.extend_from_slice(b"\",\"sender\":");
         json::string(out, &m.sender);
         out.extend_from_slice(b",\"person\":");
@@ -243,14 +249,16 @@ impl<'f> Renderer<'f> {
                 format!("{} -> {}: {}", m.sender, to, m.body)
             };
             row.text(&summary);
-            row.with(|o| write_rfc3339(o, m.time.micros, 0, m.time.frac_digits, true));
+            let utc = &mut self.utc;
+            row.with(|o| utc.write(o, m.time.micros, 0, m.time.frac_digits, true));
             row.with(|o| o.extend_from_slice(m.time.micros.to_string().as_bytes()));
             row.with(|o| o.extend_from_slice(b"Message Sent"));
             row.list(topics.iter().copied());
             row.text(source);
         }
-        row.with(|o| write_rfc3339(o, m.time.micros, 0, m.time.frac_digits, true));
-        row.with(|o| write_rfc3339(o, m.time.micros, local, m.time.frac_digits, false));
+        let (utc, loc) = (&mut self.utc, &mut self.local);
+        row.with(|o| utc.write(o, m.time.micros, 0, m.time.frac_digits, true));
+        row.with(|o| loc.write(o, m.time.micros, local, m.time.frac_digits, false));
         row.text(&m.sender);
         row.text(person);
         row.text(m.recipient.as_deref().unwrap_or(""));

@@ -416,6 +416,28 @@ impl Opened {
         }
     }
 
+    /// Replaces `buf`'s contents with up to `len` bytes at `pos` (fewer only at the end).
+    /// A reused buffer is filled without zeroing it first.
+    pub fn read_into(&self, pos: u64, len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
+        buf.clear();
+        match self {
+            Opened::Memory(b) => {
+                let start = (pos as usize).min(b.len());
+                let end = start.saturating_add(len).min(b.len());
+                buf.extend_from_slice(&b[start..end]);
+                Ok(())
+            }
+            Opened::File(file) => {
+                use std::io::{Seek, SeekFrom};
+                let mut f = file;
+                f.seek(SeekFrom::Start(pos))?;
+                buf.reserve(len);
+                f.take(len as u64).read_to_end(buf)?;
+                Ok(())
+            }
+        }
+    }
+
     /// The input's length in bytes.
     pub fn len(&self) -> io::Result<u64> {
         match self {
