@@ -374,6 +374,9 @@ where
         )?;
     }
     progress.finish();
+    // Decoding problems are found per window, parse problems per chunk: order them by place
+    // so the report does not depend on how the input was cut.
+    report.problems.sort_by_key(|p| (p.loc.file, p.loc.line));
     Ok(report)
 }
 

@@ -435,3 +435,62 @@ fn stdin_is_read_with_a_dash() {
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+#[test]
+fn invalid_utf8_inside_a_record_is_replaced_and_reported_with_its_line() {
+    let o = run(&[
+        "inspect",
+        "testdata/encodings/invalid_utf8.txt",
+        "--json",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v["files"][0];
+    assert_eq!(f["messages"], 3);
+    assert_eq!(f["problems"], 1);
+    assert_eq!(f["problem_list"][0]["line"], 2);
+    assert!(
+        f["problem_list"][0]["what"]
+            .as_str()
+            .unwrap()
+            .contains("invalid UTF-8")
+    );
+    let o = run(&["messages", "testdata/encodings/invalid_utf8.txt"]);
+    assert!(
+        stderr(&o).contains("testdata/encodings/invalid_utf8.txt:2: invalid UTF-8"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn random_bytes_forced_through_every_format_never_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("noise.bin");
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes: Vec<u8> = (0..200_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    std::fs::write(&p, &bytes).unwrap();
+    for f in chatsift::formats::registry() {
+        let o = run(&[
+            "inspect",
+            p.to_str().unwrap(),
+            "--format",
+            f.name(),
+            "--encoding",
+            "utf-8",
+            "-q",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}: {}", f.name(), stderr(&o));
+    }
+    // Sniffed, the noise is recognised as no chat at all.
+    let o = run(&["inspect", p.to_str().unwrap()]);
+    assert!(stdout(&o).contains("skipped"), "{}", stdout(&o));
+}

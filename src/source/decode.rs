@@ -110,12 +110,38 @@ pub fn detect(head: &[u8], forced: Option<&'static Encoding>) -> Detected {
         Ok(_) => Detected::Utf8 { bom: 0 },
         // A sequence cut by the sample's end is no evidence against UTF-8.
         Err(e) if e.error_len().is_none() => Detected::Utf8 { bom: 0 },
+        Err(_) if mostly_utf8(sample) => Detected::Utf8 { bom: 0 },
         Err(_) => Detected::Other {
             encoding: GB18030,
             bom: 0,
             guessed: true,
         },
     }
+}
+
+/// UTF-8 with a few damaged bytes (a record cut by a bad copy) has many valid multi-byte
+/// characters per invalid sequence; GB18030 read as UTF-8 is mostly invalid sequences. Damaged
+/// UTF-8 stays UTF-8 (the bad bytes become U+FFFD and are reported) instead of being garbled
+/// whole as GB18030.
+fn mostly_utf8(sample: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    let mut rest = sample;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                valid += s.chars().filter(|c| !c.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let good = &rest[..e.valid_up_to()];
+                valid += good.iter().filter(|&&b| b >= 0xC0).count();
+                let Some(n) = e.error_len() else { break };
+                invalid += 1;
+                rest = &rest[e.valid_up_to() + n..];
+            }
+        }
+    }
+    valid > 0 && valid >= 4 * invalid
 }
 
 /// UTF-16 without a BOM shows as NULs in every other byte for ASCII-heavy text.
@@ -146,7 +172,8 @@ pub struct Decoded<'a> {
     /// The encoding's name as [`Detected::name`] gives it.
     pub encoding: String,
     /// 1-based lines (in the decoded text) where bytes had to be replaced by U+FFFD, at most
-    /// [`MAX_REPORTED`] of them; `replaced_total` counts them all.
+    /// [`MAX_REPORTED`] of them; `replaced_total` counts them all (for a transcoded file: the
+    /// malformed sequences, reported at line 1).
     pub replaced_lines: Vec<u64>,
     /// How many invalid sequences were replaced in all.
     pub replaced_total: u64,
@@ -218,15 +245,17 @@ pub fn transcode(bytes: &[u8], encoding: &'static Encoding) -> (String, u64) {
     (out, replaced)
 }
 
-/// Validates UTF-8; invalid sequences become U+FFFD and their 1-based lines (counted from
-/// `first_line`) are reported. Valid input is borrowed.
+/// Validates UTF-8; invalid sequences become U+FFFD. Returns the text (borrowed when valid),
+/// the first [`MAX_REPORTED`] 1-based lines (counted from `first_line`) that held invalid
+/// bytes, and how many distinct lines did (one problem per damaged line).
 pub fn utf8_lossy(bytes: &[u8], first_line: u64) -> (Cow<'_, str>, Vec<u64>, u64) {
     if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
         return (Cow::Borrowed(s), Vec::new(), 0);
     }
     let mut out = String::with_capacity(bytes.len() + 16);
     let mut lines = Vec::new();
-    let mut total = 0u64;
+    let mut damaged = 0u64;
+    let mut last_damaged = 0u64;
     let mut line = first_line;
     let mut rest = bytes;
     loop {
@@ -240,9 +269,12 @@ pub fn utf8_lossy(bytes: &[u8], first_line: u64) -> (Cow<'_, str>, Vec<u64>, u64
                 // SAFETY-free: from_utf8 on a prefix it just validated.
                 out.push_str(std::str::from_utf8(good).unwrap_or_default());
                 line += memchr::memchr_iter(b'\n', good).count() as u64;
-                total += 1;
-                if lines.len() < MAX_REPORTED && lines.last() != Some(&line) {
-                    lines.push(line);
+                if last_damaged != line {
+                    last_damaged = line;
+                    damaged += 1;
+                    if lines.len() < MAX_REPORTED {
+                        lines.push(line);
+                    }
                 }
                 out.push('\u{FFFD}');
                 let skip = e.error_len().unwrap_or(rest.len() - e.valid_up_to());
@@ -250,7 +282,7 @@ pub fn utf8_lossy(bytes: &[u8], first_line: u64) -> (Cow<'_, str>, Vec<u64>, u64
             }
         }
     }
-    (Cow::Owned(out), lines, total)
+    (Cow::Owned(out), lines, damaged)
 }
 
 #[cfg(test)]
@@ -291,6 +323,21 @@ mod tests {
     }
 
     #[test]
+    fn a_few_bad_bytes_in_utf8_text_do_not_make_it_gb18030() {
+        let mut bytes = "привет, отчёт готов? 这个月工资什么时候发？\n"
+            .repeat(3)
+            .into_bytes();
+        bytes.extend_from_slice(b"broken \xFF\xFE bytes\n");
+        assert_eq!(detect(&bytes, None), Detected::Utf8 { bom: 0 });
+        // Real GB18030 text stays GB18030, even with a little valid-looking UTF-8 in it.
+        let text = "周末又要加班，工资还没发。项目验收推迟到月底。\n".repeat(20);
+        let (gb, _, _) = GB18030.encode(&text);
+        assert!(
+            matches!(detect(&gb, None), Detected::Other { encoding, .. } if encoding == GB18030)
+        );
+    }
+
+    #[test]
     fn binary_files_are_recognised() {
         let d = decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0", None);
         assert!(d.binary);
@@ -303,7 +350,10 @@ mod tests {
         let (text, lines, total) = utf8_lossy(&bytes, 1);
         assert!(text.contains("bad \u{FFFD}\u{FFFD} here"));
         assert_eq!(lines, vec![11]);
-        assert_eq!(total, 2);
+        assert_eq!(
+            total, 1,
+            "two bad sequences on one line are one damaged line"
+        );
     }
 
     #[test]
