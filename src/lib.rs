@@ -30,6 +30,7 @@
 //! [`pipeline::run`]; the `chatsift` binary is a thin command line over them.
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod corpus;
 pub mod formats;
 pub mod model;

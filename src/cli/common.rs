@@ -2,7 +2,6 @@
 
 use anyhow::{Context, Result, bail};
 use chatsift::formats;
-use chatsift::model::Message;
 use chatsift::pipeline::{self, Report};
 use chatsift::source::{self, Walk, decode};
 use chatsift::time::{self, Zone};
@@ -38,9 +37,16 @@ pub struct InputArgs {
     pub quiet: bool,
 }
 
-/// Which messages to keep.
+/// Which messages to keep, and who is who.
 #[derive(Args, Debug, Clone, Default)]
 pub struct FilterArgs {
+    /// Alias file (TOML): people with the ids that are theirs (exact ids or globs like
+    /// `*@q3mc*.onion`). Outputs report the person; `messages` keeps the raw sender beside it.
+    #[arg(long, value_name = "FILE")]
+    pub alias: Option<std::path::PathBuf>,
+    /// Count system rows (joins, leaves, notices) as activity in timelines and summaries.
+    #[arg(long)]
+    pub include_system: bool,
     /// Keep messages at or after this date (YYYY-MM-DD, in --tz) or RFC 3339 time.
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
@@ -51,7 +57,7 @@ pub struct FilterArgs {
     /// Same as the date form of --to.
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-    /// Keep messages sent by this id (repeatable).
+    /// Keep messages sent by this id or person (repeatable).
     #[arg(long, value_name = "ID")]
     pub person: Vec<String>,
 }
@@ -119,31 +125,17 @@ impl InputArgs {
     }
 }
 
-/// A message filter: time range and senders.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    /// Inclusive lower bound, µs.
-    pub from: Option<i64>,
-    /// Exclusive upper bound, µs.
-    pub to: Option<i64>,
-    /// Senders to keep (all when empty).
-    pub persons: Vec<String>,
-}
-
-impl Filter {
-    /// True when `m` passes.
-    #[inline]
-    pub fn keep(&self, m: &Message<'_>) -> bool {
-        if self.from.is_some_and(|f| m.time.micros < f)
-            || self.to.is_some_and(|t| m.time.micros >= t)
-        {
-            return false;
-        }
-        self.persons.is_empty() || self.persons.iter().any(|p| p == m.sender.as_ref())
-    }
-}
+pub use chatsift::analysis::Filter;
 
 impl FilterArgs {
+    /// Loads the alias file, if one was given.
+    pub fn aliases(&self) -> Result<chatsift::analysis::alias::Aliases> {
+        match &self.alias {
+            Some(p) => Ok(chatsift::analysis::alias::Aliases::load(p)?),
+            None => Ok(chatsift::analysis::alias::Aliases::none()),
+        }
+    }
+
     /// Builds the filter; `to_dates` are the date values of `--to` (all of them, except for
     /// `messages`, which takes output format names out first).
     pub fn filter(&self, tz: Zone, to_dates: &[String]) -> Result<Filter> {

@@ -71,7 +71,7 @@ struct ChunkStats<'t, 'f> {
 
 impl<'t> Sink<'t> for ChunkStats<'t, '_> {
     fn message(&mut self, m: Message<'t>) {
-        if !self.filter.keep(&m) {
+        if !self.filter.keep(&m, &m.sender) {
             return;
         }
         self.messages += 1;

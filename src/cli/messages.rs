@@ -7,6 +7,7 @@
 
 use super::common::{self, Filter, FilterArgs, InputArgs, Setup};
 use anyhow::{Context, Result};
+use chatsift::analysis::alias::{AliasConflict, Aliases, Resolver};
 use chatsift::formats::Sink;
 use chatsift::model::{Message, Problem};
 use chatsift::output::atomic::AtomicFile;
@@ -58,6 +59,8 @@ pub struct StreamConfig {
     pub strict: bool,
     /// Which messages to keep.
     pub filter: Filter,
+    /// Who is who.
+    pub aliases: Aliases,
 }
 
 /// Splits `--to` values into the output format (the last format name given) and dates.
@@ -86,6 +89,7 @@ pub fn run(args: MessagesArgs) -> Result<()> {
         raw_csv: args.raw_csv,
         strict: setup.strict,
         filter,
+        aliases: args.filter.aliases()?,
     };
     let report = match args.output.as_deref().filter(|p| p.as_os_str() != "-") {
         Some(path) => {
@@ -138,11 +142,16 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                 let outs = batch.parse(|_| StreamSink {
                     renderer: Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table),
                     filter: &cfg.filter,
+                    resolver: cfg.aliases.resolver(),
+                    conflict: None,
                     dedup: cfg.dedup,
                     buf: pool.get(),
                     ends: Vec::new(),
                 });
                 check_strict(cfg, batch.report())?;
+                if let Some(c) = outs.iter().find_map(|o| o.conflict.clone()) {
+                    return Err(c.into());
+                }
                 for o in outs {
                     if cfg.dedup {
                         let mut start = 0;
@@ -160,10 +169,15 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
             } else {
                 let parts = batch.parse(|job| Kept {
                     filter: &cfg.filter,
+                    resolver: cfg.aliases.resolver(),
+                    conflict: None,
                     // About one message per 100 bytes: no regrowth on typical chats.
                     messages: Vec::with_capacity(job.chunk.text.len() / 100 + 16),
                 });
                 check_strict(cfg, batch.report())?;
+                if let Some(c) = parts.iter().find_map(|p| p.conflict.clone()) {
+                    return Err(c.into());
+                }
                 let parts: Vec<Vec<Message<'_>>> = parts.into_iter().map(|p| p.messages).collect();
                 let mut order = sorted_order(&parts, table);
                 if cfg.dedup {
@@ -175,10 +189,13 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                         .par_chunks(4096)
                         .map(|c| {
                             let mut r = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table);
+                            let mut people = cfg.aliases.resolver();
                             let mut buf = pool.get();
                             for k in c {
                                 let m = &parts[k.part as usize][k.idx as usize];
-                                r.render(m, &m.sender, &[], &mut buf);
+                                // Conflicts were found (and stopped the run) while reading.
+                                let person = people.person(&m.sender).unwrap_or(&m.sender);
+                                r.render(m, person, &[], &mut buf);
                             }
                             buf
                         })
@@ -323,12 +340,21 @@ fn dedup_key(m: &Message<'_>) -> (u64, u64) {
 /// Keeps filtered messages of one chunk.
 struct Kept<'t, 'f> {
     filter: &'f Filter,
+    resolver: Resolver<'f>,
+    conflict: Option<AliasConflict>,
     messages: Vec<Message<'t>>,
 }
 
 impl<'t> Sink<'t> for Kept<'t, '_> {
     fn message(&mut self, m: Message<'t>) {
-        if self.filter.keep(&m) {
+        let keep = match self.resolver.person(&m.sender) {
+            Ok(person) => self.filter.keep(&m, person),
+            Err(c) => {
+                self.conflict.get_or_insert(c);
+                false
+            }
+        };
+        if keep {
             self.messages.push(m);
         }
     }
@@ -339,6 +365,8 @@ impl<'t> Sink<'t> for Kept<'t, '_> {
 struct StreamSink<'f> {
     renderer: Renderer<'f>,
     filter: &'f Filter,
+    resolver: Resolver<'f>,
+    conflict: Option<AliasConflict>,
     dedup: bool,
     buf: Vec<u8>,
     ends: Vec<((u64, u64), usize)>,
@@ -346,10 +374,17 @@ struct StreamSink<'f> {
 
 impl<'t> Sink<'t> for StreamSink<'_> {
     fn message(&mut self, m: Message<'t>) {
-        if !self.filter.keep(&m) {
+        let person = match self.resolver.person(&m.sender) {
+            Ok(p) => p,
+            Err(c) => {
+                self.conflict.get_or_insert(c);
+                return;
+            }
+        };
+        if !self.filter.keep(&m, person) {
             return;
         }
-        self.renderer.render(&m, &m.sender, &[], &mut self.buf);
+        self.renderer.render(&m, person, &[], &mut self.buf);
         if self.dedup {
             self.ends.push((dedup_key(&m), self.buf.len()));
         }

@@ -1,0 +1,255 @@
+//! Analyses: accumulators that observe the message stream and merge.
+//!
+//! Each analysis implements [`Accumulator`]: chunks are parsed in parallel, each into a fresh
+//! accumulator, and the accumulators are merged in input order, so results are identical for
+//! any thread count. State is O(people × buckets) (or O(conversations)), never O(messages):
+//! `timeline` over 10 GB runs in the memory of 10 MB.
+//!
+//! What every analysis sees of a message is an [`Observation`]: the message, the person it is
+//! from after the alias file, and its local time in the output zone, computed once.
+
+pub mod alias;
+
+use crate::formats::Sink;
+use crate::model::{Kind, Message, Problem};
+use crate::pipeline::{self, Options, Report};
+use crate::source::{SourceFile, WalkProblem};
+use crate::time::{OffsetCache, Zone, civil_from_days};
+use alias::{AliasConflict, Aliases, Resolver};
+
+/// A fast hash map with a fixed seed (deterministic across runs).
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+
+/// A fast hash set with a fixed seed.
+pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
+
+/// Which messages to keep: time range, kinds and senders.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Inclusive lower bound, µs since the epoch.
+    pub from: Option<i64>,
+    /// Exclusive upper bound, µs since the epoch.
+    pub to: Option<i64>,
+    /// Keep only messages whose sender or person is one of these (all when empty).
+    pub persons: Vec<String>,
+}
+
+impl Filter {
+    /// True when `m`, from `person`, passes.
+    #[inline]
+    pub fn keep(&self, m: &Message<'_>, person: &str) -> bool {
+        if self.from.is_some_and(|f| m.time.micros < f)
+            || self.to.is_some_and(|t| m.time.micros >= t)
+        {
+            return false;
+        }
+        self.persons.is_empty()
+            || self
+                .persons
+                .iter()
+                .any(|p| p == m.sender.as_ref() || p == person)
+    }
+}
+
+/// A local wall-clock reading of an instant in the output zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LocalTime {
+    /// Local days since 1970-01-01.
+    pub days: i64,
+    /// Second of the local day (0–86,399).
+    pub second: u32,
+    /// Weekday, Monday = 0 … Sunday = 6.
+    pub weekday: u8,
+    /// The zone's offset at that instant, seconds east of UTC.
+    pub offset: i32,
+}
+
+impl LocalTime {
+    /// The local reading of `micros` at `offset`.
+    #[inline]
+    pub fn at(micros: i64, offset: i32) -> LocalTime {
+        let local = micros.div_euclid(1_000_000) + i64::from(offset);
+        let days = local.div_euclid(86_400);
+        LocalTime {
+            days,
+            second: local.rem_euclid(86_400) as u32,
+            weekday: crate::time::weekday_from_days(days) as u8,
+            offset,
+        }
+    }
+
+    /// Hour of the day, 0–23.
+    #[inline]
+    pub fn hour(&self) -> u32 {
+        self.second / 3600
+    }
+
+    /// (year, month, day) of the local date.
+    pub fn date(&self) -> (i32, u32, u32) {
+        civil_from_days(self.days)
+    }
+}
+
+/// What an analysis sees of one message.
+#[derive(Debug)]
+pub struct Observation<'o, 'a> {
+    /// The message.
+    pub message: &'o Message<'a>,
+    /// The person it is from: the alias file's name for the sender, or the sender itself.
+    pub person: &'o str,
+    /// The person it is to (the recipient after the alias file), for direct messages.
+    pub recipient: Option<&'o str>,
+    /// When it was sent, read in the output zone.
+    pub local: LocalTime,
+}
+
+/// A mergeable analysis state.
+pub trait Accumulator: Send {
+    /// Takes one message into account.
+    fn observe(&mut self, o: &Observation<'_, '_>);
+    /// Adds the state of the input that comes after this one.
+    fn merge(&mut self, later: Self)
+    where
+        Self: Sized;
+}
+
+/// How messages reach the analyses.
+#[derive(Debug, Clone)]
+pub struct Settings<'s> {
+    /// The zone of local times, hours and buckets.
+    pub tz: Zone,
+    /// The alias file (or none).
+    pub aliases: &'s Aliases,
+    /// Which messages to keep.
+    pub filter: &'s Filter,
+    /// Count system rows (joins, notices) as activity.
+    pub include_system: bool,
+}
+
+/// An alias conflict found while reading ends the run with this error.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    /// An id matched the patterns of two people.
+    #[error(transparent)]
+    Alias(#[from] AliasConflict),
+}
+
+/// Feeds one chunk's messages to an accumulator.
+struct Feed<'s, A> {
+    acc: A,
+    resolver: Resolver<'s>,
+    offsets: OffsetCache,
+    settings: &'s Settings<'s>,
+    conflict: Option<AliasConflict>,
+}
+
+impl<'t, A: Accumulator> Sink<'t> for Feed<'_, A> {
+    fn message(&mut self, m: Message<'t>) {
+        if m.kind == Kind::System && !self.settings.include_system {
+            return;
+        }
+        let person = match self.resolver.person(&m.sender) {
+            Ok(p) => p,
+            Err(c) => {
+                self.conflict.get_or_insert(c);
+                return;
+            }
+        };
+        if !self.settings.filter.keep(&m, person) {
+            return;
+        }
+        let recipient = match m.recipient.as_deref().map(|r| self.resolver.person(r)) {
+            Some(Ok(r)) => Some(r),
+            Some(Err(c)) => {
+                self.conflict.get_or_insert(c);
+                return;
+            }
+            None => None,
+        };
+        let offset = self.offsets.offset(m.time.micros);
+        let o = Observation {
+            message: &m,
+            person,
+            recipient,
+            local: LocalTime::at(m.time.micros, offset),
+        };
+        self.acc.observe(&o);
+    }
+    fn problem(&mut self, _p: Problem) {}
+}
+
+/// Reads every input and folds the messages into one accumulator made by `make`, merging
+/// chunk states in input order. `on_batch` sees the merged state after each batch (for
+/// `--strict` checks); return an error from it to stop.
+pub fn run<A, M, E>(
+    files: &[SourceFile],
+    opts: &Options,
+    walk_problems: Vec<WalkProblem>,
+    settings: &Settings<'_>,
+    make: M,
+    mut on_batch: impl FnMut(&Report) -> Result<(), E>,
+) -> Result<(A, Report), E>
+where
+    A: Accumulator,
+    M: Fn() -> A + Sync,
+    E: From<AnalysisError>,
+{
+    let mut total = make();
+    let report = pipeline::run(files, opts, walk_problems, |mut batch| -> Result<(), E> {
+        let feeds = batch.parse(|_| Feed {
+            acc: make(),
+            resolver: settings.aliases.resolver(),
+            offsets: OffsetCache::new(settings.tz),
+            settings,
+            conflict: None,
+        });
+        for f in feeds {
+            if let Some(c) = f.conflict {
+                return Err(AnalysisError::Alias(c).into());
+            }
+            total.merge(f.acc);
+        }
+        on_batch(batch.report())
+    })?;
+    Ok((total, report))
+}
+
+/// Characters (Unicode scalar values) of a text, counted without decoding.
+#[inline]
+pub fn char_count(s: &str) -> u64 {
+    s.bytes().filter(|b| (b & 0xC0) != 0x80).count() as u64
+}
+
+/// A 64-bit key for the conversation a message belongs to (see [`Message::conversation`]).
+#[inline]
+pub fn conversation_key(m: &Message<'_>) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let (a, b) = m.conversation();
+    let mut h = foldhash::fast::FixedState::with_seed(0x5EED).build_hasher();
+    a.hash(&mut h);
+    b.hash(&mut h);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_time_reads_day_hour_and_weekday_in_the_zone() {
+        // 2021-06-02T01:15:09Z is a Wednesday; at +08:00 it is 09:15:09 the same day.
+        let t = LocalTime::at(1_622_596_509_000_000, 8 * 3600);
+        assert_eq!(t.date(), (2021, 6, 2));
+        assert_eq!(t.hour(), 9);
+        assert_eq!(t.weekday, 2);
+        // At -05:00 it is still Tuesday evening.
+        let t = LocalTime::at(1_622_596_509_000_000, -5 * 3600);
+        assert_eq!((t.date(), t.hour(), t.weekday), ((2021, 6, 1), 20, 1));
+    }
+
+    #[test]
+    fn char_count_counts_scalar_values() {
+        assert_eq!(char_count("工资 pay зп"), 9);
+        assert_eq!(char_count(""), 0);
+    }
+}
