@@ -9,6 +9,8 @@
 //! from after the alias file, and its local time in the output zone, computed once.
 
 pub mod alias;
+pub mod people;
+pub mod timeline;
 
 use crate::formats::Sink;
 use crate::model::{Kind, Message, Problem};

@@ -287,3 +287,78 @@ pub fn strict_stop(report: &Report) -> Option<StrictStop> {
         what: w.what.clone(),
     })
 }
+
+/// Writes a command's output to `path` atomically (stdout when None or `-`).
+pub fn write_output(
+    path: Option<&std::path::Path>,
+    f: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
+) -> Result<()> {
+    use std::io::Write;
+    match path.filter(|p| p.as_os_str() != "-") {
+        Some(p) => {
+            let mut file = chatsift::output::atomic::AtomicFile::create(p)
+                .with_context(|| format!("cannot write {}", p.display()))?;
+            f(&mut file).with_context(|| format!("writing {}", p.display()))?;
+            file.commit()
+                .with_context(|| format!("cannot write {}", p.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            f(&mut out)?;
+            out.flush().context("writing stdout")?;
+        }
+    }
+    Ok(())
+}
+
+/// A CSV text cell: neutralized for spreadsheets unless `raw`.
+pub fn cell(s: &str, raw: bool) -> Vec<u8> {
+    if raw {
+        s.as_bytes().to_vec()
+    } else {
+        chatsift::text::neutralize(s).as_bytes().to_vec()
+    }
+}
+
+/// An instant as RFC 3339 in the output zone (`2021-06-02T09:15:09+08:00`).
+pub fn local_stamp(t: &chatsift::analysis::timeline::Instant) -> Vec<u8> {
+    let mut v = Vec::with_capacity(32);
+    chatsift::time::write_rfc3339(&mut v, t.micros, t.offset, t.frac_digits, false);
+    v
+}
+
+/// Reads the inputs into one accumulator with the shared settings, honouring `--strict`.
+pub fn analyse<A, M>(
+    setup: &Setup,
+    filter: &FilterArgs,
+    make: M,
+) -> Result<(A, chatsift::pipeline::Report)>
+where
+    A: chatsift::analysis::Accumulator,
+    M: Fn() -> A + Sync,
+{
+    let aliases = filter.aliases()?;
+    let f = filter.filter(setup.tz, &filter.to)?;
+    let settings = chatsift::analysis::Settings {
+        tz: setup.tz,
+        aliases: &aliases,
+        filter: &f,
+        include_system: filter.include_system,
+    };
+    let strict = setup.strict;
+    let (acc, report) = chatsift::analysis::run(
+        &setup.walk_files,
+        &setup.options,
+        setup.walk_problems.clone(),
+        &settings,
+        make,
+        |report| -> Result<()> {
+            if strict && let Some(stop) = strict_stop(report) {
+                return Err(stop.into());
+            }
+            Ok(())
+        },
+    )?;
+    Ok((acc, report))
+}

@@ -5,6 +5,8 @@ pub mod common;
 pub mod formats;
 pub mod inspect;
 pub mod messages;
+pub mod people;
+pub mod timeline;
 
 use clap::{Parser, Subcommand};
 
@@ -26,6 +28,10 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// The normalized message stream as JSONL, CSV, Timesketch CSV or l2tcsv.
     Messages(messages::MessagesArgs),
+    /// Per-person activity per hour, day, week or month, as CSV.
+    Timeline(timeline::TimelineArgs),
+    /// One row per person: first/last seen, activity, after-hours share, reply times.
+    People(people::PeopleArgs),
     /// Generate a corpus per format and measure MB/s and messages/s per stage.
     Bench(bench::BenchArgs),
 }
@@ -36,6 +42,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Formats => formats::run(),
         Command::Inspect(a) => inspect::run(a),
         Command::Messages(a) => messages::run(a),
+        Command::Timeline(a) => timeline::run(a),
+        Command::People(a) => people::run(a),
         Command::Bench(a) => bench::run(a),
     }
 }
