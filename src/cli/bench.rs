@@ -265,45 +265,24 @@ fn bench_format(
         messages: Some(report.messages()),
         peak_rss: None,
     });
-    // messages --to jsonl: the real command in a child process (stdout to /dev/null), which
-    // reports its own peak resident memory.
-    for (stage, unsorted) in [("messages --to jsonl", false), ("  … --unsorted", true)] {
-        let (s, ()) = best(runs, || {
-            let exe = std::env::current_exe().context("cannot find the chatsift binary")?;
-            let mut cmd = std::process::Command::new(exe);
-            cmd.arg("messages")
-                .arg(path)
-                .args(["--format", name, "--to", "jsonl", "-q"])
-                .args(["--threads", &rayon::current_num_threads().to_string()])
-                .env("CHATSIFT_REPORT_PEAK_RSS", "1")
-                .stdout(
-                    std::fs::File::create("/dev/null")
-                        .map_or_else(|_| std::process::Stdio::null(), std::process::Stdio::from),
-                )
-                .stderr(std::process::Stdio::piped());
-            if unsorted {
-                cmd.arg("--unsorted");
-            }
-            let out = cmd.output().context("cannot run chatsift messages")?;
-            let err = String::from_utf8_lossy(&out.stderr);
-            if !out.status.success() {
-                bail!("chatsift messages failed: {err}");
-            }
-            CHILD_RSS.store(
-                err.lines()
-                    .find_map(|l| l.strip_prefix("chatsift-peak-rss-kb: "))
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map_or(0, |kb| kb * 1024),
-                std::sync::atomic::Ordering::Relaxed,
-            );
-            Ok(())
-        })?;
-        let child = CHILD_RSS.load(std::sync::atomic::Ordering::Relaxed);
+    // The real commands in a child process (stdout to /dev/null), which reports its own
+    // peak resident memory.
+    let stages: [(&'static str, &[&str]); 4] = [
+        ("messages --to jsonl", &["messages", "--to", "jsonl"]),
+        (
+            "  … --unsorted",
+            &["messages", "--to", "jsonl", "--unsorted"],
+        ),
+        ("timeline --by day", &["timeline", "--by", "day"]),
+        ("people", &["people"]),
+    ];
+    for (stage, command) in stages {
+        let (s, rss) = best(runs, || child(command, path, name))?;
         rows.push(Row {
             stage,
             seconds: s,
             messages: Some(report.messages()),
-            peak_rss: (child > 0).then_some(child),
+            peak_rss: (rss > 0).then_some(rss),
         });
     }
     Ok(rows)
@@ -321,7 +300,32 @@ fn check(name: &str, report: &Report, expected: u64) -> Result<()> {
     Ok(())
 }
 
-static CHILD_RSS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// Runs `chatsift COMMAND PATH --format NAME -q` as a child with stdout to /dev/null;
+/// returns its peak resident memory in bytes (0 when the OS does not tell).
+fn child(command: &[&str], path: &std::path::Path, name: &str) -> Result<u64> {
+    let exe = std::env::current_exe().context("cannot find the chatsift binary")?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(command)
+        .arg(path)
+        .args(["--format", name, "-q"])
+        .args(["--threads", &rayon::current_num_threads().to_string()])
+        .env("CHATSIFT_REPORT_PEAK_RSS", "1")
+        .stdout(
+            std::fs::File::create("/dev/null")
+                .map_or_else(|_| std::process::Stdio::null(), std::process::Stdio::from),
+        )
+        .stderr(std::process::Stdio::piped());
+    let out = cmd.output().context("cannot run chatsift")?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        bail!("chatsift {} failed: {err}", command.join(" "));
+    }
+    Ok(err
+        .lines()
+        .find_map(|l| l.strip_prefix("chatsift-peak-rss-kb: "))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024))
+}
 
 struct Count(u64);
 
