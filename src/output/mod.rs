@@ -249,8 +249,9 @@ impl<'f> Renderer<'f> {
                 format!("{} -> {}: {}", m.sender, to, m.body)
             };
             row.text(&summary);
+            // Timesketch documents `datetime` as ISO 8601 with a numeric offset.
             let utc = &mut self.utc;
-            row.with(|o| utc.write(o, m.time.micros, 0, m.time.frac_digits, true));
+            row.with(|o| utc.write(o, m.time.micros, 0, m.time.frac_digits, false));
             row.with(|o| o.extend_from_slice(m.time.micros.to_string().as_bytes()));
             row.with(|o| o.extend_from_slice(b"Message Sent"));
             row.list(topics.iter().copied());
