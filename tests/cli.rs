@@ -497,13 +497,29 @@ fn random_bytes_forced_through_every_format_never_crash() {
 
 #[test]
 fn timesketch_csv_has_the_mandatory_columns_in_the_documented_forms() {
-    let o = run(&["messages", "testdata/demo/trickbot/old/2020-08-14.txt", "--to", "timesketch", "-q"]);
+    let o = run(&[
+        "messages",
+        "testdata/demo/trickbot/old/2020-08-14.txt",
+        "--to",
+        "timesketch",
+        "-q",
+    ]);
     assert!(o.status.success());
     let s = stdout(&o);
     let mut rdr = csv::Reader::from_reader(s.as_bytes());
     let headers = rdr.headers().unwrap().clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}"));
-    let (msg, dt, ts, desc) = (col("message"), col("datetime"), col("timestamp"), col("timestamp_desc"));
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let (msg, dt, ts, desc) = (
+        col("message"),
+        col("datetime"),
+        col("timestamp"),
+        col("timestamp_desc"),
+    );
     let first = rdr.records().next().unwrap().unwrap();
     assert_eq!(&first[dt], "2020-08-14T11:36:44+00:00");
     assert_eq!(&first[ts], "1597405004000000");

@@ -150,6 +150,9 @@ impl Cell {
 pub struct Timeline {
     bucket: Bucket,
     people: FastMap<String, FastMap<i64, Cell>>,
+    /// The last person seen and their cells, taken out of `people` while they keep writing
+    /// (chats are runs of one person's messages: no hashing of the name for each).
+    current: Option<(String, FastMap<i64, Cell>)>,
 }
 
 impl Timeline {
@@ -158,6 +161,7 @@ impl Timeline {
         Timeline {
             bucket,
             people: FastMap::default(),
+            current: None,
         }
     }
 
@@ -166,11 +170,24 @@ impl Timeline {
         self.bucket
     }
 
+    /// Puts the cached current person back into the map.
+    fn settle(&mut self) {
+        if let Some((p, c)) = self.current.take() {
+            self.people.insert(p, c);
+        }
+    }
+
+    /// Every person's cells, the cached current person included.
+    fn all(&self) -> impl Iterator<Item = (&String, &FastMap<i64, Cell>)> {
+        self.people
+            .iter()
+            .chain(self.current.iter().map(|(p, c)| (p, c)))
+    }
+
     /// Every (person, bucket, cell), sorted by person then bucket.
     pub fn rows(&self) -> Vec<(&str, i64, &Cell)> {
         let mut rows: Vec<(&str, i64, &Cell)> = self
-            .people
-            .iter()
+            .all()
             .flat_map(|(p, cells)| cells.iter().map(move |(k, c)| (p.as_str(), *k, c)))
             .collect();
         rows.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
@@ -180,8 +197,7 @@ impl Timeline {
     /// People with their total messages, most active first (ties by name).
     pub fn people_by_activity(&self) -> Vec<(&str, u64)> {
         let mut v: Vec<(&str, u64)> = self
-            .people
-            .iter()
+            .all()
             .map(|(p, cells)| (p.as_str(), cells.values().map(|c| c.messages).sum()))
             .collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
@@ -190,15 +206,16 @@ impl Timeline {
 
     /// The messages of a person in a bucket (0 when none).
     pub fn messages(&self, person: &str, key: i64) -> u64 {
-        self.people
-            .get(person)
-            .and_then(|c| c.get(&key))
-            .map_or(0, |c| c.messages)
+        let cells = match &self.current {
+            Some((p, c)) if p == person => Some(c),
+            _ => self.people.get(person),
+        };
+        cells.and_then(|c| c.get(&key)).map_or(0, |c| c.messages)
     }
 
     /// The first and last bucket with any activity.
     pub fn span(&self) -> Option<(i64, i64)> {
-        let keys = self.people.values().flat_map(|c| c.keys().copied());
+        let keys = self.all().flat_map(|(_, c)| c.keys().copied());
         let (mut lo, mut hi) = (i64::MAX, i64::MIN);
         for k in keys {
             lo = lo.min(k);
@@ -219,9 +236,15 @@ impl Accumulator for Timeline {
             frac_digits: m.time.frac_digits,
         };
         let conv = conversation_key(m);
-        let cells = match self.people.get_mut(o.person) {
-            Some(c) => c,
-            None => self.people.entry(o.person.to_string()).or_default(),
+        if self.current.as_ref().is_none_or(|(p, _)| p != o.person) {
+            if let Some((p, c)) = self.current.take() {
+                self.people.insert(p, c);
+            }
+            let cells = self.people.remove(o.person).unwrap_or_default();
+            self.current = Some((o.person.to_string(), cells));
+        }
+        let Some((_, cells)) = self.current.as_mut() else {
+            return;
         };
         let cell = cells.entry(key).or_insert_with(|| Cell {
             messages: 0,
@@ -243,7 +266,9 @@ impl Accumulator for Timeline {
         }
     }
 
-    fn merge(&mut self, later: Timeline) {
+    fn merge(&mut self, mut later: Timeline) {
+        self.settle();
+        later.settle();
         for (person, cells) in later.people {
             let mine = self.people.entry(person).or_default();
             for (k, c) in cells {
