@@ -74,11 +74,16 @@ impl AtomicFile {
         let Some(tmp) = self.tmp.take() else {
             return Ok(());
         };
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, &self.target)?;
+        let done = f.sync_all().and_then(|()| {
+            drop(f);
+            std::fs::rename(&tmp, &self.target)
+        });
+        if done.is_err() {
+            // Never leave the temporary file behind (a directory in the way, a full disk).
+            let _ = std::fs::remove_file(&tmp);
+        }
         unregister(&tmp);
-        Ok(())
+        done
     }
 }
 
@@ -167,6 +172,19 @@ mod tests {
         f.write_all(b"discarded").unwrap();
         f.commit().unwrap();
         assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+    }
+
+    #[test]
+    fn a_failed_rename_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("taken");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("inside"), "x").unwrap();
+        let mut f = AtomicFile::create(&target).unwrap();
+        f.write_all(b"data").unwrap();
+        assert!(f.commit().is_err());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("taken")]);
     }
 
     #[test]
