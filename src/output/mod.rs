@@ -5,6 +5,7 @@
 //! JSONL is always verbatim.
 
 pub mod atomic;
+pub mod chart;
 pub mod json;
 
 use crate::model::Message;
