@@ -279,3 +279,56 @@ fn timeline_and_people_are_identical_for_any_thread_count() {
         assert_eq!(out(&run(&a)), out(&run(&b)), "{cmd:?}");
     }
 }
+
+#[test]
+fn chart_writes_png_and_svg_and_refuses_unknown_extensions() {
+    let dir = tempfile::tempdir().unwrap();
+    for kind in ["heatmap", "activity", "calendar", "people"] {
+        let png = dir.path().join(format!("{kind}.png"));
+        let o = run(&[
+            "chart",
+            kind,
+            "testdata/demo",
+            "--tz",
+            "Asia/Shanghai",
+            "-o",
+            png.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(o.status.success(), "{kind}: {}", err(&o));
+        assert!(
+            std::fs::read(&png)
+                .unwrap()
+                .starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{kind}"
+        );
+        let svg = dir.path().join(format!("{kind}.svg"));
+        let o = run(&[
+            "chart",
+            kind,
+            "testdata/demo",
+            "-o",
+            svg.to_str().unwrap(),
+            "-q",
+            "--title",
+            "工资 <pay>",
+        ]);
+        assert!(o.status.success(), "{kind}: {}", err(&o));
+        let s = std::fs::read_to_string(&svg).unwrap();
+        assert!(s.starts_with("<svg") || s.starts_with("<?xml"), "{kind}");
+        assert!(
+            s.contains("工资 &lt;pay&gt;"),
+            "{kind}: the title is in the SVG, escaped"
+        );
+    }
+    let bad = dir.path().join("chart.gif");
+    let o = run(&[
+        "chart",
+        "heatmap",
+        "testdata/demo",
+        "-o",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!bad.exists());
+}

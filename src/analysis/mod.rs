@@ -8,6 +8,7 @@
 //! What every analysis sees of a message is an [`Observation`]: the message, the person it is
 //! from after the alias file, and its local time in the output zone, computed once.
 
+pub mod activity;
 pub mod alias;
 pub mod people;
 pub mod timeline;

@@ -1,6 +1,7 @@
 //! The command line: clap stays here and produces plain settings for the library.
 
 pub mod bench;
+pub mod chart;
 pub mod common;
 pub mod formats;
 pub mod inspect;
@@ -32,6 +33,8 @@ pub enum Command {
     Timeline(timeline::TimelineArgs),
     /// One row per person: first/last seen, activity, after-hours share, reply times.
     People(people::PeopleArgs),
+    /// Draw a chart (PNG or SVG): heatmap, activity, calendar or people.
+    Chart(chart::ChartArgs),
     /// Generate a corpus per format and measure MB/s and messages/s per stage.
     Bench(bench::BenchArgs),
 }
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Messages(a) => messages::run(a),
         Command::Timeline(a) => timeline::run(a),
         Command::People(a) => people::run(a),
+        Command::Chart(a) => chart::run(a),
         Command::Bench(a) => bench::run(a),
     }
 }
