@@ -9,6 +9,9 @@
 //! from after the alias file, and its local time in the output zone, computed once.
 
 pub mod alias;
+pub mod graph;
+pub mod suggest;
+pub mod tzhint;
 
 use crate::formats::Sink;
 use crate::model::{Kind, Message, Problem};
