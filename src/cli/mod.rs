@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod common;
 pub mod formats;
+pub mod graph;
 pub mod inspect;
 pub mod messages;
 
@@ -26,6 +27,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// The normalized message stream as JSONL, CSV, Timesketch CSV or l2tcsv.
     Messages(messages::MessagesArgs),
+    /// Who writes to whom: edges CSV (source, target, channel, messages, first, last) and GEXF.
+    Graph(graph::GraphArgs),
     /// Generate a corpus per format and measure MB/s and messages/s per stage.
     Bench(bench::BenchArgs),
 }
@@ -36,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Formats => formats::run(),
         Command::Inspect(a) => inspect::run(a),
         Command::Messages(a) => messages::run(a),
+        Command::Graph(a) => graph::run(a),
         Command::Bench(a) => bench::run(a),
     }
 }
