@@ -238,7 +238,7 @@ impl Aliases {
     }
 
     /// The person index of an id, if the file names it.
-    pub fn lookup(&self, id: &str) -> Result<Option<u32>, AliasConflict> {
+    pub fn lookup(&self, id: &str) -> Result<Option<u32>, Box<AliasConflict>> {
         if let Some(&i) = self.exact.get(id) {
             return Ok(Some(i));
         }
@@ -247,7 +247,7 @@ impl Aliases {
             if glob_match(&g.0, id) {
                 match found {
                     Some(f) if f.1 != g.1 => {
-                        return Err(AliasConflict {
+                        return Err(Box::new(AliasConflict {
                             path: self.path.clone(),
                             id: id.to_string(),
                             first: self.people[f.1 as usize].name.clone(),
@@ -256,7 +256,7 @@ impl Aliases {
                             second: self.people[g.1 as usize].name.clone(),
                             second_pattern: g.0.clone(),
                             second_line: g.2,
-                        });
+                        }));
                     }
                     Some(_) => {}
                     None => found = Some(g),
@@ -285,7 +285,7 @@ pub struct Resolver<'s> {
 impl<'s> Resolver<'s> {
     /// The person a sender id belongs to: its alias name, or the id itself.
     #[inline]
-    pub fn person<'i>(&mut self, id: &'i str) -> Result<&'i str, AliasConflict>
+    pub fn person<'i>(&mut self, id: &'i str) -> Result<&'i str, Box<AliasConflict>>
     where
         's: 'i,
     {

@@ -10,8 +10,11 @@
 
 pub mod activity;
 pub mod alias;
+pub mod graph;
 pub mod people;
+pub mod suggest;
 pub mod timeline;
+pub mod tzhint;
 
 use crate::formats::Sink;
 use crate::model::{Kind, Message, Problem};
@@ -134,7 +137,7 @@ pub struct Settings<'s> {
 pub enum AnalysisError {
     /// An id matched the patterns of two people.
     #[error(transparent)]
-    Alias(#[from] AliasConflict),
+    Alias(#[from] Box<AliasConflict>),
 }
 
 /// Feeds one chunk's messages to an accumulator.
@@ -143,7 +146,7 @@ struct Feed<'s, A> {
     resolver: Resolver<'s>,
     offsets: OffsetCache,
     settings: &'s Settings<'s>,
-    conflict: Option<AliasConflict>,
+    conflict: Option<Box<AliasConflict>>,
 }
 
 impl<'t, A: Accumulator> Sink<'t> for Feed<'_, A> {

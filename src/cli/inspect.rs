@@ -1,8 +1,17 @@
 //! `chatsift inspect`: per input, the detected format and encoding, message counts by kind,
 //! time range, senders and problems; files that are not chats are listed as skipped.
+//!
+//! Per file it also gives a time-zone hint: the UTC offset under which the file's
+//! hour-of-day profile best matches a working day (see [`chatsift::analysis::tzhint`]), for
+//! `--source-tz`/`--tz`. With `--suggest-aliases` it proposes, without applying them, alias
+//! file entries for ids that look like one person (see [`chatsift::analysis::suggest`]).
 
 use super::common::{self, FilterArgs, InputArgs, thousands};
 use anyhow::Result;
+use chatsift::analysis::FastSet;
+use chatsift::analysis::alias::Aliases;
+use chatsift::analysis::suggest::{self, IdSet, Suggestion};
+use chatsift::analysis::tzhint::{HourHistogram, ZoneHint};
 use chatsift::formats::Sink;
 use chatsift::model::{Kind, Message, Problem};
 use chatsift::pipeline::{self, Report};
@@ -26,6 +35,12 @@ pub struct InspectArgs {
     /// How many senders to list per file in text output.
     #[arg(long, default_value_t = 10, value_name = "N")]
     top: usize,
+    /// Propose alias-file entries for ids that look like one person (same local part on
+    /// several servers, equal ignoring case, a username equal to a JID's local part), without
+    /// applying them: a TOML snippet after the report (`suggested_aliases` in --json). Ids
+    /// the --alias file already names are left out.
+    #[arg(long)]
+    suggest_aliases: bool,
 }
 
 /// Per-file statistics, mergeable across chunks.
@@ -36,6 +51,7 @@ struct Stats {
     first: Option<(i64, u8)>,
     last: Option<(i64, u8)>,
     senders: HashMap<String, u64>,
+    hours: HourHistogram,
 }
 
 impl Stats {
@@ -57,6 +73,7 @@ impl Stats {
         for (k, v) in c.senders {
             *self.senders.entry(k.into_owned()).or_default() += v;
         }
+        self.hours.merge(&c.hours);
     }
 }
 
@@ -67,6 +84,9 @@ struct ChunkStats<'t, 'f> {
     first: Option<(i64, u8)>,
     last: Option<(i64, u8)>,
     senders: HashMap<Cow<'t, str>, u64>,
+    hours: HourHistogram,
+    /// Sender and recipient ids, with --suggest-aliases.
+    ids: Option<FastSet<Cow<'t, str>>>,
 }
 
 impl<'t> Sink<'t> for ChunkStats<'t, '_> {
@@ -83,6 +103,15 @@ impl<'t> Sink<'t> for ChunkStats<'t, '_> {
         }
         if self.last.is_none_or(|l| t.0 > l.0) {
             self.last = Some(t);
+        }
+        if m.kind != Kind::System {
+            self.hours.add(m.time.micros);
+        }
+        if let Some(ids) = &mut self.ids {
+            ids.insert(m.sender.clone());
+            if let Some(r) = m.recipient {
+                ids.insert(r);
+            }
         }
         *self.senders.entry(m.sender).or_default() += 1;
     }
@@ -104,6 +133,38 @@ struct FileJson<'a> {
     problems: u64,
     problem_list: Vec<ProblemJson<'a>>,
     dst_adjusted: u64,
+    zone_hint: Option<ZoneHintJson>,
+}
+
+#[derive(Serialize)]
+struct ZoneHintJson {
+    offset: String,
+    share: f64,
+    confidence: f64,
+    label: &'static str,
+}
+
+/// Rounded to two decimals for display.
+fn two_decimals(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+impl From<ZoneHint> for ZoneHintJson {
+    fn from(h: ZoneHint) -> ZoneHintJson {
+        ZoneHintJson {
+            offset: h.offset(),
+            share: two_decimals(h.share),
+            confidence: two_decimals(h.confidence),
+            label: h.label,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SuggestionJson<'a> {
+    name: &'a str,
+    ids: &'a [String],
+    why: &'a str,
 }
 
 #[derive(Serialize)]
@@ -131,7 +192,14 @@ fn stamp(t: Option<(i64, u8)>) -> Option<String> {
 pub fn run(args: InspectArgs) -> Result<()> {
     let setup = args.input.setup()?;
     let filter = args.filter.filter(setup.tz, &args.filter.to)?;
+    // Only --suggest-aliases reads the alias file, to leave out the ids it already names.
+    let aliases = if args.suggest_aliases {
+        args.filter.aliases()?
+    } else {
+        Aliases::none()
+    };
     let mut stats: Vec<Stats> = vec![Stats::default(); setup.walk_files.len()];
+    let mut ids = IdSet::new();
     let report = pipeline::run(
         &setup.walk_files,
         &setup.options,
@@ -144,8 +212,13 @@ pub fn run(args: InspectArgs) -> Result<()> {
                 first: None,
                 last: None,
                 senders: HashMap::new(),
+                hours: HourHistogram::new(),
+                ids: args.suggest_aliases.then(FastSet::default),
             });
-            for (job, part) in batch.jobs.iter().zip(parts) {
+            for (job, mut part) in batch.jobs.iter().zip(parts) {
+                for id in part.ids.take().into_iter().flatten() {
+                    ids.insert(&id);
+                }
                 if let Some(s) = stats.get_mut(job.file as usize) {
                     s.merge_chunk(part);
                 }
@@ -155,10 +228,14 @@ pub fn run(args: InspectArgs) -> Result<()> {
     )?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let suggestions = args.suggest_aliases.then(|| ids.suggest(&aliases));
     if args.json {
-        write_json(&report, &stats, &mut out)?;
+        write_json(&report, &stats, suggestions.as_deref(), &mut out)?;
     } else {
         write_text(&report, &stats, args.top, &mut out)?;
+        if let Some(s) = &suggestions {
+            write_suggestions(s, &mut out)?;
+        }
     }
     out.flush()?;
     if !setup.quiet {
@@ -178,7 +255,28 @@ fn sorted_senders(s: &Stats) -> Vec<(&str, u64)> {
     v
 }
 
-fn write_json(report: &Report, stats: &[Stats], out: &mut dyn Write) -> Result<()> {
+fn write_suggestions(s: &[Suggestion], out: &mut dyn Write) -> Result<()> {
+    if s.is_empty() {
+        writeln!(
+            out,
+            "\n# no alias suggestions: no two ids share a local part or differ only in case"
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\n# suggested aliases (not applied): check them, then add them to an alias file for --alias\n"
+    )?;
+    out.write_all(suggest::to_toml(s).as_bytes())?;
+    Ok(())
+}
+
+fn write_json(
+    report: &Report,
+    stats: &[Stats],
+    suggestions: Option<&[Suggestion]>,
+    out: &mut dyn Write,
+) -> Result<()> {
     let files: Vec<FileJson<'_>> = report
         .files
         .iter()
@@ -217,6 +315,7 @@ fn write_json(report: &Report, stats: &[Stats], out: &mut dyn Write) -> Result<(
                     })
                     .collect(),
                 dst_adjusted: f.dst_adjusted,
+                zone_hint: s.hours.hint().map(ZoneHintJson::from),
             }
         })
         .collect();
@@ -225,7 +324,7 @@ fn write_json(report: &Report, stats: &[Stats], out: &mut dyn Write) -> Result<(
         .iter()
         .map(|w| serde_json::json!({"path": w.path, "what": w.what}))
         .collect();
-    let doc = serde_json::json!({
+    let mut doc = serde_json::json!({
         "files": files,
         "unreadable": unreadable,
         "summary": {
@@ -236,6 +335,17 @@ fn write_json(report: &Report, stats: &[Stats], out: &mut dyn Write) -> Result<(
             "problems": report.problem_count(),
         }
     });
+    if let (Some(s), Some(obj)) = (suggestions, doc.as_object_mut()) {
+        let list: Vec<SuggestionJson<'_>> = s
+            .iter()
+            .map(|g| SuggestionJson {
+                name: &g.name,
+                ids: &g.ids,
+                why: &g.why,
+            })
+            .collect();
+        obj.insert("suggested_aliases".into(), serde_json::to_value(list)?);
+    }
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")?;
     Ok(())
@@ -269,6 +379,15 @@ fn write_text(report: &Report, stats: &[Stats], top: usize, out: &mut dyn Write)
         )?;
         if let (Some(a), Some(b)) = (stamp(s.first), stamp(s.last)) {
             writeln!(out, "  time        {a} … {b}")?;
+        }
+        if let Some(h) = s.hours.hint() {
+            writeln!(
+                out,
+                "  zone hint   {} ({:.0}% of messages fall 09:00–18:00 at that offset; confidence {})",
+                h.offset(),
+                h.share * 100.0,
+                h.label
+            )?;
         }
         let senders = sorted_senders(s);
         let shown: Vec<String> = senders

@@ -150,7 +150,7 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                 });
                 check_strict(cfg, batch.report())?;
                 if let Some(c) = outs.iter().find_map(|o| o.conflict.clone()) {
-                    return Err(c.into());
+                    return Err((*c).into());
                 }
                 for o in outs {
                     if cfg.dedup {
@@ -176,7 +176,7 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                 });
                 check_strict(cfg, batch.report())?;
                 if let Some(c) = parts.iter().find_map(|p| p.conflict.clone()) {
-                    return Err(c.into());
+                    return Err((*c).into());
                 }
                 let parts: Vec<Vec<Message<'_>>> = parts.into_iter().map(|p| p.messages).collect();
                 let mut order = sorted_order(&parts, table);
@@ -341,7 +341,7 @@ fn dedup_key(m: &Message<'_>) -> (u64, u64) {
 struct Kept<'t, 'f> {
     filter: &'f Filter,
     resolver: Resolver<'f>,
-    conflict: Option<AliasConflict>,
+    conflict: Option<Box<AliasConflict>>,
     messages: Vec<Message<'t>>,
 }
 
@@ -366,7 +366,7 @@ struct StreamSink<'f> {
     renderer: Renderer<'f>,
     filter: &'f Filter,
     resolver: Resolver<'f>,
-    conflict: Option<AliasConflict>,
+    conflict: Option<Box<AliasConflict>>,
     dedup: bool,
     buf: Vec<u8>,
     ends: Vec<((u64, u64), usize)>,

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod chart;
 pub mod common;
 pub mod formats;
+pub mod graph;
 pub mod inspect;
 pub mod messages;
 pub mod people;
@@ -35,6 +36,8 @@ pub enum Command {
     People(people::PeopleArgs),
     /// Draw a chart (PNG or SVG): heatmap, activity, calendar or people.
     Chart(chart::ChartArgs),
+    /// Who writes to whom: edges CSV (source, target, channel, messages, first, last) and GEXF.
+    Graph(graph::GraphArgs),
     /// Generate a corpus per format and measure MB/s and messages/s per stage.
     Bench(bench::BenchArgs),
 }
@@ -48,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Timeline(a) => timeline::run(a),
         Command::People(a) => people::run(a),
         Command::Chart(a) => chart::run(a),
+        Command::Graph(a) => graph::run(a),
         Command::Bench(a) => bench::run(a),
     }
 }
