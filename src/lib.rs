@@ -2,6 +2,7 @@
 //! provenance-carrying message stream, and builds timelines and summaries from it.
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod corpus;
 pub mod formats;
 pub mod model;

@@ -1,0 +1,3 @@
+//! Analyses over the normalized message stream: each one an accumulator that merges.
+
+pub mod topics;
