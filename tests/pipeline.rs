@@ -118,3 +118,46 @@ fn a_file_bigger_than_many_windows_splits_at_record_boundaries() {
     );
     assert_eq!(got, base);
 }
+
+#[test]
+fn an_error_from_the_first_batch_stops_the_reader_without_hanging() {
+    use std::fmt::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("big.txt");
+    let mut s = String::new();
+    for i in 0..50_000u32 {
+        let _ = writeln!(
+            s,
+            "[04.11.21 10:{:02}:{:02}] vega:\t\tline {i}",
+            i / 60 % 60,
+            i % 60
+        );
+    }
+    std::fs::write(&p, &s).unwrap();
+    let walk = source::walk(&[p.to_string_lossy().into_owned()]).unwrap();
+    let opts = Options {
+        window_bytes: 16 << 10,
+        chunk_bytes: 4 << 10,
+        batch_bytes: Some(16 << 10),
+        ..Options::default()
+    };
+    let (done, wait) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut batches = 0;
+        let r = pipeline::run(
+            &walk.files,
+            &opts,
+            Vec::new(),
+            |_batch| -> Result<(), &'static str> {
+                batches += 1;
+                Err("stop")
+            },
+        );
+        let _ = done.send((r.is_err(), batches));
+    });
+    let (failed, batches) = wait
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the run hung");
+    assert!(failed);
+    assert_eq!(batches, 1);
+}

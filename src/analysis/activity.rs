@@ -69,6 +69,7 @@ mod tests {
             person: "a",
             recipient: None,
             local: LocalTime::at(m.time.micros, 8 * 3600),
+            topics: Default::default(),
         };
         let mut a = Activity::default();
         a.observe(&o);

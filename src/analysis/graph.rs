@@ -415,6 +415,7 @@ mod tests {
                 person: x.from,
                 recipient: x.to,
                 local: LocalTime::at(at(x.min), offset),
+                topics: Default::default(),
             };
             g.observe(&o);
         }

@@ -15,6 +15,7 @@ pub mod people;
 pub mod suggest;
 pub mod timeline;
 pub mod topics;
+pub mod trend;
 pub mod tzhint;
 
 use crate::formats::Sink;
@@ -108,6 +109,9 @@ pub struct Observation<'o, 'a> {
     pub recipient: Option<&'o str>,
     /// When it was sent, read in the output zone.
     pub local: LocalTime,
+    /// The topics it mentions (empty when the run matches no topics, and for system and
+    /// encrypted rows).
+    pub topics: topics::TopicSet,
 }
 
 /// A mergeable analysis state.
@@ -131,6 +135,8 @@ pub struct Settings<'s> {
     pub filter: &'s Filter,
     /// Count system rows (joins, notices) as activity.
     pub include_system: bool,
+    /// Match topics (fills [`Observation::topics`]).
+    pub topics: Option<&'s topics::TopicMatcher>,
 }
 
 /// An alias conflict found while reading ends the run with this error.
@@ -174,11 +180,16 @@ impl<'t, A: Accumulator> Sink<'t> for Feed<'_, A> {
             None => None,
         };
         let offset = self.offsets.offset(m.time.micros);
+        let topics = self
+            .settings
+            .topics
+            .map_or(topics::TopicSet::default(), |t| t.matches(&m.body, m.kind));
         let o = Observation {
             message: &m,
             person,
             recipient,
             local: LocalTime::at(m.time.micros, offset),
+            topics,
         };
         self.acc.observe(&o);
     }

@@ -419,6 +419,7 @@ mod tests {
                 person: &m.sender,
                 recipient: m.recipient.as_deref(),
                 local: LocalTime::at(m.time.micros, offset),
+                topics: Default::default(),
             });
         }
     }

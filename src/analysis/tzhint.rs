@@ -388,6 +388,7 @@ mod tests {
                 person: "x",
                 recipient: None,
                 local: LocalTime::at(m.time.micros, 0),
+                topics: Default::default(),
             });
         };
         let mut a = ZoneEvidence::new();

@@ -170,7 +170,7 @@ pub fn draw(
 pub fn run(args: ChartArgs) -> Result<()> {
     chart::ChartFormat::from_path(&args.output)?;
     let setup = args.input.setup()?;
-    let (o, report) = common::analyse(&setup, &args.filter, Overview::new)?;
+    let (o, report) = common::analyse(&setup, &args.filter, None, Overview::new)?;
     let sub = subtitle(&args.input.paths, o.activity.total(), &args.input.tz);
     let c = draw(args.kind, &o, args.top, args.title.as_deref(), sub);
     c.write(&args.output)

@@ -47,6 +47,9 @@ pub struct FilterArgs {
     /// Count system rows (joins, leaves, notices) as activity in timelines and summaries.
     #[arg(long)]
     pub include_system: bool,
+    /// Topic lexicon (TOML): `FILE` replaces the built-in one, `+FILE` extends it.
+    #[arg(long, value_name = "FILE|+FILE")]
+    pub lexicon: Option<String>,
     /// Keep messages at or after this date (YYYY-MM-DD, in --tz) or RFC 3339 time.
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
@@ -128,6 +131,31 @@ impl InputArgs {
 pub use chatsift::analysis::Filter;
 
 impl FilterArgs {
+    /// The topic matcher: the built-in lexicon, replaced or extended by `--lexicon`.
+    pub fn topics(&self) -> Result<chatsift::analysis::topics::TopicMatcher> {
+        use chatsift::analysis::topics::{Lexicon, TopicMatcher};
+        let lexicon = match &self.lexicon {
+            None => Lexicon::builtin(),
+            Some(arg) => {
+                let (extend, path) = match arg.strip_prefix('+') {
+                    Some(p) => (true, p),
+                    None => (false, arg.as_str()),
+                };
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read lexicon {path}"))?;
+                let own = Lexicon::from_toml(&text).with_context(|| format!("lexicon {path}"))?;
+                if extend {
+                    let mut l = Lexicon::builtin();
+                    l.extend(own);
+                    l
+                } else {
+                    own
+                }
+            }
+        };
+        Ok(TopicMatcher::new(&lexicon).context("building the topic matcher")?)
+    }
+
     /// Loads the alias file, if one was given.
     pub fn aliases(&self) -> Result<chatsift::analysis::alias::Aliases> {
         match &self.alias {
@@ -332,6 +360,7 @@ pub fn local_stamp(t: &chatsift::analysis::timeline::Instant) -> Vec<u8> {
 pub fn analyse<A, M>(
     setup: &Setup,
     filter: &FilterArgs,
+    topics: Option<&chatsift::analysis::topics::TopicMatcher>,
     make: M,
 ) -> Result<(A, chatsift::pipeline::Report)>
 where
@@ -345,6 +374,7 @@ where
         aliases: &aliases,
         filter: &f,
         include_system: filter.include_system,
+        topics,
     };
     let strict = setup.strict;
     let (acc, report) = chatsift::analysis::run(

@@ -62,6 +62,7 @@ pub fn run(args: GraphArgs) -> Result<()> {
         aliases: &aliases,
         filter: &range,
         include_system: args.filter.include_system,
+        topics: None,
     };
     let (graph, report) = analysis::run(
         &setup.walk_files,

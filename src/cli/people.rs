@@ -59,7 +59,7 @@ pub const COLUMNS: [&str; 13] = [
 pub fn run(args: PeopleArgs) -> Result<()> {
     let work = WorkWeek::parse(&args.workday, &args.weekend)?;
     let setup = args.input.setup()?;
-    let (p, report) = common::analyse(&setup, &args.filter, || People::new(work))?;
+    let (p, report) = common::analyse(&setup, &args.filter, None, || People::new(work))?;
     common::write_output(args.output.as_deref(), |out| {
         let raw = args.raw_csv;
         let mut buf = Vec::new();

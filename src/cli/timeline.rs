@@ -52,7 +52,7 @@ pub const COLUMNS: [&str; 7] = [
 pub fn run(args: TimelineArgs) -> Result<()> {
     let setup = args.input.setup()?;
     let by = args.by;
-    let (t, report) = common::analyse(&setup, &args.filter, || Timeline::new(by))?;
+    let (t, report) = common::analyse(&setup, &args.filter, None, || Timeline::new(by))?;
     common::write_output(args.output.as_deref(), |out| {
         let mut buf = Vec::new();
         if args.wide {
