@@ -332,3 +332,119 @@ fn chart_writes_png_and_svg_and_refuses_unknown_extensions() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!bad.exists());
 }
+
+#[test]
+fn topics_counts_rates_and_examples_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = arrow_log(
+        dir.path(),
+        "t.log",
+        &[
+            (
+                "2021-06-01T08:00:00",
+                "vega",
+                "quill",
+                "这个月工资什么时候发？",
+            ),
+            ("2021-06-02T08:00:00", "quill", "vega", "今晚又要加班"),
+            ("2021-06-03T08:00:00", "vega", "quill", "ok"),
+            (
+                "2021-06-04T08:00:00",
+                "vega",
+                "quill",
+                "you need to repay me",
+            ),
+            (
+                "2021-07-01T08:00:00",
+                "quill",
+                "vega",
+                "зарплата задерживается, опять переработка",
+            ),
+        ],
+    );
+    let o = run(&["topics", &f, "--by", "month", "-q"]);
+    let s = out(&o);
+    let rows: Vec<&str> = s.lines().collect();
+    assert_eq!(rows[0], "bucket,topic,label,messages,total,per_1000");
+    assert!(
+        rows.contains(&"2021-06,pay,Pay and wages,1,4,250.00"),
+        "{s}"
+    );
+    assert!(
+        rows.contains(&"2021-06,workload,Workload and hours,1,4,250.00"),
+        "{s}"
+    );
+    assert!(
+        rows.contains(&"2021-07,pay,Pay and wages,1,1,1000.00"),
+        "{s}"
+    );
+    assert!(
+        rows.contains(&"2021-07,workload,Workload and hours,1,1,1000.00"),
+        "{s}"
+    );
+    let o = run(&["topics", &f, "--by", "month", "--per-person", "-q"]);
+    assert!(
+        out(&o).contains("\n2021-06,vega,pay,Pay and wages,1,3,333.33\n"),
+        "{}",
+        out(&o)
+    );
+    let o = run(&["topics", &f, "--examples", "5", "-q"]);
+    let s = out(&o);
+    assert!(s.starts_with("pay (Pay and wages): 2 messages\n"), "{s}");
+    assert!(
+        s.contains(&format!("{f}:1\n    这个月工资什么时候发？")),
+        "{s}"
+    );
+    assert!(!s.contains("repay"), "'repay' is not about pay: {s}");
+    let o = run(&["messages", &f, "-q"]);
+    let s = out(&o);
+    assert!(
+        s.lines().next().unwrap().contains("\"topics\":[\"pay\"]"),
+        "{s}"
+    );
+    assert!(
+        s.lines()
+            .nth(4)
+            .unwrap()
+            .contains("\"topics\":[\"pay\",\"workload\"]"),
+        "{s}"
+    );
+    // A lexicon of one's own replaces the built-in one; +FILE extends it.
+    let lex = dir.path().join("lex.toml");
+    std::fs::write(
+        &lex,
+        "[smalltalk]\nlabel = \"Small talk\"\nterms = [\"ok\"]\n",
+    )
+    .unwrap();
+    let o = run(&["topics", &f, "--lexicon", lex.to_str().unwrap(), "-q"]);
+    assert!(
+        out(&o).contains("2021-06,smalltalk,Small talk,1,4,250.00"),
+        "{}",
+        out(&o)
+    );
+    let plus = format!("+{}", lex.display());
+    let o = run(&["topics", &f, "--lexicon", &plus, "-q"]);
+    assert!(out(&o).contains(",pay,") && out(&o).contains(",smalltalk,"));
+    let png = dir.path().join("topics.png");
+    let o = run(&[
+        "chart",
+        "topics",
+        &f,
+        "-o",
+        png.to_str().unwrap(),
+        "--topic",
+        "pay",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = run(&[
+        "chart",
+        "topics",
+        &f,
+        "-o",
+        png.to_str().unwrap(),
+        "--topic",
+        "nope",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use chatsift::analysis::Accumulator;
 use chatsift::analysis::activity::Activity;
 use chatsift::analysis::timeline::{Bucket, Timeline};
+use chatsift::analysis::trend::Trend;
 use chatsift::output::chart::{self, Meta, Series};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -24,6 +25,8 @@ pub enum Kind {
     Calendar,
     /// Top senders.
     People,
+    /// Topic rate over time (per 1,000 messages), one line per topic.
+    Topics,
 }
 
 /// `chart` options.
@@ -45,6 +48,9 @@ pub struct ChartArgs {
     /// Chart title (default: from the kind).
     #[arg(long, value_name = "TEXT")]
     title: Option<String>,
+    /// For `topics`: only these topic ids (repeatable; default: every topic).
+    #[arg(long = "topic", value_name = "ID")]
+    topic: Vec<String>,
 }
 
 /// Everything the charts draw from, in one pass.
@@ -147,6 +153,15 @@ pub fn draw(
                 &lanes,
             )
         }
+        Kind::Topics => chart::topics_over_time(
+            &Meta {
+                title: title.unwrap_or("Topics over time").into(),
+                subtitle: sub,
+                note: Some("run `chart topics` for topic rates".into()),
+            },
+            "messages per 1,000",
+            &[],
+        ),
         Kind::People => {
             let shown = top.min(40);
             let bars: Vec<(String, u64)> = people
@@ -166,10 +181,118 @@ pub fn draw(
     }
 }
 
+/// The topic chart: rate per 1,000 messages per bucket, the bucket chosen so a line has at
+/// most [`chart::MAX_POINTS`] points (day, week or month: rates are never summed).
+pub fn topics_chart(
+    day_trend: &Trend,
+    ids: &[String],
+    labels: &[String],
+    only: &[String],
+    title: Option<&str>,
+    sub: String,
+) -> chart::Chart {
+    // The finest bucket with at most MAX_POINTS buckets and, on average, 30 messages or more
+    // per bucket (a rate over a handful of messages is noise).
+    let mut chosen = None;
+    for (by, unit) in [
+        (Bucket::Day, "day"),
+        (Bucket::Week, "week"),
+        (Bucket::Month, "month"),
+    ] {
+        let t = if by == Bucket::Day {
+            day_trend.clone()
+        } else {
+            day_trend.rebucket(by)
+        };
+        let b = t.buckets();
+        let (n, total) = (b.len(), b.iter().map(|(_, c)| c.total).sum::<u64>());
+        let span = b
+            .first()
+            .zip(b.last())
+            .map_or(0, |(x, y)| by.first_day(y.0) - by.first_day(x.0));
+        let points = match by {
+            Bucket::Day => span,
+            Bucket::Week => span / 7,
+            _ => span / 30,
+        };
+        if points < chart::MAX_POINTS as i64 && n > 0 && total / n as u64 >= 30 {
+            chosen = Some((t, unit));
+            break;
+        }
+    }
+    let (trend, unit) = chosen.unwrap_or_else(|| (day_trend.rebucket(Bucket::Month), "month"));
+    let by = trend.bucket();
+    let buckets = trend.buckets();
+    let shown: Vec<usize> = (0..ids.len())
+        .filter(|t| only.is_empty() || only.contains(&ids[*t]))
+        .collect();
+    let hits: Vec<String> = shown
+        .iter()
+        .map(|t| {
+            thousands(
+                buckets
+                    .iter()
+                    .map(|(_, c)| c.hits.get(*t).copied().unwrap_or(0))
+                    .sum(),
+            )
+        })
+        .collect();
+    let series: Vec<Series> = shown
+        .iter()
+        .map(|&t| Series {
+            label: labels[t].clone(),
+            points: buckets
+                .iter()
+                .map(|(k, c)| {
+                    let hits = c.hits.get(t).copied().unwrap_or(0) as f64;
+                    (by.first_day(*k), hits * 1000.0 / c.total.max(1) as f64)
+                })
+                .collect(),
+        })
+        .collect();
+    chart::rates_over_time(
+        &Meta {
+            title: title.unwrap_or("Topics over time").into(),
+            subtitle: sub,
+            note: Some(format!("rate per 1,000 messages per {unit}")),
+        },
+        "messages per 1,000",
+        &series,
+        "messages",
+        &hits,
+    )
+}
+
 /// Runs `chart`.
 pub fn run(args: ChartArgs) -> Result<()> {
     chart::ChartFormat::from_path(&args.output)?;
     let setup = args.input.setup()?;
+    if args.kind == Kind::Topics {
+        let matcher = args.filter.topics()?;
+        for t in &args.topic {
+            if !matcher.ids().contains(t) {
+                anyhow::bail!("unknown topic {t:?}; topics: {}", matcher.ids().join(", "));
+            }
+        }
+        let n = matcher.len();
+        let (trend, report) = common::analyse(&setup, &args.filter, Some(&matcher), || {
+            Trend::new(Bucket::Day, n, false, 0)
+        })?;
+        let total: u64 = trend.buckets().iter().map(|(_, c)| c.total).sum();
+        let sub = subtitle(&args.input.paths, total, &args.input.tz);
+        let c = topics_chart(
+            &trend,
+            matcher.ids(),
+            matcher.labels(),
+            &args.topic,
+            args.title.as_deref(),
+            sub,
+        );
+        c.write(&args.output)
+            .with_context(|| format!("cannot write {}", args.output.display()))?;
+        common::print_summary(&report, setup.quiet);
+        return Ok(());
+    }
     let (o, report) = common::analyse(&setup, &args.filter, None, Overview::new)?;
     let sub = subtitle(&args.input.paths, o.activity.total(), &args.input.tz);
     let c = draw(args.kind, &o, args.top, args.title.as_deref(), sub);

@@ -153,7 +153,7 @@ impl FilterArgs {
                 }
             }
         };
-        Ok(TopicMatcher::new(&lexicon).context("building the topic matcher")?)
+        TopicMatcher::new(&lexicon).context("building the topic matcher")
     }
 
     /// Loads the alias file, if one was given.

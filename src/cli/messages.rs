@@ -8,6 +8,7 @@
 use super::common::{self, Filter, FilterArgs, InputArgs, Setup};
 use anyhow::{Context, Result};
 use chatsift::analysis::alias::{AliasConflict, Aliases, Resolver};
+use chatsift::analysis::topics::TopicMatcher;
 use chatsift::formats::Sink;
 use chatsift::model::{Message, Problem};
 use chatsift::output::atomic::AtomicFile;
@@ -61,6 +62,8 @@ pub struct StreamConfig {
     pub filter: Filter,
     /// Who is who.
     pub aliases: Aliases,
+    /// Fills the `topics` field.
+    pub topics: Option<TopicMatcher>,
 }
 
 /// Splits `--to` values into the output format (the last format name given) and dates.
@@ -90,6 +93,7 @@ pub fn run(args: MessagesArgs) -> Result<()> {
         strict: setup.strict,
         filter,
         aliases: args.filter.aliases()?,
+        topics: Some(args.filter.topics()?),
     };
     let report = match args.output.as_deref().filter(|p| p.as_os_str() != "-") {
         Some(path) => {
@@ -140,6 +144,8 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
             let table = &table;
             if cfg.unsorted {
                 let outs = batch.parse(|_| StreamSink {
+                    topics: cfg.topics.as_ref(),
+                    names: Vec::new(),
                     renderer: Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table),
                     filter: &cfg.filter,
                     resolver: cfg.aliases.resolver(),
@@ -190,12 +196,14 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                         .map(|c| {
                             let mut r = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table);
                             let mut people = cfg.aliases.resolver();
+                            let mut names = Vec::new();
                             let mut buf = pool.get();
                             for k in c {
                                 let m = &parts[k.part as usize][k.idx as usize];
                                 // Conflicts were found (and stopped the run) while reading.
                                 let person = people.person(&m.sender).unwrap_or(&m.sender);
-                                r.render(m, person, &[], &mut buf);
+                                topic_names(cfg.topics.as_ref(), m, &mut names);
+                                r.render(m, person, &names, &mut buf);
                             }
                             buf
                         })
@@ -322,6 +330,18 @@ impl BufPool {
     }
 }
 
+/// The ids of the topics a message mentions, into `names` (cleared first).
+fn topic_names<'m>(topics: Option<&'m TopicMatcher>, m: &Message<'_>, names: &mut Vec<&'m str>) {
+    names.clear();
+    if let Some(t) = topics {
+        let set = t.matches(&m.body, m.kind);
+        names.extend(
+            set.iter()
+                .filter_map(|i| t.ids().get(i).map(String::as_str)),
+        );
+    }
+}
+
 /// The 128-bit dedup key of a message for streaming dedup.
 fn dedup_key(m: &Message<'_>) -> (u64, u64) {
     let mut a = std::collections::hash_map::DefaultHasher::new();
@@ -363,6 +383,8 @@ impl<'t> Sink<'t> for Kept<'t, '_> {
 
 /// Renders filtered messages of one chunk as they come.
 struct StreamSink<'f> {
+    topics: Option<&'f TopicMatcher>,
+    names: Vec<&'f str>,
     renderer: Renderer<'f>,
     filter: &'f Filter,
     resolver: Resolver<'f>,
@@ -384,7 +406,8 @@ impl<'t> Sink<'t> for StreamSink<'_> {
         if !self.filter.keep(&m, person) {
             return;
         }
-        self.renderer.render(&m, person, &[], &mut self.buf);
+        topic_names(self.topics, &m, &mut self.names);
+        self.renderer.render(&m, person, &self.names, &mut self.buf);
         if self.dedup {
             self.ends.push((dedup_key(&m), self.buf.len()));
         }

@@ -9,6 +9,7 @@ pub mod inspect;
 pub mod messages;
 pub mod people;
 pub mod timeline;
+pub mod topics;
 
 use clap::{Parser, Subcommand};
 
@@ -34,6 +35,8 @@ pub enum Command {
     Timeline(timeline::TimelineArgs),
     /// One row per person: first/last seen, activity, after-hours share, reply times.
     People(people::PeopleArgs),
+    /// Topic frequency per bucket (and per person), or example messages per topic.
+    Topics(topics::TopicsArgs),
     /// Draw a chart (PNG or SVG): heatmap, activity, calendar or people.
     Chart(chart::ChartArgs),
     /// Who writes to whom: edges CSV (source, target, channel, messages, first, last) and GEXF.
@@ -50,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Messages(a) => messages::run(a),
         Command::Timeline(a) => timeline::run(a),
         Command::People(a) => people::run(a),
+        Command::Topics(a) => topics::run(a),
         Command::Chart(a) => chart::run(a),
         Command::Graph(a) => graph::run(a),
         Command::Bench(a) => bench::run(a),

@@ -122,6 +122,8 @@ pub(crate) struct Lines {
     pub x: (i64, i64),
     /// Values on the y axis.
     pub y: (f64, f64),
+    /// The legend's value column (header, one value per series); None: the sum of the points.
+    pub legend: Option<(String, Vec<String>)>,
 }
 
 /// Activity lanes, ready to draw.
@@ -262,6 +264,7 @@ pub(crate) fn lines(y_label: &str, series: &[Series]) -> (Body, Vec<String>) {
             series: out,
             x,
             y,
+            legend: None,
         }),
         notes,
     )

@@ -247,15 +247,20 @@ fn topics(p: &P<'_, '_>, l: &Lines) -> DResult {
         .iter()
         .map(|(s, _)| p.width(s, 14.0))
         .fold(0.0, f64::max);
-    let totals: Vec<String> = l
-        .series
-        .iter()
-        .map(|(_, pts)| fmt_value(pts.iter().map(|p| p.1).sum()))
-        .collect();
+    let (header, totals): (&str, Vec<String>) = match &l.legend {
+        Some((h, v)) => (h.as_str(), v.clone()),
+        None => (
+            "total",
+            l.series
+                .iter()
+                .map(|(_, pts)| fmt_value(pts.iter().map(|p| p.1).sum()))
+                .collect(),
+        ),
+    };
     let total_w = totals
         .iter()
         .map(|t| p.width(t, 12.0))
-        .fold(p.width("total", 12.0), f64::max);
+        .fold(p.width(header, 12.0), f64::max);
     let legend_w = (label_w + total_w + 68.0).clamp(170.0, 340.0);
     let (plot, legend) = p.area.split_horizontally(p.px(p.w - legend_w));
     let plot_w = p.w - legend_w - 110.0;
@@ -309,10 +314,10 @@ fn topics(p: &P<'_, '_>, l: &Lines) -> DResult {
             chart.draw_series(pts.iter().map(|&pt| Circle::new(pt, r, c.filled())))?;
         }
     }
-    // Legend: colour, label, total.
+    // Legend: colour, label, total (or the caller's column).
     let lp = P::new(&legend, p.k, p.font);
     lp.text(
-        "total",
+        header,
         lp.w - 12.0,
         14.0,
         12.0,

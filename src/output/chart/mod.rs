@@ -158,6 +158,25 @@ pub fn topics_over_time(meta: &Meta, y_label: &str, series: &[Series]) -> Chart 
     Chart::new(meta, notes, HEIGHT, body)
 }
 
+/// Like [`topics_over_time`] for rates: the caller's points are drawn as they are (give at
+/// most [`MAX_POINTS`] per line, since rates cannot be summed into coarser buckets) and the
+/// legend shows the caller's column (e.g. matching messages) instead of a sum of the points.
+pub fn rates_over_time(
+    meta: &Meta,
+    y_label: &str,
+    series: &[Series],
+    legend_header: &str,
+    legend_values: &[String],
+) -> Chart {
+    let (mut body, notes) = data::lines(y_label, series);
+    if let data::Body::Topics(l) = &mut body {
+        let mut values = legend_values.to_vec();
+        values.resize(l.series.len(), String::new());
+        l.legend = Some((legend_header.to_string(), values));
+    }
+    Chart::new(meta, notes, HEIGHT, body)
+}
+
 /// Hour of day × weekday heatmap of message counts (`counts[weekday][hour]`, Monday first),
 /// with the counts written in the cells, row totals and a colour scale.
 pub fn heatmap(meta: &Meta, counts: &[[u64; 24]; 7]) -> Chart {
