@@ -200,6 +200,9 @@ impl<'t, S: Sink<'t>> Sink<'t> for Tap<S> {
     fn dst_adjusted(&mut self, n: u64) {
         self.dst += n;
     }
+    fn finish(&mut self) {
+        self.inner.finish();
+    }
 }
 
 impl<'t> Batch<'t, '_> {
@@ -235,6 +238,7 @@ impl<'t> Batch<'t, '_> {
                     source_tz: zone,
                 };
                 job.format.parse(&job.chunk, &ctx, &mut tap);
+                tap.finish();
                 tap
             })
             .collect();

@@ -283,6 +283,23 @@ pub struct Resolver<'s> {
 }
 
 impl<'s> Resolver<'s> {
+    /// The alias name of a sender id, if the alias file names it.
+    #[inline]
+    pub fn alias(&mut self, id: &str) -> Result<Option<&'s str>, Box<AliasConflict>> {
+        if self.aliases.is_empty() {
+            return Ok(None);
+        }
+        let idx = match self.cache.get(id) {
+            Some(&i) => i,
+            None => {
+                let i = self.aliases.lookup(id)?;
+                self.cache.insert(id.to_string(), i);
+                i
+            }
+        };
+        Ok(idx.map(|i| self.aliases.people[i as usize].name.as_str()))
+    }
+
     /// The person a sender id belongs to: its alias name, or the id itself.
     #[inline]
     pub fn person<'i>(&mut self, id: &'i str) -> Result<&'i str, Box<AliasConflict>>

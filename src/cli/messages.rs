@@ -8,7 +8,7 @@
 use super::common::{self, Filter, FilterArgs, InputArgs, Setup};
 use anyhow::{Context, Result};
 use chatsift::analysis::alias::{AliasConflict, Aliases, Resolver};
-use chatsift::analysis::topics::TopicMatcher;
+use chatsift::analysis::topics::{TopicMatcher, TopicSet};
 use chatsift::formats::Sink;
 use chatsift::model::{Message, Problem};
 use chatsift::output::atomic::AtomicFile;
@@ -146,6 +146,8 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                 let outs = batch.parse(|_| StreamSink {
                     topics: cfg.topics.as_ref(),
                     names: Vec::new(),
+                    held: Vec::with_capacity(HOLD),
+                    sets: Vec::with_capacity(HOLD),
                     renderer: Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table),
                     filter: &cfg.filter,
                     resolver: cfg.aliases.resolver(),
@@ -198,11 +200,19 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                             let mut people = cfg.aliases.resolver();
                             let mut names = Vec::new();
                             let mut buf = pool.get();
-                            for k in c {
-                                let m = &parts[k.part as usize][k.idx as usize];
+                            let msg = |k: &Key| &parts[k.part as usize][k.idx as usize];
+                            let mut sets = Vec::with_capacity(c.len());
+                            if let Some(t) = &cfg.topics {
+                                t.matches_batch(
+                                    c.iter().map(|k| (msg(k).body.as_ref(), msg(k).kind)),
+                                    &mut sets,
+                                );
+                            }
+                            for (i, k) in c.iter().enumerate() {
+                                let m = msg(k);
                                 // Conflicts were found (and stopped the run) while reading.
                                 let person = people.person(&m.sender).unwrap_or(&m.sender);
-                                topic_names(cfg.topics.as_ref(), m, &mut names);
+                                topic_names(cfg.topics.as_ref(), sets.get(i).copied(), &mut names);
                                 r.render(m, person, &names, &mut buf);
                             }
                             buf
@@ -330,11 +340,14 @@ impl BufPool {
     }
 }
 
-/// The ids of the topics a message mentions, into `names` (cleared first).
-fn topic_names<'m>(topics: Option<&'m TopicMatcher>, m: &Message<'_>, names: &mut Vec<&'m str>) {
+/// The ids of a topic set, into `names` (cleared first).
+fn topic_names<'m>(
+    topics: Option<&'m TopicMatcher>,
+    set: Option<TopicSet>,
+    names: &mut Vec<&'m str>,
+) {
     names.clear();
-    if let Some(t) = topics {
-        let set = t.matches(&m.body, m.kind);
+    if let (Some(t), Some(set)) = (topics, set) {
         names.extend(
             set.iter()
                 .filter_map(|i| t.ids().get(i).map(String::as_str)),
@@ -382,9 +395,12 @@ impl<'t> Sink<'t> for Kept<'t, '_> {
 }
 
 /// Renders filtered messages of one chunk as they come.
-struct StreamSink<'f> {
+struct StreamSink<'t, 'f> {
     topics: Option<&'f TopicMatcher>,
     names: Vec<&'f str>,
+    /// Messages waiting for their topics (matched [`HOLD`] at a time, which is faster).
+    held: Vec<(Message<'t>, Option<&'f str>)>,
+    sets: Vec<TopicSet>,
     renderer: Renderer<'f>,
     filter: &'f Filter,
     resolver: Resolver<'f>,
@@ -394,23 +410,48 @@ struct StreamSink<'f> {
     ends: Vec<((u64, u64), usize)>,
 }
 
-impl<'t> Sink<'t> for StreamSink<'_> {
+/// How many messages a streaming sink holds to match their topics together.
+const HOLD: usize = 64;
+
+impl<'t> StreamSink<'t, '_> {
+    fn render_held(&mut self) {
+        self.sets.clear();
+        if let Some(t) = self.topics {
+            t.matches_batch(
+                self.held.iter().map(|(m, _)| (m.body.as_ref(), m.kind)),
+                &mut self.sets,
+            );
+        }
+        for (i, (m, alias)) in self.held.drain(..).enumerate() {
+            topic_names(self.topics, self.sets.get(i).copied(), &mut self.names);
+            let person = alias.unwrap_or(&m.sender);
+            self.renderer.render(&m, person, &self.names, &mut self.buf);
+            if self.dedup {
+                self.ends.push((dedup_key(&m), self.buf.len()));
+            }
+        }
+    }
+}
+
+impl<'t> Sink<'t> for StreamSink<'t, '_> {
     fn message(&mut self, m: Message<'t>) {
-        let person = match self.resolver.person(&m.sender) {
-            Ok(p) => p,
+        let alias = match self.resolver.alias(&m.sender) {
+            Ok(a) => a,
             Err(c) => {
                 self.conflict.get_or_insert(c);
                 return;
             }
         };
-        if !self.filter.keep(&m, person) {
+        if !self.filter.keep(&m, alias.unwrap_or(&m.sender)) {
             return;
         }
-        topic_names(self.topics, &m, &mut self.names);
-        self.renderer.render(&m, person, &self.names, &mut self.buf);
-        if self.dedup {
-            self.ends.push((dedup_key(&m), self.buf.len()));
+        self.held.push((m, alias));
+        if self.held.len() == HOLD {
+            self.render_held();
         }
     }
     fn problem(&mut self, _p: Problem) {}
+    fn finish(&mut self) {
+        self.render_held();
+    }
 }

@@ -93,6 +93,8 @@ pub trait Sink<'a> {
     fn problem(&mut self, p: Problem);
     /// How many naive stamps fell in a DST gap or overlap and took the earlier instant.
     fn dst_adjusted(&mut self, _n: u64) {}
+    /// Called once after the chunk's last message (sinks that buffer flush here).
+    fn finish(&mut self) {}
 }
 
 /// A [`Sink`] that keeps everything, in order (tests, small inputs).
