@@ -72,45 +72,7 @@ fn skip_ws(b: &[u8], mut p: usize) -> usize {
 
 /// The bytes a cell scan stops at: `<` (a tag, maybe the cell's end), `&` and CR (the cell
 /// needs [`html::cell_text`]) and LF (counted for line numbers).
-#[inline]
-fn is_special(c: u8) -> bool {
-    (c == b'<') | (c == b'&') | (c == b'\r') | (c == b'\n')
-}
-
-/// `0x01` in every byte of a word.
-const ONES: u64 = u64::from_ne_bytes([1; 8]);
-
-/// A word whose lowest set bit is the high bit of the first byte of `w` (in memory order,
-/// read little-endian) that is special (see [`is_special`]); 0 when none is.
-///
-/// `x - ONES & !x` sets the high bit of each zero byte of `x`; a borrow can also mark a
-/// byte above a zero byte, never one below it, so the lowest mark is exact.
-#[inline]
-fn special_bits(w: u64) -> u64 {
-    let zeros = |x: u64| x.wrapping_sub(ONES) & !x;
-    let m = zeros(w ^ (ONES * u64::from(b'<')))
-        | zeros(w ^ (ONES * u64::from(b'&')))
-        | zeros(w ^ (ONES * u64::from(b'\r')))
-        | zeros(w ^ (ONES * u64::from(b'\n')));
-    m & (ONES << 7)
-}
-
-/// The first special byte (see [`is_special`]) at or after `from`.
-///
-/// Cells are short (ids, a sentence), too short for a SIMD search's setup to pay off, so
-/// this tests eight bytes at a time in a word.
-#[inline]
-fn next_special(b: &[u8], mut from: usize) -> Option<usize> {
-    while let Some(w) = b.get(from..).and_then(|r| r.first_chunk::<8>()) {
-        let m = special_bits(u64::from_le_bytes(*w));
-        if m != 0 {
-            return Some(from + (m.trailing_zeros() / 8) as usize);
-        }
-        from += 8;
-    }
-    let rest = b.get(from..)?;
-    rest.iter().position(|&c| is_special(c)).map(|k| from + k)
-}
+const CELL_STOPS: [u8; 4] = [b'<', b'&', b'\r', b'\n'];
 
 /// A row in the exact layout the export writes, read by [`Scan::fast_row`].
 struct FastRow {
@@ -193,7 +155,7 @@ impl Scan<'_> {
             let mut markup = false;
             let mut q = start;
             let stop = loop {
-                let r = next_special(b, q)?;
+                let r = html::find_any(b, q, CELL_STOPS)?;
                 match b[r] {
                     b'<' => {
                         if b.get(r..r.saturating_add(5)) == Some(b"</td>") {
