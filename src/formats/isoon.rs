@@ -75,6 +75,7 @@ fn skip_ws(b: &[u8], mut p: usize) -> usize {
 const CELL_STOPS: [u8; 4] = [b'<', b'&', b'\r', b'\n'];
 
 /// A row in the exact layout the export writes, read by [`Scan::fast_row`].
+#[derive(Default)]
 struct FastRow {
     /// The stamp of the first cell.
     civil: Civil,
@@ -133,7 +134,7 @@ impl Scan<'_> {
     /// deviation, and then [`Scan::row`] reads the row; for a row this accepts, `row` gives
     /// the same cells and end (each check below is the special case of one of its steps).
     #[inline]
-    fn fast_row(&self, s: usize) -> Option<FastRow> {
+    fn fast_row(&self, s: usize, out: &mut FastRow) -> Option<()> {
         let b = self.b;
         if b.get(s..s.saturating_add(8))? != b"<tr><td>" {
             return None;
@@ -145,9 +146,9 @@ impl Scan<'_> {
             return None;
         }
         p += 5;
-        let mut cells = [Cell::default(); 3];
-        let mut newlines = 0;
-        for cell in &mut cells {
+        out.civil = civil;
+        out.newlines = 0;
+        for cell in &mut out.cells {
             if b.get(p..p.saturating_add(4))? != b"<td>" {
                 return None;
             }
@@ -172,7 +173,7 @@ impl Scan<'_> {
                         }
                         markup = true;
                     }
-                    b'\n' => newlines += 1,
+                    b'\n' => out.newlines += 1,
                     _ => markup = true,
                 }
                 q = r + 1;
@@ -187,12 +188,8 @@ impl Scan<'_> {
         if b.get(p..p.saturating_add(5))? != b"</tr>" {
             return None;
         }
-        Some(FastRow {
-            civil,
-            cells,
-            end: p + 5,
-            newlines,
-        })
+        out.end = p + 5;
+        Some(())
     }
 
     /// True when the name at `at` ends there: whitespace, `>` or `/` follows (or the file
@@ -485,10 +482,11 @@ impl Format for Isoon {
         };
         let mut resolver = ctx.resolver();
         let mut next = sc.find_tr(0);
+        let mut row = FastRow::default();
         while let Some(s) = next {
             let line = lines.at(sc.b, s);
             let loc = ctx.loc(chunk, s, line);
-            if let Some(row) = sc.fast_row(s) {
+            if sc.fast_row(s, &mut row).is_some() {
                 // The next row usually follows after a line break: no search needed, and
                 // its line is known from the breaks passed on the way.
                 let (after, gap) = skip_ws_counting(sc.b, row.end);
