@@ -12,7 +12,7 @@
 //!   `<img src>` and `<a href>` → attachments).
 //! - [`tag_at`] and [`attribute`]: one tag and its attribute values.
 
-use memchr::{memchr, memchr2, memchr3};
+use memchr::memchr;
 use nom::branch::alt;
 use nom::bytes::complete::{take_till, take_till1, take_while};
 use nom::character::complete::{char, satisfy};
@@ -214,58 +214,100 @@ pub fn attribute<'a>(attrs: &'a str, name: &str) -> Option<Cow<'a, str>> {
 /// names are borrowed unless they contain references.
 pub fn cell_text(inner: &str) -> (Cow<'_, str>, Vec<Cow<'_, str>>) {
     let b = inner.as_bytes();
-    let plain = if b.len() < 64 {
-        // Short cells (ids, short messages): a branch-free loop (which the compiler
-        // vectorizes) beats a call into memchr.
-        !b.iter().fold(false, |seen, &c| {
-            seen | (c == b'&') | (c == b'<') | (c == b'\r')
-        })
-    } else {
-        memchr3(b'&', b'<', b'\r', b).is_none()
-    };
-    if plain {
+    let Some(first) = find_any(b, 0, [b'&', b'<', b'\r']) else {
         return (Cow::Borrowed(inner), Vec::new());
-    }
+    };
     let mut out = String::with_capacity(inner.len());
     let mut attachments = Vec::new();
+    // `inner[done..p]` is text still to copy; each stop is ASCII, so a character boundary.
+    // One pass over references, CRs and tags gives what decoding the text between tags and
+    // CR LFs would: a reference holds no `<` or CR, so it never spans those.
     let mut done = 0;
-    let mut p = 0;
-    while let Some(k) = memchr2(b'<', b'\r', &b[p..]) {
-        let q = p + k;
-        if b[q] == b'\r' {
-            if b.get(q + 1) == Some(&b'\n') {
-                push_decoded(&mut out, &inner[done..q]);
-                done = q + 1;
+    let mut q = first;
+    loop {
+        let p = match b[q] {
+            b'&' => match entity_at(&inner[q..]) {
+                Some((c, len)) => {
+                    out.push_str(&inner[done..q]);
+                    out.push(c);
+                    done = q + len;
+                    done
+                }
+                None => q + 1,
+            },
+            b'\r' => {
+                if b.get(q + 1) == Some(&b'\n') {
+                    out.push_str(&inner[done..q]);
+                    done = q + 1;
+                }
+                q + 1
             }
-            p = q + 1;
-            continue;
-        }
-        // `<` is ASCII, so `q` is a character boundary.
-        let Some(t) = tag_at(&inner[q..]) else {
-            p = q + 1;
-            continue;
-        };
-        push_decoded(&mut out, &inner[done..q]);
-        if !t.closing {
-            let link = if t.name.eq_ignore_ascii_case("br") {
+            // `<br>`, by far the most common tag, needs no tag parse.
+            _ if b[q..].starts_with(b"<br>") => {
+                out.push_str(&inner[done..q]);
                 out.push('\n');
-                None
-            } else if t.name.eq_ignore_ascii_case("img") {
-                attribute(t.attrs, "src")
-            } else if t.name.eq_ignore_ascii_case("a") {
-                attribute(t.attrs, "href")
-            } else {
-                None
-            };
-            if let Some(link) = link.filter(|l| !l.is_empty()) {
-                attachments.push(link);
+                done = q + 4;
+                done
             }
+            _ => match tag_at(&inner[q..]) {
+                Some(t) => {
+                    out.push_str(&inner[done..q]);
+                    if !t.closing {
+                        let link = if t.name.eq_ignore_ascii_case("br") {
+                            out.push('\n');
+                            None
+                        } else if t.name.eq_ignore_ascii_case("img") {
+                            attribute(t.attrs, "src")
+                        } else if t.name.eq_ignore_ascii_case("a") {
+                            attribute(t.attrs, "href")
+                        } else {
+                            None
+                        };
+                        if let Some(link) = link.filter(|l| !l.is_empty()) {
+                            attachments.push(link);
+                        }
+                    }
+                    done = q + t.len;
+                    done
+                }
+                None => q + 1,
+            },
+        };
+        match find_any(b, p, [b'&', b'<', b'\r']) {
+            Some(next) => q = next,
+            None => break,
         }
-        done = q + t.len;
-        p = done;
     }
-    push_decoded(&mut out, &inner[done..]);
+    out.push_str(&inner[done..]);
     (Cow::Owned(out), attachments)
+}
+
+/// `0x01` in every byte of a word.
+const ONES: u64 = u64::from_ne_bytes([1; 8]);
+
+/// The first position at or after `from` whose byte is in `set` (`None` past the end).
+///
+/// Chat cells and message parts are short, too short for a SIMD search's setup to pay off:
+/// this tests eight bytes at a time in a word. For each needle, `x - ONES & !x` over
+/// `x = word ^ needle` sets the high bit of each matching byte; a borrow can also mark a
+/// byte above a match, never one below it, so the lowest mark is exact.
+#[inline]
+pub(crate) fn find_any<const N: usize>(b: &[u8], mut from: usize, set: [u8; N]) -> Option<usize> {
+    while let Some(w) = b.get(from..).and_then(|r| r.first_chunk::<8>()) {
+        let w = u64::from_le_bytes(*w);
+        let mut marks = 0;
+        for c in set {
+            let x = w ^ (ONES * u64::from(c));
+            marks |= x.wrapping_sub(ONES) & !x;
+        }
+        marks &= ONES << 7;
+        if marks != 0 {
+            return Some(from + (marks.trailing_zeros() / 8) as usize);
+        }
+        from += 8;
+    }
+    let rest = b.get(from..)?;
+    rest.iter().position(|c| set.contains(c)).map(|k| from + k)
 }
 
 #[cfg(test)]

@@ -20,8 +20,8 @@
 
 use super::html;
 use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
-use crate::model::{Kind, Message, Problem};
-use crate::time::parse_ymd_hms;
+use crate::model::{Kind, Loc, Message, Problem, Timestamp};
+use crate::time::{Civil, parse_ymd_hms};
 use memchr::{memchr, memchr2, memchr3};
 use std::borrow::Cow;
 
@@ -70,7 +70,128 @@ fn skip_ws(b: &[u8], mut p: usize) -> usize {
     p
 }
 
+/// The bytes a cell scan stops at: `<` (a tag, maybe the cell's end), `&` and CR (the cell
+/// needs [`html::cell_text`]) and LF (counted for line numbers).
+const CELL_STOPS: [u8; 4] = [b'<', b'&', b'\r', b'\n'];
+
+/// A row in the exact layout the export writes, read by [`Scan::fast_row`].
+#[derive(Default)]
+struct FastRow {
+    /// The stamp of the first cell.
+    civil: Civil,
+    /// From, to and message.
+    cells: [Cell; 3],
+    /// The position after `</tr>`.
+    end: usize,
+    /// Line breaks inside the row.
+    newlines: u64,
+}
+
+/// Like [`skip_ws`], also counting the line breaks skipped.
+#[inline]
+fn skip_ws_counting(b: &[u8], mut p: usize) -> (usize, u64) {
+    let mut newlines = 0;
+    while let Some(&c) = b.get(p) {
+        if !is_ws(c) {
+            break;
+        }
+        newlines += u64::from(c == b'\n');
+        p += 1;
+    }
+    (p, newlines)
+}
+
+/// The line of a position, counted forward like [`super::Lines`], except that the parser
+/// can say what it already knows (the rows it read in one pass counted their line breaks).
+struct LineCount {
+    pos: usize,
+    line: u64,
+}
+
+impl LineCount {
+    /// The line of byte `pos`; positions must not decrease between calls.
+    #[inline]
+    fn at(&mut self, b: &[u8], pos: usize) -> u64 {
+        if let Some(gap) = b.get(self.pos..pos) {
+            self.line += memchr::memchr_iter(b'\n', gap).count() as u64;
+            self.pos = pos;
+        }
+        self.line
+    }
+
+    /// Records that byte `pos` is on `line`.
+    #[inline]
+    fn known(&mut self, pos: usize, line: u64) {
+        self.pos = pos;
+        self.line = line;
+    }
+}
+
 impl Scan<'_> {
+    /// Reads the row at `s` when it is written exactly as the export writes it:
+    /// `<tr><td>STAMP</td><td>…</td><td>…</td><td>…</td></tr>`, lower-case tags without
+    /// attributes or whitespace, a valid stamp filling the first cell. `None` on any
+    /// deviation, and then [`Scan::row`] reads the row; for a row this accepts, `row` gives
+    /// the same cells and end (each check below is the special case of one of its steps).
+    #[inline]
+    fn fast_row(&self, s: usize, out: &mut FastRow) -> Option<()> {
+        let b = self.b;
+        if b.get(s..s.saturating_add(8))? != b"<tr><td>" {
+            return None;
+        }
+        // The stamp holds no `<`, `&` or CR, so the first cell ends right after it.
+        let (civil, n) = parse_ymd_hms(b.get(s + 8..)?)?;
+        let mut p = s + 8 + n;
+        if b.get(p..p.saturating_add(5))? != b"</td>" {
+            return None;
+        }
+        p += 5;
+        out.civil = civil;
+        out.newlines = 0;
+        for cell in &mut out.cells {
+            if b.get(p..p.saturating_add(4))? != b"<td>" {
+                return None;
+            }
+            let start = p + 4;
+            let mut markup = false;
+            let mut q = start;
+            let stop = loop {
+                let r = html::find_any(b, q, CELL_STOPS)?;
+                match b[r] {
+                    b'<' => {
+                        if b.get(r..r.saturating_add(5)) == Some(b"</td>") {
+                            break r;
+                        }
+                        // A row or cell tag in another spelling: `row` decides.
+                        if self.close_tag(r, b"td") != Ok(None)
+                            || self.open_tag(r, b"tr")
+                            || self.open_tag(r, b"td")
+                            || self.open_tag(r, b"th")
+                            || self.close_tag(r, b"tr") != Ok(None)
+                        {
+                            return None;
+                        }
+                        markup = true;
+                    }
+                    b'\n' => out.newlines += 1,
+                    _ => markup = true,
+                }
+                q = r + 1;
+            };
+            *cell = Cell {
+                start,
+                end: stop,
+                markup,
+            };
+            p = stop + 5;
+        }
+        if b.get(p..p.saturating_add(5))? != b"</tr>" {
+            return None;
+        }
+        out.end = p + 5;
+        Some(())
+    }
+
     /// True when the name at `at` ends there: whitespace, `>` or `/` follows (or the file
     /// ends there).
     #[inline]
@@ -267,7 +388,7 @@ fn find_ci(b: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The whole cell text as a stamp, if it is exactly one.
 #[inline]
-fn stamp(cell: &str) -> Option<crate::time::Civil> {
+fn stamp(cell: &str) -> Option<Civil> {
     match parse_ymd_hms(cell.as_bytes()) {
         Some((c, n)) if n == cell.len() => Some(c),
         _ => None,
@@ -355,11 +476,30 @@ impl Format for Isoon {
             b: text.as_bytes(),
             last: chunk.last,
         };
-        let mut lines = chunk.lines();
+        let mut lines = LineCount {
+            pos: 0,
+            line: chunk.line,
+        };
         let mut resolver = ctx.resolver();
         let mut next = sc.find_tr(0);
+        let mut row = FastRow::default();
         while let Some(s) = next {
-            let loc = ctx.loc(chunk, s, lines.at(s));
+            let line = lines.at(sc.b, s);
+            let loc = ctx.loc(chunk, s, line);
+            if sc.fast_row(s, &mut row).is_some() {
+                // The next row usually follows after a line break: no search needed, and
+                // its line is known from the breaks passed on the way.
+                let (after, gap) = skip_ws_counting(sc.b, row.end);
+                next = if sc.open_tag(after, b"tr") {
+                    lines.known(after, line + row.newlines + gap);
+                    Some(after)
+                } else {
+                    sc.find_tr(row.end)
+                };
+                let time = resolver.resolve(&row.civil);
+                sink.message(message(text, time, row.cells, loc));
+                continue;
+            }
             let (row, end) = match sc.row(s) {
                 Ok(r) => r,
                 Err(q) => {
@@ -373,7 +513,6 @@ impl Format for Isoon {
                     continue;
                 }
             };
-            // The next row usually follows after a line break: no search needed.
             let after = skip_ws(sc.b, end);
             next = if sc.open_tag(after, b"tr") {
                 Some(after)
@@ -404,43 +543,50 @@ impl Format for Isoon {
                 ));
                 continue;
             };
-            let read = |c: Cell| {
-                let s = text[c.start..c.end].trim_ascii();
-                if c.markup {
-                    html::cell_text(s)
-                } else {
-                    (Cow::Borrowed(s), Vec::new())
-                }
-            };
-            let sender = read(cells[1]).0;
-            let to = read(cells[2]).0;
-            let (body, attachments) = read(cells[3]);
-            let (recipient, channel) = if to.ends_with("@chatroom") {
-                (None, Some(to))
-            } else if to.is_empty() {
-                (None, None)
-            } else {
-                (Some(to), None)
-            };
-            let (kind, body) = if !attachments.is_empty() && body.trim().is_empty() {
-                (Kind::Attachment, Cow::Borrowed(""))
-            } else {
-                (Kind::Message, body)
-            };
-            sink.message(Message {
-                time: resolver.resolve(&civil),
-                sender,
-                recipient,
-                channel,
-                body,
-                kind,
-                attachments,
-                id: None,
-                loc,
-                origin: None,
-            });
+            let time = resolver.resolve(&civil);
+            sink.message(message(text, time, [cells[1], cells[2], cells[3]], loc));
         }
         sink.dst_adjusted(resolver.adjusted);
+    }
+}
+
+/// The message of a data row from its from, to and message cells.
+#[inline]
+fn message(text: &str, time: Timestamp, cells: [Cell; 3], loc: Loc) -> Message<'_> {
+    let read = |c: Cell| {
+        let s = text[c.start..c.end].trim_ascii();
+        if c.markup {
+            html::cell_text(s)
+        } else {
+            (Cow::Borrowed(s), Vec::new())
+        }
+    };
+    let sender = read(cells[0]).0;
+    let to = read(cells[1]).0;
+    let (body, attachments) = read(cells[2]);
+    let (recipient, channel) = if to.ends_with("@chatroom") {
+        (None, Some(to))
+    } else if to.is_empty() {
+        (None, None)
+    } else {
+        (Some(to), None)
+    };
+    let (kind, body) = if !attachments.is_empty() && body.trim().is_empty() {
+        (Kind::Attachment, Cow::Borrowed(""))
+    } else {
+        (Kind::Message, body)
+    };
+    Message {
+        time,
+        sender,
+        recipient,
+        channel,
+        body,
+        kind,
+        attachments,
+        id: None,
+        loc,
+        origin: None,
     }
 }
 
