@@ -41,6 +41,9 @@ pub struct MessagesArgs {
     /// Write CSV cells verbatim, without the `'` that stops spreadsheets running formulas.
     #[arg(long)]
     raw_csv: bool,
+    /// Leave the `topics` field empty (skips topic matching, which is the costliest step).
+    #[arg(long)]
+    no_topics: bool,
 }
 
 /// How to write the stream.
@@ -93,7 +96,11 @@ pub fn run(args: MessagesArgs) -> Result<()> {
         strict: setup.strict,
         filter,
         aliases: args.filter.aliases()?,
-        topics: Some(args.filter.topics()?),
+        topics: if args.no_topics {
+            None
+        } else {
+            Some(args.filter.topics()?)
+        },
     };
     let report = match args.output.as_deref().filter(|p| p.as_os_str() != "-") {
         Some(path) => {
