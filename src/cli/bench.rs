@@ -199,21 +199,8 @@ fn bench_format(
     let mut rows = Vec::new();
     // read: every byte, a window at a time, as the pipeline reads.
     let (s, _) = best(runs, || {
-        let mut opener = Opener::default();
         let mut total = 0u64;
-        for f in &walk.files {
-            let o = opener.open(f)?;
-            let len = o.len()?;
-            let mut pos = 0;
-            while pos < len {
-                let b = o.read_at(pos, 8 << 20)?;
-                if b.is_empty() {
-                    break;
-                }
-                pos += b.len() as u64;
-                total += u64::from(b[b.len() - 1]);
-            }
-        }
+        read_every_byte(&walk.files, |b| total += u64::from(b[b.len() - 1]))?;
         Ok(total)
     })?;
     rows.push(Row {
@@ -224,21 +211,10 @@ fn bench_format(
     });
     // baseline: read + count lines with memchr (a parse can hardly beat it).
     let (s, _) = best(runs, || {
-        let mut opener = Opener::default();
         let mut lines = 0u64;
-        for f in &walk.files {
-            let o = opener.open(f)?;
-            let len = o.len()?;
-            let mut pos = 0;
-            while pos < len {
-                let b = o.read_at(pos, 8 << 20)?;
-                if b.is_empty() {
-                    break;
-                }
-                pos += b.len() as u64;
-                lines += memchr::memchr_iter(b'\n', &b).count() as u64;
-            }
-        }
+        read_every_byte(&walk.files, |b| {
+            lines += memchr::memchr_iter(b'\n', b).count() as u64;
+        })?;
         Ok(lines)
     })?;
     rows.push(Row {
@@ -286,6 +262,25 @@ fn bench_format(
         });
     }
     Ok(rows)
+}
+
+/// Reads every input a window (8 MiB) at a time, handing each non-empty window to `f`.
+fn read_every_byte(files: &[source::SourceFile], mut f: impl FnMut(&[u8])) -> Result<()> {
+    let mut opener = Opener::default();
+    for file in files {
+        let o = opener.open(file)?;
+        let len = o.len()?;
+        let mut pos = 0;
+        while pos < len {
+            let b = o.read_at(pos, 8 << 20)?;
+            if b.is_empty() {
+                break;
+            }
+            pos += b.len() as u64;
+            f(&b);
+        }
+    }
+    Ok(())
 }
 
 fn check(name: &str, report: &Report, expected: u64) -> Result<()> {

@@ -22,6 +22,7 @@
 //! guard; a file written with `--raw-csv` whose cells really start with `'=`, `''` and the
 //! like loses that one leading `'` (the two cases cannot be told apart).
 
+use super::jsonish::Str;
 use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name, next_line_start};
 use crate::model::{Kind, Loc, Message, Origin, Problem, Timestamp};
 use crate::text::unneutralize;
@@ -30,7 +31,6 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
-use std::marker::PhantomData;
 
 /// The header row chatsift's CSV writer puts first, column names in output order.
 pub const CSV_HEADER: &str = "time,local_time,sender,person,recipient,channel,body,kind,attachments,id,topics,format,source,line,offset";
@@ -127,33 +127,6 @@ fn build<'a>(f: Fields<'a>, loc: Loc) -> Result<Message<'a>, String> {
 // ---------------------------------------------------------------------------------------
 // serde helpers: strings that borrow when they can, and checks that allocate nothing
 // ---------------------------------------------------------------------------------------
-
-/// A JSON string: borrowed from the input when it has no escapes, owned otherwise. (serde's
-/// own `Cow<str>` impl always owns, and `#[serde(borrow)]` only helps a bare `Cow` field, not
-/// one inside `Option` or `Vec`.)
-struct Str<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Str<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Str<'a>, E> {
-                Ok(Str(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str<'a>, E> {
-                Ok(Str(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Str<'a>, E> {
-                Ok(Str(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V(PhantomData))
-    }
-}
 
 /// Accepts any string and keeps nothing (for fields that are only checked).
 struct AnyStr;

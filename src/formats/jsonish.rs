@@ -6,7 +6,9 @@
 //! surrogate with U+FFFD, and tells the caller the first thing it repaired so the parser can
 //! report it as a problem while still emitting the message.
 
+use serde::de::{self, Deserialize, Deserializer, Visitor};
 use std::borrow::Cow;
+use std::fmt;
 
 /// How a JSON string ended when scanned by [`scan_string`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -211,5 +213,32 @@ mod tests {
         assert_eq!(scan_string(b"ab\ncd\"", 0), (StringEnd::Newline(2), false));
         assert_eq!(scan_string(b"ab\\", 0), (StringEnd::Eof, true));
         assert_eq!(scan_string(b"ab\\\n\"", 0), (StringEnd::Newline(3), true));
+    }
+}
+
+// A serde string that borrows from the input (shared by the JSON formats).
+/// A string that borrows from the input unless it had escapes.
+#[derive(Debug)]
+pub(crate) struct Str<'a>(pub(crate) Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Str<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Str<'a>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str<'a>, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Str<'a>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V(std::marker::PhantomData))
     }
 }

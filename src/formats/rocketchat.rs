@@ -32,6 +32,7 @@
 //! an element start without scanning from the file start (any `{` may sit inside a string),
 //! so no strict split exists that is cheaper than parsing.
 
+use super::jsonish::Str;
 use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::parse_iso;
@@ -227,32 +228,6 @@ fn skip_value(b: &[u8], i: usize) -> Result<usize, Skip> {
 
 // ---------------------------------------------------------------------------------------
 // One message element, deserialized with serde.
-
-/// A string that borrows from the input unless it had escapes.
-#[derive(Debug)]
-struct Str<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Str<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Str<'a>, E> {
-                Ok(Str(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str<'a>, E> {
-                Ok(Str(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Str<'a>, E> {
-                Ok(Str(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V(std::marker::PhantomData))
-    }
-}
 
 /// `ts` as written: an ISO string, or Mongo epoch milliseconds.
 #[derive(Debug)]
