@@ -240,8 +240,12 @@ impl Accumulator for Timeline {
             if let Some((p, c)) = self.current.take() {
                 self.people.insert(p, c);
             }
-            let cells = self.people.remove(o.person).unwrap_or_default();
-            self.current = Some((o.person.to_string(), cells));
+            // Take the person's own key back out: no new string when people take turns.
+            self.current = Some(
+                self.people
+                    .remove_entry(o.person)
+                    .unwrap_or_else(|| (o.person.to_string(), FastMap::default())),
+            );
         }
         let Some((_, cells)) = self.current.as_mut() else {
             return;
