@@ -64,11 +64,7 @@ fn bench_formats(c: &mut Criterion) {
         let stats = corpus::generate(name, CORPUS_BYTES, 1, &mut data).expect("generate corpus");
         let text = String::from_utf8(data).expect("corpus is UTF-8");
         let format = formats::by_name(name).expect("format in registry");
-        let ctx = ParseCtx {
-            file: 0,
-            path: corpus::file_name(name),
-            source_tz: Zone::Utc,
-        };
+        let ctx = ParseCtx::new(0, corpus::file_name(name), Zone::Utc);
 
         let check = parse_all(format, &text, &ctx);
         eprintln!(

@@ -17,7 +17,7 @@
 //!             [04.11.21 10:05:40] quill:\t\tпочти\nещё 10 минут\n";
 //! let format = formats::sniff("logs/quill.txt", text).expect("a trickbot log");
 //! assert_eq!(format.name(), "trickbot");
-//! let ctx = ParseCtx { file: 0, path: "logs/quill.txt", source_tz: Zone::Utc };
+//! let ctx = ParseCtx::new(0, "logs/quill.txt", Zone::Utc);
 //! let read = formats::parse_text(format, text, &ctx, usize::MAX);
 //! assert!(read.problems.is_empty());
 //! assert_eq!(read.messages.len(), 2);

@@ -123,6 +123,9 @@ pub struct Message<'a> {
     pub time: Timestamp,
     /// The raw id or name the source writes for the sender.
     pub sender: Cow<'a, str>,
+    /// The sender's display name, where the export names ids (Slack `users.json`, Telegram
+    /// `from`, Discord nicknames). It becomes `person` unless the alias file claims the id.
+    pub name: Option<Cow<'a, str>>,
     /// The direct recipient, where the source names one.
     pub recipient: Option<Cow<'a, str>>,
     /// The room, group or conversation.
@@ -147,6 +150,7 @@ impl<'a> Message<'a> {
         Message {
             time,
             sender: Cow::Borrowed(sender),
+            name: None,
             recipient: None,
             channel: None,
             body,
@@ -179,6 +183,7 @@ impl<'a> Message<'a> {
         Message {
             time: self.time,
             sender: own(self.sender),
+            name: self.name.map(own),
             recipient: self.recipient.map(own),
             channel: self.channel.map(own),
             body: own(self.body),

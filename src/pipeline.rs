@@ -10,7 +10,7 @@
 //! chunk sizes (never on the thread count), and results are merged in input order, so the
 //! output is byte-identical for any `--threads`.
 
-use crate::formats::{self, Chunk, Format, ParseCtx, Sink};
+use crate::formats::{self, Chunk, Format, FormatOptions, Hint, ParseCtx, SideFiles, Sink};
 use crate::model::{FileId, Loc, Message, Problem};
 use crate::source::decode::{self, Detected};
 use crate::source::{Opened, Opener, SourceFile, WalkProblem};
@@ -39,6 +39,8 @@ pub struct Options {
     pub progress: bool,
     /// How many problems per file are kept for reporting (all are counted).
     pub keep_problems: usize,
+    /// Settings for formats that take them (`--date-order`).
+    pub format_options: FormatOptions,
 }
 
 impl std::fmt::Debug for Options {
@@ -65,6 +67,7 @@ impl Default for Options {
             batch_bytes: Some(32 << 20),
             progress: false,
             keep_problems: 1000,
+            format_options: FormatOptions::default(),
         }
     }
 }
@@ -88,6 +91,8 @@ pub struct FileReport {
     pub problems: u64,
     /// Naive stamps placed in a DST gap or overlap.
     pub dst_adjusted: u64,
+    /// What the format's survey of the whole file decided, and why (WhatsApp's date order).
+    pub note: Option<String>,
 }
 
 /// What a run read: per-file reports and the problems, in input order.
@@ -146,6 +151,8 @@ pub struct Job<'t> {
     pub file: FileId,
     /// The file's display path.
     pub path: &'t str,
+    /// What the format's survey found in the whole file, if it surveys.
+    pub hint: Option<&'t dyn Hint>,
 }
 
 impl std::fmt::Debug for Job<'_> {
@@ -167,6 +174,7 @@ pub struct Batch<'t, 'r> {
     report: &'r mut Report,
     kept: &'r mut Vec<usize>,
     zone: Zone,
+    options: FormatOptions,
     keep: usize,
 }
 
@@ -219,6 +227,7 @@ impl<'t> Batch<'t, '_> {
         M: Fn(&Job<'t>) -> S + Sync,
     {
         let zone = self.zone;
+        let options = self.options;
         let keep = self.keep;
         let taps: Vec<Tap<S>> = self
             .jobs
@@ -232,11 +241,9 @@ impl<'t> Batch<'t, '_> {
                     dst: 0,
                     keep,
                 };
-                let ctx = ParseCtx {
-                    file: job.file,
-                    path: job.path,
-                    source_tz: zone,
-                };
+                let mut ctx = ParseCtx::new(job.file, job.path, zone);
+                ctx.options = options;
+                ctx.hint = job.hint;
                 job.format.parse(&job.chunk, &ctx, &mut tap);
                 tap.finish();
                 tap
@@ -326,11 +333,37 @@ where
     let total: u64 = files.iter().map(|f| f.size).sum();
     let mut progress = Progress::new(opts.progress, total);
 
+    let mut hints: Vec<Option<Box<dyn Hint>>> = files.iter().map(|_| None).collect();
+    let mut side = RunFiles::new(files);
+    let mut memo = std::collections::HashMap::new();
     for f in files {
         let mut reader = match open_file(f, opts, &mut opener, &mut report) {
             Some(r) => r,
             None => continue,
         };
+        let mut env = formats::SurveyEnv::new(&f.path, opts.format_options, &mut side, &mut memo);
+        if let Some(survey) = reader.format.survey(&mut env) {
+            match survey_file(&reader, survey) {
+                Ok(hint) => {
+                    if let Some(r) = report.files.get_mut(f.id as usize) {
+                        r.note = hint.describe();
+                    }
+                    if let Some(slot) = hints.get_mut(f.id as usize) {
+                        *slot = Some(hint);
+                    }
+                }
+                Err(e) => {
+                    let loc = Loc {
+                        file: f.id,
+                        line: 0,
+                        offset: 0,
+                    };
+                    let what = format!("read error: {e}");
+                    report.add_problem(Problem::new(loc, what), opts.keep_problems, &mut kept);
+                    continue;
+                }
+            }
+        }
         loop {
             let w = match reader.next_window(opts, &mut pool) {
                 Ok(Some(w)) => w,
@@ -358,6 +391,7 @@ where
                     &mut report,
                     &mut kept,
                     &mut carry,
+                    &hints,
                     &mut on_batch,
                 )?;
                 pending_bytes = 0;
@@ -374,6 +408,7 @@ where
             &mut report,
             &mut kept,
             &mut carry,
+            &hints,
             &mut on_batch,
         )?;
     }
@@ -382,6 +417,109 @@ where
     // so the report does not depend on how the input was cut.
     report.problems.sort_by_key(|p| (p.loc.file, p.loc.line));
     Ok(report)
+}
+
+/// Feeds a whole file to a format's survey, a window at a time (each cut after a `\n`),
+/// decoded the way the parse will decode it.
+fn survey_file(
+    reader: &FileReader,
+    mut survey: Box<dyn formats::Survey>,
+) -> std::io::Result<Box<dyn Hint>> {
+    if !survey.wants_text() {
+        return Ok(survey.finish());
+    }
+    const WINDOW: usize = 8 << 20;
+    let mut pos = reader.pos;
+    let (mut offset, mut line) = (0u64, 1u64);
+    let mut buf = Vec::new();
+    while pos < reader.len {
+        let rest = reader.len - pos;
+        let whole = reader.encoding.is_some() || rest <= WINDOW as u64;
+        let want = if whole { rest } else { WINDOW as u64 };
+        let want = usize::try_from(want).unwrap_or(usize::MAX);
+        reader.opened.read_into(pos, want, &mut buf)?;
+        if buf.is_empty() {
+            break;
+        }
+        let mut take = buf.len();
+        if !whole && let Some(nl) = memchr::memrchr(b'\n', &buf) {
+            take = nl + 1;
+        }
+        let bytes = &buf[..take];
+        let text: Cow<'_, str> = match reader.encoding {
+            None => decode::utf8_lossy(bytes, 1).0,
+            Some(enc) => Cow::Owned(decode::transcode(bytes, enc).0),
+        };
+        survey.feed(&text, offset, line);
+        offset += text.len() as u64;
+        line += memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64;
+        pos += take as u64;
+    }
+    Ok(survey.finish())
+}
+
+/// Side files of a run: inputs of the run by display path (zip entries included), else the
+/// file system. Read once, kept for the run.
+struct RunFiles<'f> {
+    files: &'f [SourceFile],
+    by_path: Option<std::collections::HashMap<&'f str, usize>>,
+    opener: Opener,
+    cache: std::collections::HashMap<String, Option<std::sync::Arc<str>>>,
+}
+
+/// Side files larger than this are not read (a user table is a few megabytes).
+const MAX_SIDE_FILE: u64 = 256 << 20;
+
+impl<'f> RunFiles<'f> {
+    fn new(files: &'f [SourceFile]) -> RunFiles<'f> {
+        RunFiles {
+            files,
+            by_path: None,
+            opener: Opener::default(),
+            cache: std::collections::HashMap::new(),
+        }
+    }
+
+    fn load(&mut self, path: &str) -> Option<std::sync::Arc<str>> {
+        let files = self.files;
+        let by_path = self.by_path.get_or_insert_with(|| {
+            files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.path.as_str(), i))
+                .collect()
+        });
+        if let Some(&i) = by_path.get(path) {
+            let f = files.get(i)?;
+            let opened = self.opener.open(f).ok()?;
+            let len = opened.len().ok()?;
+            if len > MAX_SIDE_FILE {
+                return None;
+            }
+            let bytes = opened.read_at(0, len as usize).ok()?;
+            return Some(formats::decode_side(&bytes));
+        }
+        if path.contains("!/") {
+            return None;
+        }
+        let meta = std::fs::metadata(path).ok()?;
+        if !meta.is_file() || meta.len() > MAX_SIDE_FILE {
+            return None;
+        }
+        let bytes = std::fs::read(path).ok()?;
+        Some(formats::decode_side(&bytes))
+    }
+}
+
+impl SideFiles for RunFiles<'_> {
+    fn read(&mut self, path: &str) -> Option<std::sync::Arc<str>> {
+        if let Some(v) = self.cache.get(path) {
+            return v.clone();
+        }
+        let v = self.load(path);
+        self.cache.insert(path.to_string(), v.clone());
+        v
+    }
 }
 
 /// Per-file reading state.
@@ -615,6 +753,7 @@ fn flush<E, F>(
     report: &mut Report,
     kept: &mut Vec<usize>,
     carry: &mut Carry,
+    hints: &[Option<Box<dyn Hint>>],
     on_batch: &mut F,
 ) -> Result<(), E>
 where
@@ -681,6 +820,7 @@ where
         carry.offset += d.text.len() as u64;
         carry.line += newlines;
         let path = files.get(w.file as usize).map_or("?", |f| f.path.as_str());
+        let hint = hints.get(w.file as usize).and_then(|h| h.as_deref());
         let n = chunks.len();
         for c in chunks {
             jobs.push(Job {
@@ -694,6 +834,7 @@ where
                 format: w.format,
                 file: w.file,
                 path,
+                hint,
             });
         }
         if n == 0 {
@@ -708,6 +849,7 @@ where
                 format: w.format,
                 file: w.file,
                 path,
+                hint,
             });
         }
     }
@@ -716,6 +858,7 @@ where
         report,
         kept,
         zone: opts.source_tz,
+        options: opts.format_options,
         keep: opts.keep_problems,
     };
     let r = on_batch(batch);

@@ -6,13 +6,15 @@
 //! ```json
 //! { "format": "isoon" | null,      // the format sniffing must pick; null: no chat, skipped
 //!   "force": false,                 // parse with `format` without sniffing
+//!   "date_order": "dmy",            // --date-order, for formats that read numeric dates
+//!   "note": "day first: …",         // what the format's survey says (`inspect` shows it)
 //!   "source_tz": "UTC",             // zone for naive stamps
 //!   "encoding": "UTF-8",            // decoded encoding name
 //!   "messages": 3, "problems": 0, "problem_lines": [7],
 //!   "first": "2021-06-02T01:15:09Z", "last": "2021-06-02T01:17:02Z",
 //!   "senders": ["darkfox", "wxid_k3f9x0a1b2c3d4"],   // sorted, unique
 //!   "kinds": {"message": 2, "attachment": 1},
-//!   "records": [{"index": 1, "line": 4, "time": "…", "sender": "…", "recipient": "…",
+//!   "records": [{"index": 1, "line": 4, "time": "…", "sender": "…", "name": null, "recipient": "…",
 //!                "channel": null, "body": "…", "kind": "message", "attachments": [],
 //!                "id": null}] }   // index: 0-based position in file order; keys present are checked
 //! ```
@@ -57,6 +59,7 @@ fn record_json(m: &Message<'_>) -> Value {
         "offset": m.loc.offset,
         "time": rfc3339(m),
         "sender": m.sender,
+        "name": opt(&m.name),
         "recipient": opt(&m.recipient),
         "channel": opt(&m.channel),
         "body": m.body,
@@ -116,11 +119,20 @@ fn check(expect_path: &Path) -> Result<(), String> {
         .unwrap_or("UTC")
         .parse()
         .map_err(|e| format!("{e}"))?;
-    let ctx = ParseCtx {
-        file: 0,
-        path: &display,
-        source_tz: zone,
-    };
+    let mut options = formats::FormatOptions::default();
+    if let Some(o) = exp.get("date_order").and_then(Value::as_str) {
+        options.date_order = Some(o.parse()?);
+    }
+    let hint = formats::survey_text(format, &display, text, options);
+    let mut ctx = ParseCtx::new(0, &display, zone);
+    ctx.options = options;
+    ctx.hint = hint.as_deref();
+    if let Some(w) = exp.get("note") {
+        let got = hint.as_ref().and_then(|h| h.describe());
+        if got.as_deref() != w.as_str() {
+            return Err(format!("survey note: got {got:?}, expected {w}"));
+        }
+    }
     let whole = formats::parse_text(format, text, &ctx, usize::MAX);
     let (msgs, problems) = (&whole.messages, &whole.problems);
 

@@ -13,6 +13,7 @@
 //! two people.
 
 use super::FastMap;
+use crate::model::Message;
 use serde::Deserialize;
 
 /// A problem with the alias file itself. Nothing is read or written when it has one.
@@ -321,6 +322,22 @@ impl<'s> Resolver<'s> {
             Some(i) => self.aliases.people[i as usize].name.as_str(),
             None => id,
         })
+    }
+
+    /// The person who sent `m`: the alias name of its sender id (or else of its display
+    /// name), or else the display name the export gives, or else the sender id itself.
+    #[inline]
+    pub fn person_of<'i>(&mut self, m: &'i Message<'_>) -> Result<&'i str, Box<AliasConflict>>
+    where
+        's: 'i,
+    {
+        if let Some(p) = self.alias(&m.sender)? {
+            return Ok(p);
+        }
+        match m.name.as_deref() {
+            Some(n) => Ok(self.alias(n)?.unwrap_or(n)),
+            None => Ok(&m.sender),
+        }
     }
 }
 

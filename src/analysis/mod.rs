@@ -161,7 +161,7 @@ impl<'t, A: Accumulator> Sink<'t> for Feed<'_, A> {
         if m.kind == Kind::System && !self.settings.include_system {
             return;
         }
-        let person = match self.resolver.person(&m.sender) {
+        let person = match self.resolver.person_of(&m) {
             Ok(p) => p,
             Err(c) => {
                 self.conflict.get_or_insert(c);

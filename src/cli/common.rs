@@ -23,6 +23,10 @@ pub struct InputArgs {
     /// Zone of timestamps written without an offset: UTC, +08:00, or an IANA name.
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     pub source_tz: String,
+    /// How to read all-numeric dates (WhatsApp): dmy, mdy or ymd. Default: decided per file
+    /// over every line (a first field over 12 means day first).
+    #[arg(long, value_name = "ORDER")]
+    pub date_order: Option<formats::DateOrder>,
     /// Zone for local times, hours and day buckets in the output.
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     pub tz: String,
@@ -119,6 +123,9 @@ impl InputArgs {
                 encoding,
                 source_tz,
                 progress: !self.quiet,
+                format_options: formats::FormatOptions {
+                    date_order: self.date_order,
+                },
                 ..pipeline::Options::default()
             },
             tz,

@@ -133,6 +133,7 @@ struct FileJson<'a> {
     problems: u64,
     problem_list: Vec<ProblemJson<'a>>,
     dst_adjusted: u64,
+    note: Option<&'a str>,
     zone_hint: Option<ZoneHintJson>,
 }
 
@@ -315,6 +316,7 @@ fn write_json(
                     })
                     .collect(),
                 dst_adjusted: f.dst_adjusted,
+                note: f.note.as_deref(),
                 zone_hint: s.hours.hint().map(ZoneHintJson::from),
             }
         })
@@ -407,6 +409,9 @@ fn write_text(report: &Report, stats: &[Stats], top: usize, out: &mut dyn Write)
                 String::new()
             }
         )?;
+        if let Some(note) = &f.note {
+            writeln!(out, "  read as     {note}")?;
+        }
         writeln!(out, "  problems    {}", thousands(f.problems))?;
         for p in report
             .problems

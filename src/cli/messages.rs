@@ -218,7 +218,7 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                             for (i, k) in c.iter().enumerate() {
                                 let m = msg(k);
                                 // Conflicts were found (and stopped the run) while reading.
-                                let person = people.person(&m.sender).unwrap_or(&m.sender);
+                                let person = people.person_of(m).unwrap_or(&m.sender);
                                 topic_names(cfg.topics.as_ref(), sets.get(i).copied(), &mut names);
                                 r.render(m, person, &names, &mut buf);
                             }
@@ -387,7 +387,7 @@ struct Kept<'t, 'f> {
 
 impl<'t> Sink<'t> for Kept<'t, '_> {
     fn message(&mut self, m: Message<'t>) {
-        let keep = match self.resolver.person(&m.sender) {
+        let keep = match self.resolver.person_of(&m) {
             Ok(person) => self.filter.keep(&m, person),
             Err(c) => {
                 self.conflict.get_or_insert(c);

@@ -470,6 +470,7 @@ impl BlackBasta {
                 };
                 sink.message(Message {
                     time,
+                    name: None,
                     sender: Cow::Borrowed(sender),
                     recipient: None,
                     channel: chat.map(Cow::Borrowed),
@@ -513,11 +514,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn run(text: &str, target: usize) -> Collect<'_> {
-        let ctx = ParseCtx {
-            file: 0,
-            path: "dump.json",
-            source_tz: Zone::Utc,
-        };
+        let ctx = ParseCtx::new(0, "dump.json", Zone::Utc);
         parse_text(&BlackBasta, text, &ctx, target)
     }
 

@@ -9,9 +9,11 @@
 //! - `format`, `source`, `line`, `offset` become the message's [`Origin`], so output repeats
 //!   the original provenance; `loc` is where the record sits in the file being read. Without
 //!   `format` and `source` there is no origin (the file itself is the source).
-//! - `local_time`, `person` and `topics` are recomputed by the writer and only checked:
-//!   `local_time` must be the same instant as `time`, `person` a string, `topics` a list of
-//!   strings. A record that fails any check is skipped and reported.
+//! - `local_time` and `topics` are recomputed by the writer and only checked: `local_time`
+//!   must be the same instant as `time`, `topics` a list of strings. A `person` other than
+//!   `sender` comes back as the message's display name (so Slack and Telegram names survive a
+//!   re-import; an alias file still wins). A record that fails any check is skipped and
+//!   reported.
 //!
 //! JSONL is one object per line (a JSON line never holds a raw newline), so any line start
 //! is a record boundary; blank lines are skipped. CSV bodies may hold quoted newlines, so a
@@ -53,6 +55,7 @@ struct Fields<'a> {
     time: Option<Cow<'a, str>>,
     local_time: Option<Cow<'a, str>>,
     sender: Option<Cow<'a, str>>,
+    person: Option<Cow<'a, str>>,
     recipient: Option<Cow<'a, str>>,
     channel: Option<Cow<'a, str>>,
     body: Option<Cow<'a, str>>,
@@ -110,9 +113,13 @@ fn build<'a>(f: Fields<'a>, loc: Loc) -> Result<Message<'a>, String> {
     } else {
         None
     };
+    // A person other than the sender is a display name (or an alias at the time of writing):
+    // keep it as the name, so a re-import loses nothing; an alias file still wins.
+    let name = f.person.filter(|p| *p != sender);
     Ok(Message {
         time,
         sender,
+        name,
         recipient: f.recipient,
         channel: f.channel,
         body,
@@ -189,8 +196,8 @@ struct JsonRecord<'a> {
     local_time: Option<Str<'a>>,
     #[serde(borrow)]
     sender: Option<Str<'a>>,
-    #[allow(dead_code)]
-    person: Option<AnyStr>,
+    #[serde(borrow)]
+    person: Option<Str<'a>>,
     #[serde(borrow)]
     recipient: Option<Str<'a>>,
     #[serde(borrow)]
@@ -225,6 +232,7 @@ fn read_json_line<'a>(raw: &'a str, loc: Loc) -> Result<Message<'a>, String> {
             time: cow(r.time),
             local_time: cow(r.local_time),
             sender: cow(r.sender),
+            person: cow(r.person),
             recipient: cow(r.recipient),
             channel: cow(r.channel),
             body: cow(r.body),
@@ -531,6 +539,7 @@ fn read_csv_cells<'a>(
         time: nonempty(take(Col::Time)),
         local_time: nonempty(take(Col::LocalTime)),
         sender: take(Col::Sender),
+        person: nonempty(take(Col::Person)),
         recipient: nonempty(take(Col::Recipient)),
         channel: nonempty(take(Col::Channel)),
         body: take(Col::Body),
@@ -656,11 +665,7 @@ mod tests {
     const BAD_CSV: &str = include_str!("../../testdata/chatsift/bad.csv");
 
     fn ctx() -> ParseCtx<'static> {
-        ParseCtx {
-            file: 0,
-            path: "in/messages",
-            source_tz: Zone::Utc,
-        }
+        ParseCtx::new(0, "in/messages", Zone::Utc)
     }
 
     fn parse<'a>(f: &dyn Format, text: &'a str) -> Collect<'a> {

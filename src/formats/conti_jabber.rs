@@ -400,6 +400,7 @@ impl Format for ContiJabber {
             };
             sink.message(Message {
                 time,
+                name: None,
                 sender: from,
                 recipient,
                 channel,
@@ -423,11 +424,7 @@ pub(crate) mod tests {
     use proptest::prelude::*;
 
     fn ctx(zone: Zone) -> ParseCtx<'static> {
-        ParseCtx {
-            file: 0,
-            path: "10.1.2.3-20210304.json",
-            source_tz: zone,
-        }
+        ParseCtx::new(0, "10.1.2.3-20210304.json", zone)
     }
 
     fn run(text: &str, target: usize) -> Collect<'_> {

@@ -578,6 +578,7 @@ fn message(text: &str, time: Timestamp, cells: [Cell; 3], loc: Loc) -> Message<'
     };
     Message {
         time,
+        name: None,
         sender,
         recipient,
         channel,
@@ -612,11 +613,7 @@ mod tests {
     ];
 
     fn ctx() -> ParseCtx<'static> {
-        ParseCtx {
-            file: 0,
-            path: "chats/1.md",
-            source_tz: Zone::Utc,
-        }
+        ParseCtx::new(0, "chats/1.md", Zone::Utc)
     }
 
     fn parse(text: &str) -> Collect<'_> {

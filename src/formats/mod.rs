@@ -8,6 +8,9 @@
 
 use crate::model::{FileId, Loc, Message, Problem};
 use crate::time::{Resolver, Zone};
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 pub mod blackbasta;
 pub mod chatsift;
@@ -65,9 +68,31 @@ pub struct ParseCtx<'p> {
     pub path: &'p str,
     /// The zone naive stamps are written in (`--source-tz`).
     pub source_tz: Zone,
+    /// Settings some formats take from the command line (`--date-order`).
+    pub options: FormatOptions,
+    /// What the format's [`Format::survey`] found in the whole file, if it surveys.
+    pub hint: Option<&'p dyn Hint>,
 }
 
-impl ParseCtx<'_> {
+impl<'p> ParseCtx<'p> {
+    /// The context of file `file` at `path`, naive stamps in `source_tz`, default options and
+    /// no survey hint.
+    pub fn new(file: FileId, path: &'p str, source_tz: Zone) -> ParseCtx<'p> {
+        ParseCtx {
+            file,
+            path,
+            source_tz,
+            options: FormatOptions::default(),
+            hint: None,
+        }
+    }
+
+    /// The survey hint, if there is one and it is a `T`.
+    pub fn hint<T: Hint>(&self) -> Option<&'p T> {
+        let any: &'p dyn Any = self.hint?;
+        any.downcast_ref::<T>()
+    }
+
     /// A resolver for naive stamps in the source zone; report its `adjusted` count to the
     /// sink with [`Sink::dst_adjusted`] when done.
     pub fn resolver(&self) -> Resolver {
@@ -162,8 +187,226 @@ pub trait Format: Send + Sync {
     fn next_record(&self, _text: &str, _from: usize) -> Option<usize> {
         None
     }
+    /// A survey of the whole file before any chunk is parsed, for formats that must decide
+    /// something over every line (WhatsApp's date order) or read a table beside the file
+    /// (Slack's users). `None` (the default) for formats that need neither.
+    fn survey(&self, _env: &mut SurveyEnv<'_>) -> Option<Box<dyn Survey>> {
+        None
+    }
+    /// Whether this format's message ids are unique per channel across files, so that the
+    /// same `(channel, id)` read twice (overlapping partition files of one Discord channel)
+    /// is one message: the run keeps the first in input order and counts the rest as
+    /// duplicates merged. `false` (the default) keeps every record.
+    fn unique_ids(&self) -> bool {
+        false
+    }
     /// Parses a chunk, sending messages and problems to `sink` in file order.
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>);
+}
+
+/// Settings some formats take from the command line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FormatOptions {
+    /// `--date-order`: how to read all-numeric dates (WhatsApp), instead of deciding per file.
+    pub date_order: Option<DateOrder>,
+}
+
+/// The order of day, month and year in an all-numeric date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DateOrder {
+    /// Day, month, year (`13/03/2022`).
+    Dmy,
+    /// Month, day, year (`03/13/2022`).
+    Mdy,
+    /// Year, month, day (`2022-03-13`).
+    Ymd,
+}
+
+impl DateOrder {
+    /// The lower-case name used by `--date-order`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateOrder::Dmy => "dmy",
+            DateOrder::Mdy => "mdy",
+            DateOrder::Ymd => "ymd",
+        }
+    }
+}
+
+impl std::str::FromStr for DateOrder {
+    type Err = String;
+    fn from_str(s: &str) -> Result<DateOrder, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "dmy" => Ok(DateOrder::Dmy),
+            "mdy" => Ok(DateOrder::Mdy),
+            "ymd" => Ok(DateOrder::Ymd),
+            _ => Err(format!(
+                "unknown date order {s:?}: expected dmy, mdy or ymd"
+            )),
+        }
+    }
+}
+
+/// Facts a format found in a whole file before parsing it (see [`Format::survey`]): a
+/// date order decided over every line, a user table read from beside the file, the chat a
+/// byte range belongs to. Every chunk of the file sees it through [`ParseCtx::hint`].
+pub trait Hint: Any + Send + Sync + std::fmt::Debug {
+    /// One line for `inspect`: what was decided and on what evidence.
+    fn describe(&self) -> Option<String> {
+        None
+    }
+}
+
+/// Reads a whole file, piece by piece, before it is parsed (see [`Format::survey`]).
+pub trait Survey {
+    /// Whether the survey reads the file's text; when not, only [`Survey::finish`] is called.
+    fn wants_text(&self) -> bool {
+        true
+    }
+    /// The next piece of the decoded file, in order. Every piece starts at a line start and
+    /// ends after a `\n` (or at the end of the file); `offset` (bytes) and `line` (1-based)
+    /// place its start in the file.
+    fn feed(&mut self, text: &str, offset: u64, line: u64);
+    /// What was found.
+    fn finish(self: Box<Self>) -> Box<dyn Hint>;
+}
+
+/// Reads files beside the one being surveyed, for formats whose records name ids that a
+/// table elsewhere in the export explains (Slack's `users.json`).
+pub trait SideFiles {
+    /// The decoded text of the file at display path `path`, if it exists and is readable.
+    fn read(&mut self, path: &str) -> Option<Arc<str>>;
+}
+
+/// What [`Format::survey`] may use besides the file itself.
+pub struct SurveyEnv<'e> {
+    /// The surveyed file's display path.
+    pub path: &'e str,
+    /// The run's format options.
+    pub options: FormatOptions,
+    files: &'e mut dyn SideFiles,
+    memo: &'e mut HashMap<String, Arc<dyn Any + Send + Sync>>,
+}
+
+impl<'e> SurveyEnv<'e> {
+    /// An environment for the file at `path`, reading side files through `files` and
+    /// keeping results shared between files of one run in `memo`.
+    pub fn new(
+        path: &'e str,
+        options: FormatOptions,
+        files: &'e mut dyn SideFiles,
+        memo: &'e mut HashMap<String, Arc<dyn Any + Send + Sync>>,
+    ) -> SurveyEnv<'e> {
+        SurveyEnv {
+            path,
+            options,
+            files,
+            memo,
+        }
+    }
+
+    /// The decoded text of the file at `rel`, relative to the surveyed file's folder
+    /// (`../users.json`); `..` never leaves a zip archive.
+    pub fn sibling(&mut self, rel: &str) -> Option<Arc<str>> {
+        let path = join_path(self.path, rel)?;
+        self.files.read(&path)
+    }
+
+    /// The display path `rel` names relative to the surveyed file's folder.
+    pub fn sibling_path(&self, rel: &str) -> Option<String> {
+        join_path(self.path, rel)
+    }
+
+    /// A value shared between the files of one run (a user table parsed once per export),
+    /// made by `make` the first time `key` is asked for.
+    pub fn memo<T: Any + Send + Sync>(
+        &mut self,
+        key: &str,
+        make: impl FnOnce(&mut SurveyEnv<'_>) -> T,
+    ) -> Option<Arc<T>> {
+        if let Some(v) = self.memo.get(key) {
+            return v.clone().downcast::<T>().ok();
+        }
+        let v = Arc::new(make(self));
+        self.memo
+            .insert(key.to_string(), v.clone() as Arc<dyn Any + Send + Sync>);
+        Some(v)
+    }
+}
+
+/// Joins `rel` (`/`-separated, may hold `..`) to the folder of display path `path`. The
+/// archive part of `dump.zip!/a/b.json` is a root that `..` cannot leave.
+pub fn join_path(path: &str, rel: &str) -> Option<String> {
+    let (root, inner) = match path.rfind("!/") {
+        Some(i) => (&path[..i + 2], &path[i + 2..]),
+        None => ("", path),
+    };
+    let mut parts: Vec<&str> = inner.split('/').collect();
+    parts.pop();
+    let absolute = root.is_empty() && inner.starts_with('/');
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&last) if last != ".." && !(last.is_empty() && absolute) => {
+                    parts.pop();
+                }
+                _ if root.is_empty() && !absolute => parts.push(".."),
+                _ => return None,
+            },
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    Some(format!("{root}{joined}"))
+}
+
+/// Side files read straight from the file system (tests, single files).
+#[derive(Debug, Default)]
+pub struct DiskFiles;
+
+impl SideFiles for DiskFiles {
+    fn read(&mut self, path: &str) -> Option<Arc<str>> {
+        if path.contains("!/") {
+            return None;
+        }
+        let bytes = std::fs::read(path).ok()?;
+        Some(decode_side(&bytes))
+    }
+}
+
+/// Decodes a side file: BOM stripped, UTF-8 kept (damaged bytes replaced), other encodings
+/// transcoded.
+pub fn decode_side(bytes: &[u8]) -> Arc<str> {
+    use crate::source::decode::{self, Detected};
+    match decode::detect(bytes, None) {
+        Detected::Other { encoding, bom, .. } => {
+            let rest = bytes.get(bom..).unwrap_or(&[]);
+            Arc::from(decode::transcode(rest, encoding).0.as_str())
+        }
+        Detected::Utf8 { bom } => {
+            Arc::from(String::from_utf8_lossy(bytes.get(bom..).unwrap_or(&[])).as_ref())
+        }
+        Detected::Binary => Arc::from(""),
+    }
+}
+
+/// Runs `format`'s survey over a whole decoded text, reading side files from disk; the
+/// hint to put in [`ParseCtx::hint`] (tests and tools that parse one text).
+pub fn survey_text(
+    format: &dyn Format,
+    path: &str,
+    text: &str,
+    options: FormatOptions,
+) -> Option<Box<dyn Hint>> {
+    let mut files = DiskFiles;
+    let mut memo = HashMap::new();
+    let mut env = SurveyEnv::new(path, options, &mut files, &mut memo);
+    let mut s = format.survey(&mut env)?;
+    if s.wants_text() {
+        s.feed(text, 0, 1);
+    }
+    Some(s.finish())
 }
 
 /// How much of a file's decoded start [`Format::sniff`] sees.
@@ -311,6 +554,34 @@ pub fn parse_text<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn join_path_resolves_siblings_and_never_leaves_an_archive() {
+        let j = |p: &str, r: &str| join_path(p, r);
+        assert_eq!(
+            j("exp/general/2021-01-01.json", "../users.json").as_deref(),
+            Some("exp/users.json")
+        );
+        assert_eq!(
+            j("exp.zip!/general/d.json", "../users.json").as_deref(),
+            Some("exp.zip!/users.json")
+        );
+        assert_eq!(j("exp.zip!/d.json", "../users.json"), None);
+        assert_eq!(
+            j("d.json", "../users.json").as_deref(),
+            Some("../users.json")
+        );
+        assert_eq!(j("a/b.txt", "./c.txt").as_deref(), Some("a/c.txt"));
+        assert_eq!(j("/abs/x.json", "../../y.json"), None);
+    }
+
+    #[test]
+    fn date_order_parses_its_three_names_only() {
+        assert_eq!("DMY".parse::<DateOrder>(), Ok(DateOrder::Dmy));
+        assert_eq!("mdy".parse::<DateOrder>(), Ok(DateOrder::Mdy));
+        assert_eq!("ymd".parse::<DateOrder>().map(DateOrder::as_str), Ok("ymd"));
+        assert!("dym".parse::<DateOrder>().is_err());
+    }
 
     #[test]
     fn line_counter_moves_both_ways() {

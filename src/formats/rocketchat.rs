@@ -639,6 +639,7 @@ impl<'a> Parser<'_, 'a, '_> {
         };
         sink.message(Message {
             time,
+            name: None,
             sender,
             recipient: None,
             channel: raw.rid.map(|r| r.0),
@@ -695,11 +696,7 @@ mod tests {
     const BAD: &str = include_str!("../../testdata/rocketchat/bad_2021-02-28.json");
 
     fn ctx(zone: Zone) -> ParseCtx<'static> {
-        ParseCtx {
-            file: 0,
-            path: "room/2021-03-01.json",
-            source_tz: zone,
-        }
+        ParseCtx::new(0, "room/2021-03-01.json", zone)
     }
 
     fn parse(text: &str) -> Collect<'_> {

@@ -430,11 +430,7 @@ mod tests {
     const STERN: &str = include_str!("../../testdata/trickbot/bad/stern.txt");
 
     fn ctx(path: &str) -> ParseCtx<'_> {
-        ParseCtx {
-            file: 0,
-            path,
-            source_tz: Zone::Utc,
-        }
+        ParseCtx::new(0, path, Zone::Utc)
     }
 
     fn parse<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
@@ -624,11 +620,7 @@ mod tests {
 
     #[test]
     fn naive_times_are_read_in_the_source_zone() {
-        let ctx = ParseCtx {
-            file: 0,
-            path: "v.log",
-            source_tz: "Europe/Moscow".parse().unwrap(),
-        };
+        let ctx = ParseCtx::new(0, "v.log", "Europe/Moscow".parse().unwrap());
         let c = parse_text(&TrickBot, "[05.11.21 00:00:01] a:\t\tx\n", &ctx, usize::MAX);
         assert_eq!(c.messages[0].time.micros, utc(2021, 11, 4, 21, 0, 1));
         assert_eq!(c.messages[0].time.offset, Some(3 * 3600));

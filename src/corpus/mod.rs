@@ -15,6 +15,25 @@
 
 use std::io::{self, Write};
 
+/// A corpus generator for a format that lives in its own module (the app exports).
+#[derive(Clone, Copy)]
+pub struct AppCorpus {
+    /// The format name (as `--format` spells it).
+    pub name: &'static str,
+    /// A realistic file name for the corpus (the parser may read the chat name from it).
+    pub file_name: &'static str,
+    /// Writes at least `target_bytes` (completing the last record) for `seed`, deterministic.
+    pub generate: fn(target_bytes: u64, seed: u64, out: &mut dyn Write) -> io::Result<CorpusStats>,
+}
+
+/// Generators of the app-export formats, one module each; each is also in [`FORMATS`].
+pub const APPS: &[AppCorpus] = &[];
+
+fn app(name: &str) -> Option<&'static AppCorpus> {
+    APPS.iter()
+        .find(|a| a.name.eq_ignore_ascii_case(name.trim()))
+}
+
 /// The formats [`generate`] can write, in the order benches report them.
 pub const FORMATS: &[&str] = &[
     "isoon",
@@ -43,7 +62,7 @@ pub fn file_name(format: &str) -> &'static str {
         Some(Layout::RocketChat) => "GENERAL-2021-03-01.json",
         Some(Layout::BlackBasta) => "blackbasta.json",
         Some(Layout::TrickBot) => "vega.txt",
-        None => "corpus.txt",
+        None => app(format).map_or("corpus.txt", |a| a.file_name),
     }
 }
 
@@ -59,6 +78,11 @@ pub fn generate(
     seed: u64,
     out: &mut dyn Write,
 ) -> io::Result<CorpusStats> {
+    if Layout::from_name(format).is_none()
+        && let Some(a) = app(format)
+    {
+        return (a.generate)(target_bytes, seed, out);
+    }
     let layout = Layout::from_name(format).ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -150,10 +174,10 @@ impl Layout {
 
 /// splitmix64: small, fast and fully deterministic.
 #[derive(Clone, Debug)]
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -162,28 +186,28 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (`0` when `n == 0`).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         ((self.next() as u128 * n as u128) >> 64) as u64
     }
 
     /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+    pub(crate) fn range(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.below(hi.saturating_sub(lo) + 1)
     }
 
     /// True with probability `pct` percent.
-    fn chance(&mut self, pct: u64) -> bool {
+    pub(crate) fn chance(&mut self, pct: u64) -> bool {
         self.below(100) < pct
     }
 
     /// Per-mille variant of [`Rng::chance`].
-    fn permille(&mut self, pm: u64) -> bool {
+    pub(crate) fn permille(&mut self, pm: u64) -> bool {
         self.below(1000) < pm
     }
 
     /// Appends `n` characters from `alphabet` (at most 64 characters long), taking several
     /// characters from each 64-bit draw.
-    fn fill(&mut self, buf: &mut Vec<u8>, alphabet: &[u8], n: usize) {
+    pub(crate) fn fill(&mut self, buf: &mut Vec<u8>, alphabet: &[u8], n: usize) {
         let k = alphabet.len() as u128;
         let mut left = n;
         while left > 0 {
@@ -197,12 +221,12 @@ impl Rng {
         }
     }
 
-    fn pick<'t, T>(&mut self, items: &'t [T]) -> &'t T {
+    pub(crate) fn pick<'t, T>(&mut self, items: &'t [T]) -> &'t T {
         &items[self.below(items.len() as u64) as usize]
     }
 
     /// An index in `0..n` skewed towards small values (a few senders write most).
-    fn skewed(&mut self, n: usize) -> usize {
+    pub(crate) fn skewed(&mut self, n: usize) -> usize {
         let n = n as u64;
         let a = self.below(n);
         let b = self.below(n);
@@ -223,7 +247,7 @@ struct Civil {
 }
 
 /// Days since 1970-01-01 to (year, month, day) (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (u32, u32, u32) {
+pub(crate) fn civil_from_days(z: i64) -> (u32, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -239,14 +263,14 @@ fn civil_from_days(z: i64) -> (u32, u32, u32) {
 
 /// Base64 (ciphertext).
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const LOWER36: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+pub(crate) const LOWER36: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 const BASE32: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
 /// Meteor's id alphabet (Rocket.Chat `_id`s).
 const METEOR: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz";
-const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const HEX: &[u8] = b"0123456789abcdef";
+pub(crate) const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+pub(crate) const HEX: &[u8] = b"0123456789abcdef";
 
-const NICKS: &[&str] = &[
+pub(crate) const NICKS: &[&str] = &[
     "bobcat",
     "heron",
     "vega",
@@ -327,11 +351,11 @@ const NICKS: &[&str] = &[
     "skippy",
 ];
 
-const PINYIN_SURNAMES: &[&str] = &[
+pub(crate) const PINYIN_SURNAMES: &[&str] = &[
     "zhang", "wang", "li", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma",
     "zhu", "hu", "guo", "he", "lin", "luo", "gao",
 ];
-const PINYIN_GIVEN: &[&str] = &[
+pub(crate) const PINYIN_GIVEN: &[&str] = &[
     "wei", "fang", "na", "min", "jing", "lei", "qiang", "jun", "yong", "jie", "tao", "ming",
     "chao", "xia", "hua", "peng", "hui", "bin", "yu", "hao",
 ];
@@ -352,7 +376,7 @@ const CUSTOM_IDS: &[&str] = &[
     "sunny",
 ];
 
-const ZH: &[&str] = &[
+pub(crate) const ZH: &[&str] = &[
     "这个月工资什么时候发？",
     "今天又要加班到很晚",
     "客户那边催得很紧",
@@ -390,11 +414,11 @@ const ZH: &[&str] = &[
     "今天的进度比昨天好一点",
 ];
 
-const ZH_SHORT: &[&str] = &[
+pub(crate) const ZH_SHORT: &[&str] = &[
     "好的", "收到", "嗯", "哈哈", "行", "？", "ok", "在吗", "[捂脸]", "好",
 ];
 
-const RU: &[&str] = &[
+pub(crate) const RU: &[&str] = &[
     "зп пришла?",
     "нужен новый доступ",
     "отчёт готов, скинул в общий чат",
@@ -432,7 +456,7 @@ const RU: &[&str] = &[
     "выплату согласовали, ждём",
 ];
 
-const RU_SHORT: &[&str] = &[
+pub(crate) const RU_SHORT: &[&str] = &[
     "ок",
     "да",
     "нет",
@@ -445,7 +469,7 @@ const RU_SHORT: &[&str] = &[
     "))",
 ];
 
-const EN: &[&str] = &[
+pub(crate) const EN: &[&str] = &[
     "the client moved the deadline again",
     "did the payment go through?",
     "need access to the new target",
@@ -473,10 +497,11 @@ const EN: &[&str] = &[
     "logs cleaned on DC01 & DC02",
 ];
 
-const EN_SHORT: &[&str] = &["ok", "yes", "no", "k", "+", "thx", "hi", "lol", "?", "wait"];
+pub(crate) const EN_SHORT: &[&str] =
+    &["ok", "yes", "no", "k", "+", "thx", "hi", "lol", "?", "wait"];
 
 /// Pasted code; never a `{` line, never ends with a `}` line.
-const CODE: &[&str] = &[
+pub(crate) const CODE: &[&str] = &[
     "function run() {\n    var s = new ActiveXObject(\"WScript.Shell\");\n    s.Run(\"cmd /c whoami > C:\\\\temp\\\\o.txt\");\n}\nтак запускаем",
     "if ($x -gt 0) {\n    Remove-Item -Recurse C:\\Backups\\*\n}\nelse {\n    Write-Host \"no backups\"\n}\n# done",
     "for i in $(cat hosts.txt); do\n    ping -c 1 $i && echo \"$i up\"\ndone",
@@ -486,7 +511,7 @@ const CODE: &[&str] = &[
 ];
 
 /// Pasted `key: value` blocks (look like record fields).
-const KV: &[&str] = &[
+pub(crate) const KV: &[&str] = &[
     "host: 10.2.3.4\nlogin: backup_admin\npass: Qwerty123!",
     "ip: 192.168.^.10\nuser: svc_sql\nport: 1433",
     "timestamp: 2021-01-01 00:00:00\nsender: test\nmessage: test",
@@ -494,7 +519,7 @@ const KV: &[&str] = &[
 ];
 
 const IMG_EXT: &[&str] = &["png", "jpg", "png", "png", "gif"];
-const FILE_NAMES: &[&str] = &[
+pub(crate) const FILE_NAMES: &[&str] = &[
     "report.docx",
     "scan.png",
     "targets.xlsx",
@@ -1305,12 +1330,12 @@ fn nick(rng: &mut Rng, attempt: usize) -> String {
 }
 
 #[inline]
-fn push2(buf: &mut Vec<u8>, v: u32) {
+pub(crate) fn push2(buf: &mut Vec<u8>, v: u32) {
     buf.extend_from_slice(&[b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8]);
 }
 
 #[inline]
-fn push3(buf: &mut Vec<u8>, v: u32) {
+pub(crate) fn push3(buf: &mut Vec<u8>, v: u32) {
     buf.extend_from_slice(&[
         b'0' + (v / 100 % 10) as u8,
         b'0' + (v / 10 % 10) as u8,
@@ -1319,19 +1344,19 @@ fn push3(buf: &mut Vec<u8>, v: u32) {
 }
 
 #[inline]
-fn push4(buf: &mut Vec<u8>, v: u32) {
+pub(crate) fn push4(buf: &mut Vec<u8>, v: u32) {
     push2(buf, v / 100);
     push2(buf, v % 100);
 }
 
 #[inline]
-fn push6(buf: &mut Vec<u8>, v: u32) {
+pub(crate) fn push6(buf: &mut Vec<u8>, v: u32) {
     push3(buf, v / 1000);
     push3(buf, v % 1000);
 }
 
 /// Decimal digits of `v` without leading zeros.
-fn push_num(buf: &mut Vec<u8>, mut v: u32) {
+pub(crate) fn push_num(buf: &mut Vec<u8>, mut v: u32) {
     let mut tmp = [0u8; 10];
     let mut i = tmp.len();
     loop {
