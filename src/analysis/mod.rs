@@ -147,51 +147,91 @@ pub enum AnalysisError {
     Alias(#[from] Box<AliasConflict>),
 }
 
-/// Feeds one chunk's messages to an accumulator.
-struct Feed<'s, A> {
-    acc: A,
+/// Turns messages into [`Observation`]s for accumulators: the person after the alias file,
+/// the filter, the local time and the topics, each computed once. One per chunk.
+pub struct Observer<'s> {
     resolver: Resolver<'s>,
     offsets: OffsetCache,
     settings: &'s Settings<'s>,
     conflict: Option<Box<AliasConflict>>,
 }
 
-impl<'t, A: Accumulator> Sink<'t> for Feed<'_, A> {
-    fn message(&mut self, m: Message<'t>) {
-        if m.kind == Kind::System && !self.settings.include_system {
-            return;
+impl<'s> Observer<'s> {
+    /// An observer with the run's settings.
+    pub fn new(settings: &'s Settings<'s>) -> Observer<'s> {
+        Observer {
+            resolver: settings.aliases.resolver(),
+            offsets: OffsetCache::new(settings.tz),
+            settings,
+            conflict: None,
         }
-        let person = match self.resolver.person_of(&m) {
+    }
+
+    /// Shows `m` to `acc` unless the filter drops it. Returns `None` when the filter drops
+    /// it (or an alias conflict stopped the run: see [`Observer::conflict`]), else the topics
+    /// it matched. System rows pass the filter but are shown to `acc` only with
+    /// [`Settings::include_system`].
+    #[inline]
+    pub fn observe<A: Accumulator>(
+        &mut self,
+        m: &Message<'_>,
+        acc: &mut A,
+    ) -> Option<topics::TopicSet> {
+        let person = match self.resolver.person_of(m) {
             Ok(p) => p,
             Err(c) => {
                 self.conflict.get_or_insert(c);
-                return;
+                return None;
             }
         };
-        if !self.settings.filter.keep(&m, person) {
-            return;
+        if !self.settings.filter.keep(m, person) {
+            return None;
+        }
+        let topics = self
+            .settings
+            .topics
+            .map_or(topics::TopicSet::default(), |t| t.matches(&m.body, m.kind));
+        if m.kind == Kind::System && !self.settings.include_system {
+            return Some(topics);
         }
         let recipient = match m.recipient.as_deref().map(|r| self.resolver.person(r)) {
             Some(Ok(r)) => Some(r),
             Some(Err(c)) => {
                 self.conflict.get_or_insert(c);
-                return;
+                return None;
             }
             None => None,
         };
         let offset = self.offsets.offset(m.time.micros);
-        let topics = self
-            .settings
-            .topics
-            .map_or(topics::TopicSet::default(), |t| t.matches(&m.body, m.kind));
         let o = Observation {
-            message: &m,
+            message: m,
             person,
             recipient,
             local: LocalTime::at(m.time.micros, offset),
             topics,
         };
-        self.acc.observe(&o);
+        acc.observe(&o);
+        Some(topics)
+    }
+
+    /// The first alias conflict met, which must end the run.
+    pub fn conflict(&mut self) -> Option<Box<AliasConflict>> {
+        self.conflict.take()
+    }
+}
+
+/// Feeds one chunk's messages to an accumulator.
+struct Feed<'s, A> {
+    acc: A,
+    observer: Observer<'s>,
+}
+
+impl<'t, A: Accumulator> Sink<'t> for Feed<'_, A> {
+    fn message(&mut self, m: Message<'t>) {
+        if m.kind == Kind::System && !self.observer.settings.include_system {
+            return;
+        }
+        self.observer.observe(&m, &mut self.acc);
     }
     fn problem(&mut self, _p: Problem) {}
 }
@@ -216,13 +256,10 @@ where
     let report = pipeline::run(files, opts, walk_problems, |mut batch| -> Result<(), E> {
         let feeds = batch.parse(|_| Feed {
             acc: make(),
-            resolver: settings.aliases.resolver(),
-            offsets: OffsetCache::new(settings.tz),
-            settings,
-            conflict: None,
+            observer: Observer::new(settings),
         });
-        for f in feeds {
-            if let Some(c) = f.conflict {
+        for mut f in feeds {
+            if let Some(c) = f.observer.conflict() {
                 return Err(AnalysisError::Alias(c).into());
             }
             total.merge(f.acc);

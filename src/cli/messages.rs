@@ -194,47 +194,72 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                     return Err((*c).into());
                 }
                 let parts: Vec<Vec<Message<'_>>> = parts.into_iter().map(|p| p.messages).collect();
-                let mut order = sorted_order(&parts, table);
-                if cfg.dedup {
-                    dedup_sorted(&mut order, &parts);
-                }
-                // Render in parallel, a slice at a time, and write in order.
-                for group in order.chunks(1 << 18) {
-                    let bufs: Vec<Vec<u8>> = group
-                        .par_chunks(4096)
-                        .map(|c| {
-                            let mut r = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table);
-                            let mut people = cfg.aliases.resolver();
-                            let mut names = Vec::new();
-                            let mut buf = pool.get();
-                            let msg = |k: &Key| &parts[k.part as usize][k.idx as usize];
-                            let mut sets = Vec::with_capacity(c.len());
-                            if let Some(t) = &cfg.topics {
-                                t.matches_batch(
-                                    c.iter().map(|k| (msg(k).body.as_ref(), msg(k).kind)),
-                                    &mut sets,
-                                );
-                            }
-                            for (i, k) in c.iter().enumerate() {
-                                let m = msg(k);
-                                // Conflicts were found (and stopped the run) while reading.
-                                let person = people.person_of(m).unwrap_or(&m.sender);
-                                topic_names(cfg.topics.as_ref(), sets.get(i).copied(), &mut names);
-                                r.render(m, person, &names, &mut buf);
-                            }
-                            buf
-                        })
-                        .collect();
-                    for b in bufs {
-                        out.write_all(&b)?;
-                        pool.put(b);
-                    }
-                }
+                render_sorted(&parts, None, cfg, table, &pool, out)?;
             }
             Ok(())
         },
     )?;
     Ok(report)
+}
+
+/// Writes the messages of `parts` (one vector per parsed chunk, in input order) sorted by
+/// (time, source, line), deduplicated with `cfg.dedup`. `sets` are their topics, parallel to
+/// `parts`, when already matched; otherwise they are matched here (with `cfg.topics`).
+pub fn render_sorted(
+    parts: &[Vec<Message<'_>>],
+    sets: Option<&[Vec<TopicSet>]>,
+    cfg: &StreamConfig,
+    table: &FileTable,
+    pool: &BufPool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut order = sorted_order(parts, table);
+    if cfg.dedup {
+        dedup_sorted(&mut order, parts);
+    }
+    // Render in parallel, a slice at a time, and write in order.
+    for group in order.chunks(1 << 18) {
+        let bufs: Vec<Vec<u8>> = group
+            .par_chunks(4096)
+            .map(|c| {
+                let mut r = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table);
+                let mut people = cfg.aliases.resolver();
+                let mut names = Vec::new();
+                let mut buf = pool.get();
+                let msg = |k: &Key| &parts[k.part as usize][k.idx as usize];
+                let mut matched = Vec::new();
+                if sets.is_none()
+                    && let Some(t) = &cfg.topics
+                {
+                    matched.reserve(c.len());
+                    t.matches_batch(
+                        c.iter().map(|k| (msg(k).body.as_ref(), msg(k).kind)),
+                        &mut matched,
+                    );
+                }
+                for (i, k) in c.iter().enumerate() {
+                    let m = msg(k);
+                    // Conflicts were found (and stopped the run) while reading.
+                    let person = people.person_of(m).unwrap_or(&m.sender);
+                    let set = match sets {
+                        Some(s) => s
+                            .get(k.part as usize)
+                            .and_then(|p| p.get(k.idx as usize))
+                            .copied(),
+                        None => matched.get(i).copied(),
+                    };
+                    topic_names(cfg.topics.as_ref(), set, &mut names);
+                    r.render(m, person, &names, &mut buf);
+                }
+                buf
+            })
+            .collect();
+        for b in bufs {
+            out.write_all(&b)?;
+            pool.put(b);
+        }
+    }
+    Ok(())
 }
 
 fn check_strict(cfg: &StreamConfig, report: &Report) -> Result<()> {
@@ -327,17 +352,19 @@ pub fn dedup_sorted(order: &mut Vec<Key>, parts: &[Vec<Message<'_>>]) {
 /// Output buffers reused across slices, so large buffers are not freshly mapped (and
 /// zeroed by the kernel) for every slice.
 #[derive(Default)]
-struct BufPool(std::sync::Mutex<Vec<Vec<u8>>>);
+pub struct BufPool(std::sync::Mutex<Vec<Vec<u8>>>);
 
 impl BufPool {
-    fn get(&self) -> Vec<u8> {
+    /// A cleared buffer.
+    pub fn get(&self) -> Vec<u8> {
         self.0
             .lock()
             .ok()
             .and_then(|mut v| v.pop())
             .unwrap_or_else(|| Vec::with_capacity(1 << 20))
     }
-    fn put(&self, mut b: Vec<u8>) {
+    /// Gives a buffer back for reuse.
+    pub fn put(&self, mut b: Vec<u8>) {
         b.clear();
         if let Ok(mut v) = self.0.lock()
             && v.len() < 64
@@ -431,7 +458,7 @@ impl<'t> StreamSink<'t, '_> {
         }
         for (i, (m, alias)) in self.held.drain(..).enumerate() {
             topic_names(self.topics, self.sets.get(i).copied(), &mut self.names);
-            let person = alias.unwrap_or(&m.sender);
+            let person = alias.or(m.name.as_deref()).unwrap_or(&m.sender);
             self.renderer.render(&m, person, &self.names, &mut self.buf);
             if self.dedup {
                 self.ends.push((dedup_key(&m), self.buf.len()));
@@ -442,14 +469,25 @@ impl<'t> StreamSink<'t, '_> {
 
 impl<'t> Sink<'t> for StreamSink<'t, '_> {
     fn message(&mut self, m: Message<'t>) {
+        // The person is the alias of the sender id, else of the display name, else the
+        // display name or the id (as `Resolver::person_of`), kept as the alias alone.
         let alias = match self.resolver.alias(&m.sender) {
+            Ok(None) => match m.name.as_deref().map(|n| self.resolver.alias(n)) {
+                Some(Ok(a)) => a,
+                None => None,
+                Some(Err(c)) => {
+                    self.conflict.get_or_insert(c);
+                    return;
+                }
+            },
             Ok(a) => a,
             Err(c) => {
                 self.conflict.get_or_insert(c);
                 return;
             }
         };
-        if !self.filter.keep(&m, alias.unwrap_or(&m.sender)) {
+        let person = alias.or(m.name.as_deref()).unwrap_or(&m.sender);
+        if !self.filter.keep(&m, person) {
             return;
         }
         self.held.push((m, alias));

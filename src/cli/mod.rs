@@ -8,6 +8,7 @@ pub mod graph;
 pub mod inspect;
 pub mod messages;
 pub mod people;
+pub mod report;
 pub mod timeline;
 pub mod topics;
 
@@ -41,6 +42,8 @@ pub enum Command {
     Chart(chart::ChartArgs),
     /// Who writes to whom: edges CSV (source, target, channel, messages, first, last) and GEXF.
     Graph(graph::GraphArgs),
+    /// Everything in one pass: the CSVs of the other commands, every chart, and index.html.
+    Report(report::ReportArgs),
     /// Generate a corpus per format and measure MB/s and messages/s per stage.
     Bench(bench::BenchArgs),
 }
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Topics(a) => topics::run(a),
         Command::Chart(a) => chart::run(a),
         Command::Graph(a) => graph::run(a),
+        Command::Report(a) => report::run(a),
         Command::Bench(a) => bench::run(a),
     }
 }

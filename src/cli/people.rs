@@ -61,43 +61,8 @@ pub fn run(args: PeopleArgs) -> Result<()> {
     let setup = args.input.setup()?;
     let (p, report) = common::analyse(&setup, &args.filter, None, || People::new(work))?;
     common::write_output(args.output.as_deref(), |out| {
-        let raw = args.raw_csv;
         let mut buf = Vec::new();
-        write_csv_row(&mut buf, COLUMNS.iter().map(|c| c.as_bytes()));
-        for (name, s) in p.rows() {
-            let mut ids: Vec<&str> = s.ids.keys().map(String::as_str).collect();
-            ids.sort_unstable();
-            let share = |n: u64| format!("{:.3}", n as f64 / s.messages.max(1) as f64);
-            let top: Vec<String> = s
-                .top_correspondents(3)
-                .into_iter()
-                .map(|(c, n)| format!("{c} ({n})"))
-                .collect();
-            let first = s.first.map(|t| common::local_stamp(&t)).unwrap_or_default();
-            let last = s.last.map(|t| common::local_stamp(&t)).unwrap_or_default();
-            let cells: Vec<Vec<u8>> = vec![
-                common::cell(name, raw),
-                common::cell(&ids.join(";"), raw),
-                first,
-                last,
-                s.active_days().to_string().into_bytes(),
-                s.messages.to_string().into_bytes(),
-                s.characters.to_string().into_bytes(),
-                share(s.after_hours).into_bytes(),
-                share(s.weekend).into_bytes(),
-                s.busiest_hour()
-                    .map(|h| h.to_string())
-                    .unwrap_or_default()
-                    .into_bytes(),
-                s.median_reply_secs()
-                    .map(|r| r.to_string())
-                    .unwrap_or_default()
-                    .into_bytes(),
-                s.replies().to_string().into_bytes(),
-                common::cell(&top.join("; "), raw),
-            ];
-            write_csv_row(&mut buf, cells.iter().map(|c| &c[..]));
-        }
+        write_csv(&p, args.raw_csv, &mut buf);
         out.write_all(&buf)?;
         Ok(())
     })?;
@@ -109,4 +74,43 @@ pub fn run(args: PeopleArgs) -> Result<()> {
     }
     common::print_summary(&report, setup.quiet);
     Ok(())
+}
+
+/// Writes the `people` table (header and one row per person) as CSV.
+pub fn write_csv(p: &People, raw: bool, buf: &mut Vec<u8>) {
+    write_csv_row(buf, COLUMNS.iter().map(|c| c.as_bytes()));
+    for (name, s) in p.rows() {
+        let mut ids: Vec<&str> = s.ids.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        let share = |n: u64| format!("{:.3}", n as f64 / s.messages.max(1) as f64);
+        let top: Vec<String> = s
+            .top_correspondents(3)
+            .into_iter()
+            .map(|(c, n)| format!("{c} ({n})"))
+            .collect();
+        let first = s.first.map(|t| common::local_stamp(&t)).unwrap_or_default();
+        let last = s.last.map(|t| common::local_stamp(&t)).unwrap_or_default();
+        let cells: Vec<Vec<u8>> = vec![
+            common::cell(name, raw),
+            common::cell(&ids.join(";"), raw),
+            first,
+            last,
+            s.active_days().to_string().into_bytes(),
+            s.messages.to_string().into_bytes(),
+            s.characters.to_string().into_bytes(),
+            share(s.after_hours).into_bytes(),
+            share(s.weekend).into_bytes(),
+            s.busiest_hour()
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+                .into_bytes(),
+            s.median_reply_secs()
+                .map(|r| r.to_string())
+                .unwrap_or_default()
+                .into_bytes(),
+            s.replies().to_string().into_bytes(),
+            common::cell(&top.join("; "), raw),
+        ];
+        write_csv_row(buf, cells.iter().map(|c| &c[..]));
+    }
 }

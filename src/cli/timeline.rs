@@ -67,7 +67,8 @@ pub fn run(args: TimelineArgs) -> Result<()> {
     Ok(())
 }
 
-fn write_long(t: &Timeline, fill: bool, raw: bool, out: &mut Vec<u8>) {
+/// Writes a timeline as long CSV: one row per person and bucket.
+pub fn write_long(t: &Timeline, fill: bool, raw: bool, out: &mut Vec<u8>) {
     write_csv_row(out, COLUMNS.iter().map(|c| c.as_bytes()));
     let by = t.bucket();
     let rows = t.rows();

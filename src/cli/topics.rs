@@ -83,29 +83,8 @@ pub fn run(args: TopicsArgs) -> Result<()> {
                 }
                 writeln!(buf)?;
             }
-        } else if per_person {
-            write_csv_row(
-                &mut buf,
-                [
-                    "bucket", "person", "topic", "label", "messages", "total", "per_1000",
-                ]
-                .iter()
-                .map(|c| c.as_bytes()),
-            );
-            for (person, key, c) in trend.person_buckets() {
-                let name = common::cell(person, args.raw_csv);
-                rows(&mut buf, by, key, Some(&name), c, ids, labels, args.raw_csv);
-            }
         } else {
-            write_csv_row(
-                &mut buf,
-                ["bucket", "topic", "label", "messages", "total", "per_1000"]
-                    .iter()
-                    .map(|c| c.as_bytes()),
-            );
-            for (key, c) in trend.buckets() {
-                rows(&mut buf, by, key, None, c, ids, labels, args.raw_csv);
-            }
+            write_csv(&trend, ids, labels, per_person, args.raw_csv, &mut buf);
         }
         out.write_all(&buf)?;
         Ok(())
@@ -143,5 +122,42 @@ fn rows(
             r.as_bytes(),
         ]);
         write_csv_row(buf, cells.into_iter());
+    }
+}
+
+/// Writes topic counts per bucket (and per person with `per_person`) as CSV: matching
+/// messages, all messages and the rate per 1,000 messages.
+pub fn write_csv(
+    trend: &Trend,
+    ids: &[String],
+    labels: &[String],
+    per_person: bool,
+    raw: bool,
+    buf: &mut Vec<u8>,
+) {
+    let by = trend.bucket();
+    if per_person {
+        write_csv_row(
+            buf,
+            [
+                "bucket", "person", "topic", "label", "messages", "total", "per_1000",
+            ]
+            .iter()
+            .map(|c| c.as_bytes()),
+        );
+        for (person, key, c) in trend.person_buckets() {
+            let name = common::cell(person, raw);
+            rows(buf, by, key, Some(&name), c, ids, labels, raw);
+        }
+    } else {
+        write_csv_row(
+            buf,
+            ["bucket", "topic", "label", "messages", "total", "per_1000"]
+                .iter()
+                .map(|c| c.as_bytes()),
+        );
+        for (key, c) in trend.buckets() {
+            rows(buf, by, key, None, c, ids, labels, raw);
+        }
     }
 }

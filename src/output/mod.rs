@@ -6,6 +6,7 @@
 
 pub mod atomic;
 pub mod chart;
+pub mod html;
 pub mod json;
 
 use crate::model::Message;
