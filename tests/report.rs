@@ -128,7 +128,13 @@ fn report_writes_every_csv_chart_and_page_on_the_demo() {
         "Asia/Shanghai",
     ]);
     assert_eq!(std::fs::read(out.join("topics.csv")).unwrap(), o.stdout);
-    let o = run(&["graph", "testdata/demo", "--tz", "Asia/Shanghai"]);
+    let o = run(&[
+        "graph",
+        "testdata/demo",
+        "--channels-as-nodes",
+        "--tz",
+        "Asia/Shanghai",
+    ]);
     assert_eq!(std::fs::read(out.join("edges.csv")).unwrap(), o.stdout);
     // The page: the summary's figures, five inline charts, no scripts, the policy.
     assert!(html.contains("373 read"), "summary missing");

@@ -177,6 +177,18 @@ impl<'s> Observer<'s> {
         m: &Message<'_>,
         acc: &mut A,
     ) -> Option<topics::TopicSet> {
+        self.observe_with(m, acc, None)
+    }
+
+    /// [`Observer::observe`] with the topics of `m` already matched (`Some`), as
+    /// [`topics::TopicMatcher::matches_batch`] finds them for many messages at once.
+    #[inline]
+    pub fn observe_with<A: Accumulator>(
+        &mut self,
+        m: &Message<'_>,
+        acc: &mut A,
+        matched: Option<topics::TopicSet>,
+    ) -> Option<topics::TopicSet> {
         let person = match self.resolver.person_of(m) {
             Ok(p) => p,
             Err(c) => {
@@ -187,10 +199,11 @@ impl<'s> Observer<'s> {
         if !self.settings.filter.keep(m, person) {
             return None;
         }
-        let topics = self
-            .settings
-            .topics
-            .map_or(topics::TopicSet::default(), |t| t.matches(&m.body, m.kind));
+        let topics = match (matched, self.settings.topics) {
+            (Some(t), _) => t,
+            (None, Some(t)) => t.matches(&m.body, m.kind),
+            (None, None) => topics::TopicSet::default(),
+        };
         if m.kind == Kind::System && !self.settings.include_system {
             return Some(topics);
         }
@@ -214,26 +227,62 @@ impl<'s> Observer<'s> {
         Some(topics)
     }
 
+    /// The run's settings.
+    pub fn settings(&self) -> &'s Settings<'s> {
+        self.settings
+    }
+
     /// The first alias conflict met, which must end the run.
     pub fn conflict(&mut self) -> Option<Box<AliasConflict>> {
         self.conflict.take()
     }
 }
 
-/// Feeds one chunk's messages to an accumulator.
-struct Feed<'s, A> {
+/// How many messages a feed holds to match their topics together (faster than one by one).
+pub const HOLD: usize = 64;
+
+/// Feeds one chunk's messages to an accumulator; with topics, [`HOLD`] at a time.
+struct Feed<'t, 's, A> {
     acc: A,
     observer: Observer<'s>,
+    held: Vec<Message<'t>>,
+    sets: Vec<topics::TopicSet>,
 }
 
-impl<'t, A: Accumulator> Sink<'t> for Feed<'_, A> {
+impl<A: Accumulator> Feed<'_, '_, A> {
+    fn flush(&mut self) {
+        let Some(t) = self.observer.settings.topics else {
+            return;
+        };
+        self.sets.clear();
+        t.matches_batch(
+            self.held.iter().map(|m| (m.body.as_ref(), m.kind)),
+            &mut self.sets,
+        );
+        for (m, set) in self.held.drain(..).zip(&self.sets) {
+            self.observer.observe_with(&m, &mut self.acc, Some(*set));
+        }
+    }
+}
+
+impl<'t, A: Accumulator> Sink<'t> for Feed<'t, '_, A> {
     fn message(&mut self, m: Message<'t>) {
         if m.kind == Kind::System && !self.observer.settings.include_system {
             return;
         }
-        self.observer.observe(&m, &mut self.acc);
+        if self.observer.settings.topics.is_none() {
+            self.observer.observe(&m, &mut self.acc);
+            return;
+        }
+        self.held.push(m);
+        if self.held.len() == HOLD {
+            self.flush();
+        }
     }
     fn problem(&mut self, _p: Problem) {}
+    fn finish(&mut self) {
+        self.flush();
+    }
 }
 
 /// Reads every input and folds the messages into one accumulator made by `make`, merging
@@ -257,6 +306,8 @@ where
         let feeds = batch.parse(|_| Feed {
             acc: make(),
             observer: Observer::new(settings),
+            held: Vec::new(),
+            sets: Vec::new(),
         });
         for mut f in feeds {
             if let Some(c) = f.observer.conflict() {

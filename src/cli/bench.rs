@@ -8,12 +8,14 @@
 
 use super::common::thousands;
 use anyhow::{Context, Result, bail};
+use chatsift::analysis::topics::{Lexicon, TopicMatcher};
 use chatsift::corpus;
 use chatsift::formats::{self, Sink};
 use chatsift::model::{Message, Problem};
 use chatsift::pipeline::{self, Report};
 use chatsift::source::{self, Opener};
 use clap::Args;
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -241,9 +243,73 @@ fn bench_format(
         messages: Some(report.messages()),
         peak_rss: None,
     });
+    // Topic matching with the built-in lexicon: in the pipeline after parsing, 64 messages
+    // at a time as `messages` does (parse + match), and the matcher alone over bodies
+    // already parsed and held in memory (MB/s still of the corpus bytes).
+    let matcher = TopicMatcher::new(&Lexicon::builtin())?;
+    let (s, hits) = best(runs, || {
+        let mut hits = 0u64;
+        pipeline::run(&walk.files, &opts, Vec::new(), |mut batch| -> Result<()> {
+            let sinks = batch.parse(|_| MatchSink {
+                matcher: &matcher,
+                held: Vec::with_capacity(64),
+                sets: Vec::with_capacity(64),
+                hits: 0,
+            });
+            hits += sinks.iter().map(|s| s.hits).sum::<u64>();
+            Ok(())
+        })?;
+        Ok(hits)
+    })?;
+    rows.push(Row {
+        stage: "topics: parse + match",
+        seconds: s,
+        messages: Some(report.messages()),
+        peak_rss: None,
+    });
+    let whole = pipeline::Options {
+        batch_bytes: None,
+        ..opts
+    };
+    let mut alone = f64::MAX;
+    let mut alone_hits = 0u64;
+    pipeline::run(&walk.files, &whole, Vec::new(), |mut batch| -> Result<()> {
+        let parts = batch.parse(|_| Bodies(Vec::new()));
+        for _ in 0..runs {
+            let t = Instant::now();
+            let h: u64 = parts
+                .par_iter()
+                .map(|p| {
+                    let mut sets = Vec::with_capacity(p.0.len());
+                    let mut h = 0u64;
+                    for group in p.0.chunks(64) {
+                        sets.clear();
+                        matcher
+                            .matches_batch(group.iter().map(|(b, k)| (b.as_ref(), *k)), &mut sets);
+                        h += sets.iter().map(|s| s.len() as u64).sum::<u64>();
+                    }
+                    h
+                })
+                .sum();
+            alone = alone.min(t.elapsed().as_secs_f64().max(1e-9));
+            alone_hits = h;
+        }
+        Ok(())
+    })?;
+    if alone_hits != hits {
+        eprintln!("chatsift bench: warning: {name}: topic hits differ ({alone_hits} vs {hits})");
+    }
+    rows.push(Row {
+        stage: "  … matcher alone",
+        seconds: alone,
+        messages: Some(report.messages()),
+        peak_rss: None,
+    });
     // The real commands in a child process (stdout to /dev/null), which reports its own
     // peak resident memory.
-    let stages: [(&'static str, &[&str]); 4] = [
+    let out_dir = path.with_extension("report");
+    let out = out_dir.to_string_lossy().into_owned();
+    let stages: [(&'static str, &[&str]); 6] = [
         ("messages --to jsonl", &["messages", "--to", "jsonl"]),
         (
             "  … --unsorted",
@@ -251,6 +317,11 @@ fn bench_format(
         ),
         ("timeline --by day", &["timeline", "--by", "day"]),
         ("people", &["people"]),
+        ("report", &["report", "-o", &out]),
+        (
+            "  … --no-messages",
+            &["report", "--no-messages", "-o", &out],
+        ),
     ];
     for (stage, command) in stages {
         let (s, rss) = best(runs, || child(command, path, name))?;
@@ -261,7 +332,57 @@ fn bench_format(
             peak_rss: (rss > 0).then_some(rss),
         });
     }
+    let _ = std::fs::remove_dir_all(&out_dir);
     Ok(rows)
+}
+
+/// Matches topics of a chunk's messages, 64 at a time.
+struct MatchSink<'t, 'm> {
+    matcher: &'m TopicMatcher,
+    held: Vec<(&'t str, chatsift::model::Kind)>,
+    sets: Vec<chatsift::analysis::topics::TopicSet>,
+    hits: u64,
+}
+
+impl MatchSink<'_, '_> {
+    fn flush(&mut self) {
+        self.sets.clear();
+        self.matcher
+            .matches_batch(self.held.drain(..), &mut self.sets);
+        self.hits += self.sets.iter().map(|s| s.len() as u64).sum::<u64>();
+    }
+}
+
+impl<'t> Sink<'t> for MatchSink<'t, '_> {
+    fn message(&mut self, m: Message<'t>) {
+        // Bodies that borrow the input are matched in place; the few that were unescaped
+        // into their own string are matched at once.
+        match m.body {
+            std::borrow::Cow::Borrowed(b) => {
+                self.held.push((b, m.kind));
+                if self.held.len() == 64 {
+                    self.flush();
+                }
+            }
+            std::borrow::Cow::Owned(ref b) => {
+                self.hits += self.matcher.matches(b, m.kind).len() as u64;
+            }
+        }
+    }
+    fn problem(&mut self, _p: Problem) {}
+    fn finish(&mut self) {
+        self.flush();
+    }
+}
+
+/// Keeps the bodies of a chunk's messages.
+struct Bodies<'t>(Vec<(std::borrow::Cow<'t, str>, chatsift::model::Kind)>);
+
+impl<'t> Sink<'t> for Bodies<'t> {
+    fn message(&mut self, m: Message<'t>) {
+        self.0.push((m.body, m.kind));
+    }
+    fn problem(&mut self, _p: Problem) {}
 }
 
 /// Reads every input a window (8 MiB) at a time, handing each non-empty window to `f`.

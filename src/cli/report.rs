@@ -4,7 +4,7 @@
 //! - `messages.csv` (the `messages --to csv` stream, sorted; `--no-messages` leaves it out
 //!   and keeps memory bounded by the aggregates instead of the input),
 //! - `timeline.csv` (`timeline --by`), `people.csv`, `topics.csv` (`topics --by`),
-//!   `edges.csv` and `graph.gexf` (`graph`), `files.csv` (what `inspect` says per input) and
+//!   `edges.csv` and `graph.gexf` (`graph --channels-as-nodes`), `files.csv` (what `inspect` says per input) and
 //!   `problems.csv` (every kept problem with file and line),
 //! - every chart as PNG and SVG (`heatmap`, `activity`, `calendar`, `people`, `topics`),
 //! - `index.html`: one self-contained page (charts inlined as `data:` PNGs, no scripts, no
@@ -20,7 +20,7 @@ use chatsift::analysis::people::{People, WorkWeek};
 use chatsift::analysis::timeline::{Bucket, Instant, Timeline};
 use chatsift::analysis::topics::{TopicMatcher, TopicSet};
 use chatsift::analysis::trend::Trend;
-use chatsift::analysis::{Accumulator, FastMap, Observation, Observer, Settings};
+use chatsift::analysis::{Accumulator, FastMap, HOLD, Observation, Observer, Settings};
 use chatsift::formats::Sink;
 use chatsift::model::{Kind, Message, Problem};
 use chatsift::output::atomic::AtomicFile;
@@ -136,29 +136,52 @@ impl Accumulator for ReportAcc {
     }
 }
 
-/// One chunk's share: the aggregates, and the messages themselves for messages.csv.
+/// One chunk's share: the aggregates, and the messages themselves for messages.csv. Topics
+/// are matched [`HOLD`] messages at a time.
 struct ReportSink<'t, 's> {
     observer: Observer<'s>,
+    matcher: &'s TopicMatcher,
     acc: ReportAcc,
     keep: bool,
+    held: Vec<Message<'t>>,
+    matched: Vec<TopicSet>,
     kept: Vec<Message<'t>>,
     sets: Vec<TopicSet>,
     kinds: [u64; Kind::ALL.len()],
 }
 
-impl<'t> Sink<'t> for ReportSink<'t, '_> {
-    fn message(&mut self, m: Message<'t>) {
-        if let Some(set) = self.observer.observe(&m, &mut self.acc) {
-            if let Some(k) = Kind::ALL.iter().position(|k| *k == m.kind) {
-                self.kinds[k] += 1;
-            }
-            if self.keep {
-                self.kept.push(m);
-                self.sets.push(set);
+impl ReportSink<'_, '_> {
+    fn flush(&mut self) {
+        self.matched.clear();
+        self.matcher.matches_batch(
+            self.held.iter().map(|m| (m.body.as_ref(), m.kind)),
+            &mut self.matched,
+        );
+        for (m, set) in self.held.drain(..).zip(&self.matched) {
+            if let Some(set) = self.observer.observe_with(&m, &mut self.acc, Some(*set)) {
+                if let Some(k) = Kind::ALL.iter().position(|k| *k == m.kind) {
+                    self.kinds[k] += 1;
+                }
+                if self.keep {
+                    self.kept.push(m);
+                    self.sets.push(set);
+                }
             }
         }
     }
+}
+
+impl<'t> Sink<'t> for ReportSink<'t, '_> {
+    fn message(&mut self, m: Message<'t>) {
+        self.held.push(m);
+        if self.held.len() == HOLD {
+            self.flush();
+        }
+    }
     fn problem(&mut self, _p: Problem) {}
+    fn finish(&mut self) {
+        self.flush();
+    }
 }
 
 /// Runs `report`.
@@ -226,8 +249,11 @@ pub fn run(args: ReportArgs) -> Result<()> {
             }
             let sinks = batch.parse(|job| ReportSink {
                 observer: Observer::new(&settings),
+                matcher: &matcher,
                 acc: ReportAcc::new(args.by, work, n),
                 keep,
+                held: Vec::with_capacity(HOLD),
+                matched: Vec::with_capacity(HOLD),
                 kept: Vec::with_capacity(if keep {
                     job.chunk.text.len() / 100 + 16
                 } else {
@@ -364,7 +390,9 @@ impl Outputs<'_> {
             &mut buf,
         );
         write_file(self.dir, "topics.csv", &buf)?;
-        let (nodes, edges) = acc.graph.clone().finish_all(false);
+        // Rooms as nodes: a person → channel edge per member, linear in the members (person →
+        // person edges for every pair of room members grow with their square).
+        let (nodes, edges) = acc.graph.clone().finish_all(true);
         buf.clear();
         super::graph::write_edges_csv(&edges, raw, &mut buf);
         write_file(self.dir, "edges.csv", &buf)?;
@@ -776,7 +804,7 @@ impl Outputs<'_> {
             ("timeline.csv", "messages per person and bucket"),
             ("people.csv", "one row per person"),
             ("topics.csv", "topic counts and rates per bucket"),
-            ("edges.csv", "who writes to whom"),
+            ("edges.csv", "who writes to whom (rooms as nodes)"),
             ("graph.gexf", "the same graph for Gephi"),
             ("files.csv", "every input: format, counts, why skipped"),
             ("problems.csv", "every kept problem with file and line"),
