@@ -16,10 +16,13 @@ pub mod blackbasta;
 pub mod chatsift;
 pub mod conti_jabber;
 pub mod html;
+pub mod irc;
 pub mod isoon;
 pub mod jsonish;
+pub mod qq;
 pub mod rocketchat;
 pub mod trickbot;
+pub mod wechat;
 
 /// A piece of a decoded file that starts at a record boundary.
 #[derive(Clone, Copy, Debug)]
@@ -414,12 +417,15 @@ pub const SNIFF_LEN: usize = 8192;
 
 /// Every format, in sniffing tie-break order.
 pub fn registry() -> &'static [&'static dyn Format] {
-    static ALL: [&dyn Format; 7] = [
+    static ALL: [&dyn Format; 10] = [
         &isoon::Isoon,
         &conti_jabber::ContiJabber,
         &rocketchat::RocketChat,
         &blackbasta::BlackBasta,
         &trickbot::TrickBot,
+        &wechat::WeChat,
+        &qq::Qq,
+        &irc::Irc,
         &chatsift::ChatsiftJsonl,
         &chatsift::ChatsiftCsv,
     ];
