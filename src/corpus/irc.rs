@@ -121,8 +121,9 @@ pub fn generate(target_bytes: u64, seed: u64, out: &mut dyn Write) -> io::Result
             buf.extend_from_slice(nick);
             match roll {
                 0 | 1 => buf.extend_from_slice(b" [u@198.51.100.7] has joined #ops"),
-                2 => buf
-                    .extend_from_slice(b" [u@198.51.100.7] has quit [Ping timeout: 250 seconds]"),
+                2 => {
+                    buf.extend_from_slice(b" [u@198.51.100.7] has quit [Ping timeout: 250 seconds]")
+                }
                 _ => {
                     buf.extend_from_slice(" changed the topic of #ops to: зп в пятницу".as_bytes())
                 }

@@ -770,3 +770,200 @@ impl Format for Irc {
         sink.dst_adjusted(r.adjusted);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::{Collect, parse_text, survey_text};
+    use crate::time::Zone;
+    use proptest::prelude::*;
+
+    const IRSSI: &str = include_str!("../../testdata/irc/irssi/libera/#osint.log");
+    const WEE: &str = include_str!("../../testdata/irc/weechat/irc.libera.#rust-zh.weechatlog");
+    const ZNC: &str = include_str!("../../testdata/irc/znc/libera/#ops/2021-08-13.log");
+    const BAD: &str = include_str!("../../testdata/irc/bad/#bad.log");
+
+    fn parse_with<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        let hint = survey_text(&Irc, path, text, Default::default());
+        let hint: &'static dyn Hint = Box::leak(hint.unwrap());
+        let mut ctx = ParseCtx::new(0, path, Zone::Utc);
+        ctx.hint = Some(hint);
+        parse_text(&Irc, text, &ctx, target)
+    }
+
+    fn parse<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
+        parse_with(path, text, usize::MAX)
+    }
+
+    #[test]
+    fn irssi_dates_come_from_day_lines_and_modes_are_stripped() {
+        let t = "--- Log opened Wed Jan 01 00:00:12 2014\n23:59 <@vega> a\n--- Day changed Thu Jan 02 2014\n00:01 < quill> b\n";
+        let c = parse("#x.log", t);
+        assert_eq!(c.problems, vec![]);
+        assert_eq!(c.messages[0].time.micros, 1_388_620_740_000_000);
+        assert_eq!(c.messages[1].sender, "quill");
+        assert_eq!(c.messages[1].time.micros, 1_388_620_860_000_000);
+        assert_eq!(c.messages[1].channel.as_deref(), Some("#x"));
+    }
+
+    #[test]
+    fn a_chunk_starting_mid_day_takes_its_date_from_the_survey() {
+        let t = "--- Log opened Wed Jan 01 00:00:12 2014\n10:00 <a> x\n10:01 <b> y\n";
+        let hint = survey_text(&Irc, "#x.log", t, Default::default()).unwrap();
+        let mut ctx = ParseCtx::new(0, "#x.log", Zone::Utc);
+        ctx.hint = Some(hint.as_ref());
+        let at = t.find("10:01").unwrap();
+        let chunk = Chunk {
+            text: &t[at..],
+            offset: at as u64,
+            line: 3,
+            first: false,
+            last: true,
+        };
+        let mut sink = Collect::default();
+        Irc.parse(&chunk, &ctx, &mut sink);
+        assert_eq!(sink.problems, vec![]);
+        assert_eq!(sink.messages[0].time.micros, 1_388_570_460_000_000);
+        assert_eq!(sink.messages[0].loc.line, 3);
+    }
+
+    #[test]
+    fn actions_keep_the_star_and_events_are_system_rows() {
+        let c = parse("#osint.log", IRSSI);
+        assert_eq!(c.messages[3].body, "* quill пьёт кофе");
+        assert_eq!(c.messages[3].sender, "quill");
+        assert_eq!(c.messages[0].kind, Kind::System);
+        assert_eq!(c.messages[0].sender, "vega");
+        let c = parse("irc.libera.#rust-zh.weechatlog", WEE);
+        assert_eq!(c.messages[3].body, "* quill вздыхает");
+        assert_eq!(c.messages[0].channel.as_deref(), Some("#rust-zh"));
+    }
+
+    #[test]
+    fn znc_takes_the_date_from_either_file_name_shape() {
+        assert_eq!(znc_date("libera/#ops/2021-08-13.log"), Some((2021, 8, 13)));
+        assert_eq!(
+            znc_date("alice_libera_#ops_20210814.log"),
+            Some((2021, 8, 14))
+        );
+        assert_eq!(znc_date("ops.log"), None);
+        assert_eq!(znc_date("2021-02-30.log"), None);
+        assert_eq!(
+            channel_of(Dialect::Znc, "libera/#ops/2021-08-13.log"),
+            Some("#ops")
+        );
+        assert_eq!(
+            channel_of(Dialect::Znc, "alice_libera_#a_b_20210814.log"),
+            Some("#a_b")
+        );
+        let c = parse("x/#ops/2021-08-13.log", ZNC);
+        assert_eq!(c.messages.len(), 6);
+        assert_eq!(c.messages[3].sender, "NickServ");
+    }
+
+    #[test]
+    fn znc_without_a_date_in_the_name_is_one_problem_naming_the_file() {
+        let c = parse("logs/ops.log", ZNC);
+        assert!(c.messages.is_empty());
+        assert_eq!(c.problems.len(), 1);
+        assert!(c.problems[0].what.contains("ops.log"));
+        assert!(c.problems[0].what.contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn a_file_that_is_not_irc_is_one_problem() {
+        let c = parse("#x.log", "hello\nworld\nagain\n");
+        assert_eq!(c.problems.len(), 1);
+        assert!(c.problems[0].what.contains("not an IRC log"));
+        assert_eq!(Irc.sniff("#x.log", "hello\n"), 0);
+    }
+
+    #[test]
+    fn bad_lines_are_one_problem_per_run() {
+        let c = parse("#bad.log", BAD);
+        let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
+        assert_eq!(lines, [1, 5, 8, 9, 10, 11]);
+        assert_eq!(c.messages.len(), 1);
+    }
+
+    #[test]
+    fn sniff_needs_a_strict_first_line_and_leaves_trickbot_alone() {
+        assert_eq!(Irc.sniff("#x.log", IRSSI), 90);
+        assert_eq!(Irc.sniff("irc.l.#x.weechatlog", WEE), 85);
+        assert_eq!(Irc.sniff("2021-08-13.log", ZNC), 85);
+        assert_eq!(
+            Irc.sniff(
+                "q.txt",
+                "[04.11.21 10:02:17] vega:\t\tx\n[11:20:09] <b> y\n"
+            ),
+            0
+        );
+        assert_eq!(Irc.sniff("q.json", IRSSI), 0);
+        assert_eq!(
+            Irc.sniff("q.txt", "2020-07-09 9:41:03 张伟(100200300)\n"),
+            0
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64) {
+            let t = String::from_utf8_lossy(&bytes);
+            let got = parse_with("#r.log", &t, target);
+            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
+            prop_assert_eq!(got.messages, parse("#r.log", &t).messages);
+            let _ = Irc.sniff("#r.log", &t);
+        }
+
+        #[test]
+        fn damaged_fixture_keeps_earlier_messages(f in 0usize..4, kind in 0u8..4, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
+            let (path, t) = [("#osint.log", IRSSI), ("irc.l.#r.weechatlog", WEE), ("n/#ops/2021-08-13.log", ZNC), ("#bad.log", BAD)][f];
+            let lines: Vec<&str> = t.split_inclusive('\n').collect();
+            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
+            let (damaged, damage) = match kind {
+                0 => {
+                    let mut at = a.index(t.len() + 1);
+                    while !t.is_char_boundary(at) { at -= 1; }
+                    (t.as_bytes()[..at].to_vec(), at)
+                }
+                1 => {
+                    let i = a.index(lines.len());
+                    let mut v = lines.clone();
+                    v.insert(i + 1, lines[i]);
+                    (v.concat().into_bytes(), starts[i])
+                }
+                2 => {
+                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
+                    let (i, j) = (i.min(j), i.max(j));
+                    let mut v = lines.clone();
+                    v.swap(i, j);
+                    (v.concat().into_bytes(), starts[i])
+                }
+                _ => {
+                    let i = a.index(t.len());
+                    let mut v = t.as_bytes().to_vec();
+                    v[i] = byte;
+                    (v, i)
+                }
+            };
+            let damaged = String::from_utf8_lossy(&damaged);
+            let got = parse_with(path, &damaged, target);
+            let one = parse(path, &damaged);
+            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
+            prop_assert_eq!(&got.messages, &one.messages);
+            prop_assert_eq!(&got.problems, &one.problems);
+            // One record per line: every message on a line before the damage survives
+            // (the first line decides the dialect, so damage there may change everything).
+            let whole = parse(path, t);
+            if damage > lines[0].len() {
+                for (i, w) in whole.messages.iter().enumerate() {
+                    if (w.loc.offset as usize) < starts.iter().rev().find(|&&s| s <= damage).copied().unwrap_or(0) {
+                        prop_assert_eq!(Some(w), got.messages.get(i));
+                    }
+                }
+            }
+        }
+    }
+}

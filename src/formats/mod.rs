@@ -22,7 +22,6 @@ pub mod jsonish;
 pub mod qq;
 pub mod rocketchat;
 pub mod trickbot;
-pub mod wechat;
 
 /// A piece of a decoded file that starts at a record boundary.
 #[derive(Clone, Copy, Debug)]
@@ -417,13 +416,12 @@ pub const SNIFF_LEN: usize = 8192;
 
 /// Every format, in sniffing tie-break order.
 pub fn registry() -> &'static [&'static dyn Format] {
-    static ALL: [&dyn Format; 10] = [
+    static ALL: [&dyn Format; 9] = [
         &isoon::Isoon,
         &conti_jabber::ContiJabber,
         &rocketchat::RocketChat,
         &blackbasta::BlackBasta,
         &trickbot::TrickBot,
-        &wechat::WeChat,
         &qq::Qq,
         &irc::Irc,
         &chatsift::ChatsiftJsonl,

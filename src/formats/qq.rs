@@ -547,7 +547,7 @@ impl Format for Qq {
                     State::Section => {
                         if prev_sep && let Some(name) = object_name(l) {
                             channel = Some(name);
-                        } else if !(l.starts_with("消息分组") && prev_sep) && !reported {
+                        } else if !(reported || l.starts_with("消息分组") && prev_sep) {
                             sink.problem(Problem::new(
                                 ctx.loc(chunk, pos, line),
                                 format!(
@@ -590,5 +590,204 @@ impl Format for Qq {
             emit(head, start, hl, body, b.len(), channel, sink);
         }
         sink.dst_adjusted(r.adjusted);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::{Collect, parse_text, split_text, survey_text};
+    use crate::time::Zone;
+    use proptest::prelude::*;
+
+    const MAIN: &str = include_str!("../../testdata/qq/全部消息记录.txt");
+    const BAD: &str = include_str!("../../testdata/qq/bad/坏记录.txt");
+
+    fn parse_with(text: &str, target: usize) -> Collect<'_> {
+        let hint = survey_text(&Qq, "q.txt", text, Default::default());
+        // The hint must outlive the messages borrowing from it.
+        let hint: &'static dyn Hint = Box::leak(hint.unwrap());
+        let mut ctx = ParseCtx::new(0, "q.txt", Zone::Utc);
+        ctx.hint = Some(hint);
+        parse_text(&Qq, text, &ctx, target)
+    }
+
+    fn parse(text: &str) -> Collect<'_> {
+        parse_with(text, usize::MAX)
+    }
+
+    #[test]
+    fn last_parenthesised_number_is_the_sender_and_role_tag_is_dropped() {
+        let h = header("2020-07-09 21:05:00 【管理员】王(小)明(2)(123456)").unwrap();
+        assert_eq!((h.sender, h.nick), ("123456", "王(小)明(2)"));
+        let h = header("2020-07-10 08:00:00 Ivan Petrov<ivan@example.ru>\r").unwrap();
+        assert_eq!((h.sender, h.nick), ("ivan@example.ru", "Ivan Petrov"));
+        assert!(header("2020-07-09 21:05:00 王(小)明").is_none());
+        assert!(header("2020-07-09 21:05:00 王(12a)").is_none());
+        assert!(header("2020-07-09 21:05:00 x<no-at>").is_none());
+        assert!(header("2020-07-09 21:05 x(1)").is_none());
+    }
+
+    #[test]
+    fn twelve_hour_markers_both_before_and_after_the_time() {
+        let hour = |l: &str| header(l).map(|h| h.civil.hour);
+        assert_eq!(hour("2020-07-09 下午9:03:15 a(1)"), Some(21));
+        assert_eq!(hour("2020-07-09 下午 12:03:15 a(1)"), Some(12));
+        assert_eq!(hour("2020-07-09 上午12:03:15 a(1)"), Some(0));
+        assert_eq!(hour("2020-07-09 9:03:15 PM a(1)"), Some(21));
+        assert_eq!(hour("2020-07-09 12:03:15 AM a(1)"), Some(0));
+        assert_eq!(hour("2020-07-09 13:03:15 PM a(1)"), Some(99));
+        assert_eq!(hour("2020-07-09 13:03:15 a(1)"), Some(13));
+    }
+
+    #[test]
+    fn pasted_header_not_after_a_blank_line_stays_in_the_body() {
+        let t = "2020-07-09 9:00:00 a(1)\nlog:\n2020-07-09 8:00:00 bot(2)\nfail\n\n2020-07-09 9:01:00 b(3)\nok\n";
+        let c = parse(t);
+        assert_eq!(c.messages.len(), 2);
+        assert_eq!(c.messages[0].body, "log:\n2020-07-09 8:00:00 bot(2)\nfail");
+        assert_eq!(c.messages[1].loc.line, 6);
+    }
+
+    #[test]
+    fn sections_set_the_channel_even_for_chunks_that_start_mid_file() {
+        let whole = parse(MAIN);
+        let chans: Vec<_> = whole
+            .messages
+            .iter()
+            .map(|m| m.channel.as_deref())
+            .collect();
+        assert_eq!(chans[0], Some("项目二组"));
+        assert_eq!(chans[6], Some("Ivan Petrov"));
+        for target in [1, 7, 40, 200] {
+            assert_eq!(
+                parse_with(MAIN, target).messages,
+                whole.messages,
+                "{target}"
+            );
+        }
+        assert!(split_text(&Qq, MAIN, 1).len() >= 7);
+    }
+
+    #[test]
+    fn survey_finds_only_object_lines_under_a_separator() {
+        let t = "====================\n消息对象:甲\n====================\n\n2020-07-09 9:00:00 a(1)\n消息对象:乙\n";
+        let c = parse(t);
+        assert_eq!(c.messages[0].channel.as_deref(), Some("甲"));
+        assert_eq!(c.messages[0].body, "消息对象:乙");
+    }
+
+    #[test]
+    fn crlf_is_stripped_and_placeholders_are_attachments() {
+        let t = "2020-07-09 9:00:00 a(1)\r\n[图片]\r\n\r\n2020-07-09 9:00:01 系统消息(10000)\r\nx 撤回了一条消息\r\n";
+        let c = parse(t);
+        assert_eq!(c.messages[0].kind, Kind::Attachment);
+        assert_eq!(c.messages[0].body, "[图片]");
+        assert_eq!(c.messages[1].kind, Kind::System);
+        assert_eq!(c.messages[1].body, "x 撤回了一条消息");
+    }
+
+    #[test]
+    fn a_file_that_is_not_qq_is_one_problem() {
+        let c = parse("hello\nworld\nmore text\n");
+        assert!(c.messages.is_empty());
+        assert_eq!(c.problems.len(), 1);
+        assert!(c.problems[0].what.contains("expected a QQ"));
+        assert_eq!(Qq.sniff("x.txt", "hello\nworld\n"), 0);
+    }
+
+    #[test]
+    fn bad_stamp_skips_the_record_and_reports_its_line() {
+        let c = parse(BAD);
+        let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
+        assert_eq!(lines, [9, 16]);
+        assert_eq!(c.messages.len(), 2);
+    }
+
+    #[test]
+    fn sniff_wants_the_title_a_section_or_a_strict_header() {
+        assert_eq!(Qq.sniff("a.txt", MAIN), 95);
+        assert_eq!(Qq.sniff("a.txt", "====================\n消息分组:x\n"), 90);
+        assert_eq!(Qq.sniff("a", "2020-07-09 9:00:00 a(1)\nx"), 90);
+        assert_eq!(Qq.sniff("a.json", MAIN), 0);
+        assert_eq!(Qq.sniff("a.txt", "2020-07-09 9:00:00 a\nx"), 0);
+        assert_eq!(Qq.sniff("a.txt", "[04.11.21 10:02:17] vega:\t\tx"), 0);
+    }
+
+    fn check(
+        original: &str,
+        damaged: &str,
+        damage: usize,
+        target: usize,
+    ) -> Result<(), TestCaseError> {
+        let got = parse_with(damaged, target);
+        let one = parse(damaged);
+        prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
+        prop_assert_eq!(&got.messages, &one.messages);
+        prop_assert_eq!(&got.problems, &one.problems);
+        // Records that end (a blank line and the next header) before the damaged line survive.
+        let whole = parse(original);
+        let damage_line = original.as_bytes()[..damage.min(original.len())]
+            .iter()
+            .filter(|&&c| c == b'\n')
+            .count() as u64
+            + 1;
+        for (i, w) in whole.messages.iter().enumerate() {
+            if let Some(next) = whole.messages.get(i + 1)
+                && next.loc.line + 1 < damage_line
+                && w.channel == next.channel
+            {
+                prop_assert_eq!(Some(w), got.messages.get(i));
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64) {
+            let t = String::from_utf8_lossy(&bytes);
+            let got = parse_with(&t, target);
+            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
+            prop_assert_eq!(got.messages, parse(&t).messages);
+            let _ = Qq.sniff("r.txt", &t);
+        }
+
+        #[test]
+        fn damaged_fixture_keeps_earlier_messages(f in 0usize..2, kind in 0u8..4, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
+            let t = [MAIN, BAD][f];
+            let lines: Vec<&str> = t.split_inclusive('\n').collect();
+            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
+            let (damaged, damage) = match kind {
+                0 => {
+                    let mut at = a.index(t.len() + 1);
+                    while !t.is_char_boundary(at) { at -= 1; }
+                    (t.as_bytes()[..at].to_vec(), at)
+                }
+                1 => {
+                    let i = a.index(lines.len());
+                    let mut v = lines.clone();
+                    v.insert(i + 1, lines[i]);
+                    (v.concat().into_bytes(), starts[i])
+                }
+                2 => {
+                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
+                    let (i, j) = (i.min(j), i.max(j));
+                    let mut v = lines.clone();
+                    v.swap(i, j);
+                    (v.concat().into_bytes(), starts[i])
+                }
+                _ => {
+                    let i = a.index(t.len());
+                    let mut v = t.as_bytes().to_vec();
+                    v[i] = byte;
+                    (v, i)
+                }
+            };
+            let damaged = String::from_utf8_lossy(&damaged);
+            check(t, &damaged, damage, target)?;
+        }
     }
 }
