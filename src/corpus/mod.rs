@@ -15,6 +15,9 @@
 
 use std::io::{self, Write};
 
+mod irc;
+mod qq;
+
 /// A corpus generator for a format that lives in its own module (the app exports).
 #[derive(Clone, Copy)]
 pub struct AppCorpus {
@@ -27,7 +30,18 @@ pub struct AppCorpus {
 }
 
 /// Generators of the app-export formats, one module each; each is also in [`FORMATS`].
-pub const APPS: &[AppCorpus] = &[];
+pub const APPS: &[AppCorpus] = &[
+    AppCorpus {
+        name: "qq",
+        file_name: "全部消息记录.txt",
+        generate: qq::generate,
+    },
+    AppCorpus {
+        name: "irc",
+        file_name: "#ops.log",
+        generate: irc::generate,
+    },
+];
 
 fn app(name: &str) -> Option<&'static AppCorpus> {
     APPS.iter()
@@ -41,6 +55,8 @@ pub const FORMATS: &[&str] = &[
     "rocketchat",
     "blackbasta",
     "trickbot",
+    "qq",
+    "irc",
 ];
 
 /// What [`generate`] wrote.

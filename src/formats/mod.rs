@@ -16,8 +16,10 @@ pub mod blackbasta;
 pub mod chatsift;
 pub mod conti_jabber;
 pub mod html;
+pub mod irc;
 pub mod isoon;
 pub mod jsonish;
+pub mod qq;
 pub mod rocketchat;
 pub mod trickbot;
 
@@ -414,12 +416,14 @@ pub const SNIFF_LEN: usize = 8192;
 
 /// Every format, in sniffing tie-break order.
 pub fn registry() -> &'static [&'static dyn Format] {
-    static ALL: [&dyn Format; 7] = [
+    static ALL: [&dyn Format; 9] = [
         &isoon::Isoon,
         &conti_jabber::ContiJabber,
         &rocketchat::RocketChat,
         &blackbasta::BlackBasta,
         &trickbot::TrickBot,
+        &qq::Qq,
+        &irc::Irc,
         &chatsift::ChatsiftJsonl,
         &chatsift::ChatsiftCsv,
     ];
