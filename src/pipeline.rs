@@ -93,6 +93,9 @@ pub struct FileReport {
     pub dst_adjusted: u64,
     /// What the format's survey of the whole file decided, and why (WhatsApp's date order).
     pub note: Option<String>,
+    /// Records dropped because a message with the same id was read before (formats whose
+    /// ids are unique across files, such as overlapping Discord partitions).
+    pub duplicates: u64,
 }
 
 /// What a run read: per-file reports and the problems, in input order.
@@ -176,6 +179,24 @@ pub struct Batch<'t, 'r> {
     zone: Zone,
     options: FormatOptions,
     keep: usize,
+    seen: &'r mut IdSet,
+}
+
+/// Keys of the message ids read so far, for formats with [`Format::unique_ids`].
+type IdSet = std::collections::HashSet<u128, foldhash::fast::FixedState>;
+
+/// A 128-bit key of (format, channel, id): two independent 64-bit hashes.
+fn id_key(format: &str, m: &Message<'_>, id: &str) -> u128 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut k = 0u128;
+    for seed in [0x1D5u64, 0xC4A7] {
+        let mut h = foldhash::fast::FixedState::with_seed(seed).build_hasher();
+        format.hash(&mut h);
+        m.channel.hash(&mut h);
+        id.hash(&mut h);
+        k = (k << 64) | u128::from(h.finish());
+    }
+    k
 }
 
 impl std::fmt::Debug for Batch<'_, '_> {
@@ -229,7 +250,10 @@ impl<'t> Batch<'t, '_> {
         let zone = self.zone;
         let options = self.options;
         let keep = self.keep;
-        let taps: Vec<Tap<S>> = self
+        // Formats whose ids are unique across files (`Format::unique_ids`) are parsed into a
+        // list first; repeats of an id already read (in input order) are dropped before the
+        // caller's sink sees them.
+        let parsed: Vec<(Tap<S>, Option<Vec<Message<'t>>>)> = self
             .jobs
             .par_iter()
             .map(|job| {
@@ -244,11 +268,50 @@ impl<'t> Batch<'t, '_> {
                 let mut ctx = ParseCtx::new(job.file, job.path, zone);
                 ctx.options = options;
                 ctx.hint = job.hint;
-                job.format.parse(&job.chunk, &ctx, &mut tap);
-                tap.finish();
-                tap
+                if job.format.unique_ids() {
+                    let mut c = formats::Collect::default();
+                    job.format.parse(&job.chunk, &ctx, &mut c);
+                    for p in c.problems {
+                        tap.problem(p);
+                    }
+                    tap.dst_adjusted(c.dst_adjusted);
+                    (tap, Some(c.messages))
+                } else {
+                    job.format.parse(&job.chunk, &ctx, &mut tap);
+                    tap.finish();
+                    (tap, None)
+                }
             })
             .collect();
+        let taps: Vec<Tap<S>> = if parsed.iter().any(|p| p.1.is_some()) {
+            let mut parsed = parsed;
+            for (job, (_, msgs)) in self.jobs.iter().zip(parsed.iter_mut()) {
+                if let Some(msgs) = msgs {
+                    let before = msgs.len();
+                    msgs.retain(|m| match &m.id {
+                        Some(id) => self.seen.insert(id_key(job.format.name(), m, id)),
+                        None => true,
+                    });
+                    if let Some(f) = self.report.files.get_mut(job.file as usize) {
+                        f.duplicates += (before - msgs.len()) as u64;
+                    }
+                }
+            }
+            parsed
+                .into_par_iter()
+                .map(|(mut tap, msgs)| {
+                    if let Some(msgs) = msgs {
+                        for m in msgs {
+                            tap.message(m);
+                        }
+                        tap.finish();
+                    }
+                    tap
+                })
+                .collect()
+        } else {
+            parsed.into_iter().map(|p| p.0).collect()
+        };
         let mut out = Vec::with_capacity(taps.len());
         for (job, tap) in self.jobs.iter().zip(taps) {
             let i = job.file as usize;
@@ -334,6 +397,7 @@ where
     let mut progress = Progress::new(opts.progress, total);
 
     let mut hints: Vec<Option<Box<dyn Hint>>> = files.iter().map(|_| None).collect();
+    let mut seen = IdSet::default();
     let mut side = RunFiles::new(files);
     let mut memo = std::collections::HashMap::new();
     for f in files {
@@ -392,6 +456,7 @@ where
                     &mut kept,
                     &mut carry,
                     &hints,
+                    &mut seen,
                     &mut on_batch,
                 )?;
                 pending_bytes = 0;
@@ -409,6 +474,7 @@ where
             &mut kept,
             &mut carry,
             &hints,
+            &mut seen,
             &mut on_batch,
         )?;
     }
@@ -754,6 +820,7 @@ fn flush<E, F>(
     kept: &mut Vec<usize>,
     carry: &mut Carry,
     hints: &[Option<Box<dyn Hint>>],
+    seen: &mut IdSet,
     on_batch: &mut F,
 ) -> Result<(), E>
 where
@@ -860,6 +927,7 @@ where
         zone: opts.source_tz,
         options: opts.format_options,
         keep: opts.keep_problems,
+        seen,
     };
     let r = on_batch(batch);
     drop(decoded);

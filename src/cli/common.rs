@@ -271,6 +271,13 @@ pub fn summary_line(report: &Report) -> String {
             thousands(dst)
         ));
     }
+    let dups: u64 = report.files.iter().map(|f| f.duplicates).sum();
+    if dups > 0 {
+        s.push_str(&format!(
+            ", {} repeated message ids merged (overlapping exports)",
+            thousands(dups)
+        ));
+    }
     s
 }
 

@@ -133,6 +133,7 @@ struct FileJson<'a> {
     problems: u64,
     problem_list: Vec<ProblemJson<'a>>,
     dst_adjusted: u64,
+    duplicates: u64,
     note: Option<&'a str>,
     zone_hint: Option<ZoneHintJson>,
 }
@@ -316,6 +317,7 @@ fn write_json(
                     })
                     .collect(),
                 dst_adjusted: f.dst_adjusted,
+                duplicates: f.duplicates,
                 note: f.note.as_deref(),
                 zone_hint: s.hours.hint().map(ZoneHintJson::from),
             }
@@ -411,6 +413,13 @@ fn write_text(report: &Report, stats: &[Stats], top: usize, out: &mut dyn Write)
         )?;
         if let Some(note) = &f.note {
             writeln!(out, "  read as     {note}")?;
+        }
+        if f.duplicates > 0 {
+            writeln!(
+                out,
+                "  duplicates  {} messages whose id was read before were merged",
+                thousands(f.duplicates)
+            )?;
         }
         writeln!(out, "  problems    {}", thousands(f.problems))?;
         for p in report
