@@ -19,6 +19,7 @@ pub mod html;
 pub mod isoon;
 pub mod jsonish;
 pub mod rocketchat;
+pub mod telegram;
 pub mod trickbot;
 
 /// A piece of a decoded file that starts at a record boundary.
@@ -414,7 +415,7 @@ pub const SNIFF_LEN: usize = 8192;
 
 /// Every format, in sniffing tie-break order.
 pub fn registry() -> &'static [&'static dyn Format] {
-    static ALL: [&dyn Format; 7] = [
+    static ALL: [&dyn Format; 8] = [
         &isoon::Isoon,
         &conti_jabber::ContiJabber,
         &rocketchat::RocketChat,
@@ -422,6 +423,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &trickbot::TrickBot,
         &chatsift::ChatsiftJsonl,
         &chatsift::ChatsiftCsv,
+        &telegram::Telegram,
     ];
     &ALL
 }

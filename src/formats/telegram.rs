@@ -1,0 +1,1258 @@
+//! `telegram`: Telegram Desktop's JSON export, `result.json`.
+//!
+//! Two shapes: a single chat `{"name","type","id","messages":[…]}`, and a full export whose
+//! chats sit in `{"chats":{"list":[{…,"messages":[…]}, …]}}` (also `left_chats`). Telegram
+//! Desktop pretty-prints with one space per level, so messages of a single chat start at lines
+//! that are exactly `  {` and those of a full export at `     {`:
+//!
+//! ```json
+//! {
+//!  "name": "Lin Wei",
+//!  "type": "personal_chat",
+//!  "id": 4419021,
+//!  "messages": [
+//!   {
+//!    "id": 1,
+//!    "type": "message",
+//!    "date": "2021-05-01T15:00:00",
+//!    "date_unixtime": "1619870400",
+//!    "from": "Lin Wei",
+//!    "from_id": "user100200",
+//!    "text": ["see ", {"type": "link", "text": "https://x.example"}]
+//!   }
+//!  ]
+//! }
+//! ```
+//!
+//! How it reads: a small structural walker (strings, brackets, keys; bounded, never panics)
+//! goes through the objects, remembering each object's `name` and `id`; a `"messages"` array
+//! has its elements deserialized with serde_json straight from the text (borrowing), the
+//! chat being the object that holds the array.
+//!
+//! Mapping:
+//! - channel: the chat's `name`, or its `id` (decimal text) when it has no name (Saved
+//!   Messages);
+//! - time: `date_unixtime` (epoch seconds, string or number) wins. When `date` (the
+//!   exporter's local wall time) is there too, the difference between them is kept as the
+//!   stamp's offset if it is a whole quarter hour within ±14 h. Without `date_unixtime`,
+//!   `date` is naive local time in `--source-tz`;
+//! - id: `id` (decimal text);
+//! - ordinary rows (`type` `message` or anything but `service`): sender = `from_id` as
+//!   written (`user123`); the bare integer of older exports becomes its decimal text, not
+//!   prefixed (the exporter did not say whether it was a user or a channel); name = `from`.
+//!   Falls back to `from` as sender when there is no `from_id`; a row with neither is a
+//!   problem. Body = `text` when it is a string, or the concatenation of the strings and the
+//!   entities' `text` of an array (`text_entities` is not read). Attachments = `photo`, then
+//!   `file` (paths as written, also the "(File not included…)" notes). Kind `attachment` when
+//!   the body is empty and there is a `photo`, `file` or `media_type`, else `message`;
+//! - `service` rows: sender = `actor_id`, else `actor`, else empty; name = `actor`. Kind
+//!   `call` for `phone_call`/`group_call`, else `system`. Body = the action, then `: ` and a
+//!   detail when there is one: the `members` joined by `, `, else `title`, else the row's
+//!   text, else `message <message_id>`, else `<duration_seconds> s`
+//!   (`invite_members: Lin Wei, Sam Porter`, `pin_message: message 12`).
+//!
+//! Repairs: the exporter has been seen writing invalid JSON inside a message (`\x01`-style
+//! escapes, raw control characters, unquoted values such as `"from": Deleted Account`).
+//! A message serde rejects is rewritten (only that object): `\xHH` → `\u00HH`, other unknown
+//! escapes keep their backslash as text, raw control characters are escaped, a value that is
+//! not a JSON value is quoted. When the rewrite parses, the message is kept and each repair
+//! is one problem `repaired: …` at its line; otherwise the message is one problem
+//! `bad message JSON`.
+//!
+//! A file cut off (truncated download, disk full) keeps every message before the cut and
+//! gives one problem that says where it ends and which closing brackets are missing.
+//!
+//! Splitting: [`Format::next_record`] returns a line `  {` (or `     {`) whose next lines
+//! are `"id": <number>,` and `"type": "` one level deeper: only a message object of the
+//! exporter's layout looks like that (raw newlines never occur inside JSON strings).
+//! The chat of a chunk that starts inside a messages array comes from [`Format::survey`],
+//! which records the byte offset of every `"messages": [` line with the chat's name or id.
+
+use super::jsonish::{Str, unescape};
+use super::{Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
+use crate::model::{Kind, Message, Problem, Timestamp};
+use crate::time::{Resolver, parse_iso};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
+use std::fmt;
+
+/// The `telegram` format.
+#[derive(Debug, Clone, Copy)]
+pub struct Telegram;
+
+impl Format for Telegram {
+    fn name(&self) -> &'static str {
+        "telegram"
+    }
+    fn description(&self) -> &'static str {
+        "Telegram Desktop JSON export (result.json: one chat or the full export)"
+    }
+    fn examples(&self) -> &'static [&'static str] {
+        &[
+            "ChatExport_2021-05-01/result.json",
+            "DataExport_2022-01-02/result.json",
+        ]
+    }
+    fn sniff(&self, path: &str, head: &str) -> u8 {
+        sniff(path, head)
+    }
+    fn next_record(&self, text: &str, from: usize) -> Option<usize> {
+        next_record(text.as_bytes(), from)
+    }
+    fn survey(&self, _env: &mut SurveyEnv<'_>) -> Option<Box<dyn Survey>> {
+        Some(Box::new(ChatSurvey::default()))
+    }
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
+        let mut p = Parser {
+            chunk,
+            ctx,
+            b: chunk.text.as_bytes(),
+            lines: chunk.lines(),
+            resolver: None,
+        };
+        p.run(sink);
+        if let Some(r) = p.resolver {
+            sink.dst_adjusted(r.adjusted);
+        }
+    }
+}
+
+fn sniff(path: &str, head: &str) -> u8 {
+    let name = file_name(path);
+    let is_json = name.len() > 5
+        && name
+            .get(name.len() - 5..)
+            .is_some_and(|e| e.eq_ignore_ascii_case(".json"));
+    if !is_json {
+        return 0;
+    }
+    let b = head.as_bytes();
+    let i = skip_ws(b, skip_bom(b));
+    if b.get(i) != Some(&b'{') {
+        return 0;
+    }
+    let has = |s: &[u8]| memchr::memmem::find(b, s).is_some();
+    let messages = has(b"\"messages\": [") || has(b"\"messages\":[");
+    let chats = has(b"\"chats\": {") && has(b"\"list\": [");
+    if !messages && !chats {
+        return 0;
+    }
+    let shape = has(b"\"type\": \"message\"") || has(b"\"type\": \"service\"");
+    let epoch = has(b"\"date_unixtime\": \"");
+    // The exporter's own layout: one space per level.
+    let layout = has(b"\n \"messages\": [\n  {\n   \"id\": ")
+        || has(b"\n    \"messages\": [\n     {\n      \"id\": ")
+        || has(b"\n \"chats\": {\n  \"about\": ");
+    let tg_keys = has(b"\"from_id\": ") || has(b"\"actor_id\": ") || has(b"\"personal_information\"");
+    if (shape && epoch) || (layout && (shape || tg_keys)) || (chats && epoch) {
+        95
+    } else {
+        0
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Scanner helpers (positions only, never panic). Shared with the other JSON app exports.
+
+/// Skips a UTF-8 byte order mark at the start.
+pub(crate) fn skip_bom(b: &[u8]) -> usize {
+    if b.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    }
+}
+
+/// The first position at or after `i` that is not JSON whitespace.
+#[inline]
+pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(c) = b.get(i) {
+        if !matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// `b[i]` is `"`: the position after the closing quote, or `None` when the input ends first.
+#[inline]
+pub(crate) fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i.checked_add(1)?;
+    loop {
+        let rest = b.get(j..)?;
+        let k = memchr::memchr2(b'"', b'\\', rest)?;
+        let at = j + k;
+        if b[at] == b'"' {
+            return Some(at + 1);
+        }
+        j = at + 2;
+    }
+}
+
+/// `b[i]` is `{`: the position after its matching `}`, or `None` when the input ends first.
+pub(crate) fn object_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut j = i;
+    loop {
+        let rest = b.get(j..)?;
+        let k = memchr::memchr3(b'"', b'{', b'}', rest)?;
+        let at = j + k;
+        match b[at] {
+            b'"' => j = string_end(b, at)?,
+            b'{' => {
+                depth += 1;
+                j = at + 1;
+            }
+            _ => {
+                depth = depth.saturating_sub(1);
+                j = at + 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+        }
+    }
+}
+
+/// The start of the line holding byte `i`.
+#[inline]
+pub(crate) fn line_start(b: &[u8], i: usize) -> usize {
+    memchr::memrchr(b'\n', &b[..i.min(b.len())]).map_or(0, |p| p + 1)
+}
+
+/// The end of the line starting at `i` (position of its `\n`, or the end of the text).
+#[inline]
+pub(crate) fn line_end(b: &[u8], i: usize) -> usize {
+    let i = i.min(b.len());
+    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p)
+}
+
+/// How many spaces a line starts with.
+#[inline]
+pub(crate) fn indent(line: &[u8]) -> usize {
+    line.iter().take_while(|&&c| c == b' ').count()
+}
+
+/// An excerpt of `text` from `at` (cut at char boundaries).
+pub(crate) fn excerpt_at(text: &str, at: usize) -> String {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let mut end = at.saturating_add(80).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    excerpt(text.get(at..end).unwrap_or(""))
+}
+
+/// If the line starting at `ls` is `<ind spaces>{` alone (trailing `\r` allowed), the
+/// position after it.
+fn open_line(b: &[u8], ls: usize, ind: usize) -> bool {
+    let le = line_end(b, ls);
+    let line = trim_cr(&b[ls..le]);
+    line.len() == ind + 1 && line[ind] == b'{' && indent(line) == ind
+}
+
+#[inline]
+fn trim_cr(l: &[u8]) -> &[u8] {
+    l.strip_suffix(b"\r").unwrap_or(l)
+}
+
+/// Strict message start: line `ls` is `  {` (or `     {`), the next `   "id": <digits>,`
+/// and the one after `   "type": "` (one level deeper).
+fn is_message_start(b: &[u8], ls: usize) -> bool {
+    let le = line_end(b, ls);
+    let line = trim_cr(&b[ls..le]);
+    let ind = match line {
+        b"  {" => 2,
+        b"     {" => 5,
+        _ => return false,
+    };
+    let l2 = le + 1;
+    let Some(rest) = b.get(l2..) else {
+        return false;
+    };
+    if indent(rest) != ind + 1 || !rest[ind + 1..].starts_with(b"\"id\": ") {
+        return false;
+    }
+    let v = &rest[ind + 7..];
+    let n = v
+        .iter()
+        .take_while(|c| c.is_ascii_digit() || **c == b'-')
+        .count();
+    if n == 0 || v.get(n) != Some(&b',') {
+        return false;
+    }
+    let l3 = line_end(b, l2) + 1;
+    let Some(rest) = b.get(l3..) else {
+        return false;
+    };
+    indent(rest) == ind + 1 && rest[ind + 1..].starts_with(b"\"type\": \"")
+}
+
+fn next_record(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    if i > b.len() {
+        return None;
+    }
+    // Start at a line start at or after `from`.
+    if i > 0 && b.get(i - 1) != Some(&b'\n') {
+        i = i + memchr::memchr(b'\n', &b[i..])? + 1;
+    }
+    let finder = memchr::memmem::Finder::new(b"  {\n");
+    let finder_cr = memchr::memmem::Finder::new(b"  {\r\n");
+    loop {
+        let rest = b.get(i..)?;
+        let k = match (finder.find(rest), finder_cr.find(rest)) {
+            (Some(a), Some(c)) => a.min(c),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => return None,
+        };
+        let at = i + k;
+        let ls = line_start(b, at);
+        if ls >= from && is_message_start(b, ls) {
+            return Some(ls);
+        }
+        i = at + 3;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The survey: which chat each messages array belongs to.
+
+/// Where each chat's messages array starts (byte offset of its `"messages": [` line) and
+/// the chat's channel name, for chunks that start inside an array.
+#[derive(Debug, Default)]
+pub struct Chats {
+    /// `(offset, channel)` in file order.
+    pub chats: Vec<(u64, String)>,
+}
+
+impl Chats {
+    /// The chat whose messages array starts last before `offset`.
+    pub fn at(&self, offset: u64) -> Option<&str> {
+        let i = self.chats.partition_point(|(o, _)| *o < offset);
+        i.checked_sub(1)
+            .and_then(|i| self.chats.get(i))
+            .map(|(_, c)| c.as_str())
+    }
+}
+
+impl Hint for Chats {
+    fn describe(&self) -> Option<String> {
+        let names: Vec<&str> = self.chats.iter().take(3).map(|(_, c)| c.as_str()).collect();
+        let more = if self.chats.len() > 3 { ", …" } else { "" };
+        Some(format!(
+            "{} chat(s): {}{more}",
+            self.chats.len(),
+            names.join(", ")
+        ))
+    }
+}
+
+#[derive(Default)]
+struct ChatSurvey {
+    found: Chats,
+    /// The last lines of the previous piece (starting at a line start), for headers that
+    /// straddle two pieces.
+    tail: String,
+}
+
+const TAIL: usize = 16 << 10;
+
+impl Survey for ChatSurvey {
+    fn feed(&mut self, text: &str, offset: u64, _line: u64) {
+        let b = text.as_bytes();
+        let finder = memchr::memmem::Finder::new(b"\"messages\": [");
+        for at in finder.find_iter(b) {
+            let ls = line_start(b, at);
+            if b[ls..at].iter().any(|&c| c != b' ') {
+                continue;
+            }
+            let ind = at - ls;
+            let channel = if ls >= TAIL {
+                header_channel(&b[..ls], ind)
+            } else {
+                let mut joined = self.tail.clone().into_bytes();
+                joined.extend_from_slice(&b[..ls]);
+                header_channel(&joined, ind)
+            };
+            if let Some(c) = channel {
+                self.found.chats.push((offset + ls as u64, c));
+            }
+        }
+        // Keep the last lines for the next piece.
+        let mut cut = b.len().saturating_sub(TAIL);
+        while !text.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let cut = match memchr::memchr(b'\n', &b[cut..]) {
+            Some(p) if cut > 0 => cut + p + 1,
+            _ => cut,
+        };
+        if b.len() - cut >= TAIL / 2 || b.len() >= TAIL {
+            self.tail.clear();
+        }
+        self.tail.push_str(&text[cut..]);
+        if self.tail.len() > 2 * TAIL {
+            let mut c = self.tail.len() - TAIL;
+            while !self.tail.is_char_boundary(c) {
+                c += 1;
+            }
+            self.tail.drain(..c);
+        }
+    }
+    fn finish(self: Box<Self>) -> Box<dyn Hint> {
+        Box::new(self.found)
+    }
+}
+
+/// The channel of the object whose keys are at indentation `ind` and whose `"messages"` line
+/// starts at the end of `b`: its `name` (else `id`) line, looking back to its `{` line.
+fn header_channel(b: &[u8], ind: usize) -> Option<String> {
+    let mut end = b.len();
+    let (mut name, mut id) = (None, None);
+    for _ in 0..256 {
+        if end == 0 {
+            break;
+        }
+        let ls = line_start(b, end - 1);
+        let line = trim_cr(&b[ls..end - 1]);
+        end = ls;
+        let n = indent(line);
+        if n + 1 == ind && &line[n..] == b"{" || n + 1 < ind {
+            break;
+        }
+        if n != ind {
+            continue;
+        }
+        let l = &line[n..];
+        if let Some(v) = l.strip_prefix(b"\"name\": ") {
+            name = scalar_text(v);
+        } else if let Some(v) = l.strip_prefix(b"\"id\": ") {
+            id = scalar_text(v);
+        }
+    }
+    name.filter(|s| !s.is_empty()).or(id)
+}
+
+/// The text of a one-line JSON scalar value (`"…",` or `123,`): strings unescaped.
+fn scalar_text(v: &[u8]) -> Option<String> {
+    let v = v.strip_suffix(b",").unwrap_or(v);
+    let s = std::str::from_utf8(v).ok()?;
+    if let Some(inner) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        Some(unescape(inner).0.into_owned())
+    } else if !s.is_empty() && s != "null" {
+        Some(s.to_string())
+    } else {
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// One message, deserialized with serde.
+
+/// A string, or a number kept as its decimal text (ids, epoch seconds).
+#[derive(Debug)]
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Text<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// `text`: a string, or an array of strings and entity objects (their `text` joined).
+#[derive(Debug)]
+struct Body<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Body<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Body<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of text parts")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Body<'a>, E> {
+                Ok(Body(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Body<'a>, E> {
+                Ok(Body(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Body<'a>, E> {
+                Ok(Body(Cow::Owned(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Body<'a>, E> {
+                Ok(Body(Cow::Borrowed("")))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Body<'a>, A::Error> {
+                let mut out: Option<Cow<'a, str>> = None;
+                while let Some(part) = seq.next_element::<Part<'a>>()? {
+                    let Some(p) = part.0 else { continue };
+                    out = Some(match out {
+                        None => p,
+                        Some(prev) => {
+                            let mut s = prev.into_owned();
+                            s.push_str(&p);
+                            Cow::Owned(s)
+                        }
+                    });
+                }
+                Ok(Body(out.unwrap_or(Cow::Borrowed(""))))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// One element of a `text` array: a string or `{"type":…,"text":…}`.
+struct Part<'a>(Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Part<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Part<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a text entity")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Part<'a>, E> {
+                Ok(Part(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Part<'a>, E> {
+                Ok(Part(Some(Cow::Owned(v.to_owned()))))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Part<'a>, E> {
+                Ok(Part(None))
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Part<'a>, M::Error> {
+                let mut text = None;
+                while let Some(k) = map.next_key::<Str<'a>>()? {
+                    if k.0 == "text" && text.is_none() {
+                        text = map.next_value::<Option<Str<'a>>>()?.map(|s| s.0);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(Part(text))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// The fields of a message this format reads; all others are skipped.
+#[derive(Debug, Deserialize)]
+struct Raw<'a> {
+    #[serde(borrow)]
+    id: Option<Text<'a>>,
+    #[serde(borrow, rename = "type")]
+    kind: Option<Str<'a>>,
+    #[serde(borrow)]
+    date: Option<Str<'a>>,
+    #[serde(borrow)]
+    date_unixtime: Option<Text<'a>>,
+    #[serde(borrow)]
+    from: Option<Str<'a>>,
+    #[serde(borrow)]
+    from_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    actor: Option<Str<'a>>,
+    #[serde(borrow)]
+    actor_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    action: Option<Str<'a>>,
+    #[serde(borrow)]
+    members: Option<Vec<Option<Str<'a>>>>,
+    #[serde(borrow)]
+    title: Option<Str<'a>>,
+    #[serde(borrow)]
+    message_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    duration_seconds: Option<Text<'a>>,
+    #[serde(borrow)]
+    text: Option<Body<'a>>,
+    #[serde(borrow)]
+    photo: Option<Str<'a>>,
+    #[serde(borrow)]
+    file: Option<Str<'a>>,
+    #[serde(borrow)]
+    media_type: Option<Str<'a>>,
+}
+
+fn non_empty<'a>(s: Option<Cow<'a, str>>) -> Option<Cow<'a, str>> {
+    s.filter(|s| !s.is_empty())
+}
+
+// ---------------------------------------------------------------------------------------
+// The walk over a chunk.
+
+/// An open bracket of the structure around the position being read.
+#[derive(Debug)]
+enum Frame<'a> {
+    /// An object, with the `name` and `id` read so far.
+    Obj {
+        name: Option<Cow<'a, str>>,
+        id: Option<Cow<'a, str>>,
+    },
+    /// An array.
+    Arr,
+}
+
+impl Frame<'_> {
+    fn obj() -> Self {
+        Frame::Obj {
+            name: None,
+            id: None,
+        }
+    }
+    fn closer(&self) -> char {
+        match self {
+            Frame::Obj { .. } => '}',
+            Frame::Arr => ']',
+        }
+    }
+}
+
+/// How a messages array ended.
+enum ArrayEnd {
+    /// At its `]`; reading goes on after it.
+    Closed(usize),
+    /// The text ended between elements (the normal end of a chunk that is not the last).
+    Ended,
+    /// Reading cannot go on (a message cut off, garbled structure); already reported.
+    Stop,
+}
+
+struct Parser<'c, 'a, 'p> {
+    chunk: &'c Chunk<'a>,
+    ctx: &'c ParseCtx<'p>,
+    b: &'a [u8],
+    lines: Lines<'a>,
+    resolver: Option<Resolver>,
+}
+
+impl<'a> Parser<'_, 'a, 'a> {
+    fn problem(&mut self, sink: &mut dyn Sink<'a>, at: usize, what: String) {
+        let line = self.lines.at(at);
+        sink.problem(Problem::new(self.ctx.loc(self.chunk, at, line), what));
+    }
+
+    fn missing(stack: &[Frame<'_>]) -> String {
+        let closers: String = stack.iter().rev().map(Frame::closer).collect();
+        format!("missing {closers:?}")
+    }
+
+    fn run(&mut self, sink: &mut dyn Sink<'a>) {
+        let b = self.b;
+        let text: &'a str = self.chunk.text;
+        let mut stack: Vec<Frame<'a>> = Vec::new();
+        let mut i = skip_ws(b, skip_bom(b));
+        if !self.chunk.first && b.get(i) == Some(&b'{') {
+            // A chunk that starts at a message: rebuild the brackets around it from its
+            // indentation (the exporter's layout) and take the chat from the survey.
+            let ind = indent(&b[line_start(b, i)..]);
+            stack.push(Frame::obj());
+            if ind == 5 {
+                stack.extend([Frame::obj(), Frame::Arr, Frame::obj()]);
+            }
+            stack.push(Frame::Arr);
+            let channel = self
+                .ctx
+                .hint::<Chats>()
+                .and_then(|h| h.at(self.chunk.offset))
+                .map(Cow::Borrowed);
+            match self.messages(i, channel, &stack, sink) {
+                ArrayEnd::Closed(next) => {
+                    stack.pop();
+                    i = next;
+                }
+                ArrayEnd::Ended => {
+                    if self.chunk.last {
+                        let what = format!(
+                            "truncated: the file ends after the last message; {}",
+                            Self::missing(&stack)
+                        );
+                        self.problem(sink, b.len(), what);
+                    }
+                    return;
+                }
+                ArrayEnd::Stop => return,
+            }
+        }
+        loop {
+            i = skip_ws(b, i);
+            let Some(&c) = b.get(i) else {
+                if !stack.is_empty() && self.chunk.last {
+                    let what = format!("truncated: the file ends early; {}", Self::missing(&stack));
+                    self.problem(sink, b.len(), what);
+                }
+                return;
+            };
+            match c {
+                b'{' => {
+                    stack.push(Frame::obj());
+                    i += 1;
+                }
+                b'[' => {
+                    stack.push(Frame::Arr);
+                    i += 1;
+                }
+                b'}' | b']' => {
+                    stack.pop();
+                    i += 1;
+                }
+                b',' | b':' => i += 1,
+                b'"' => {
+                    let Some(end) = string_end(b, i) else {
+                        if self.chunk.last {
+                            let what = format!(
+                                "truncated: the file ends inside a string; {}",
+                                Self::missing(&stack)
+                            );
+                            self.problem(sink, i, what);
+                        }
+                        return;
+                    };
+                    let v = skip_ws(b, end);
+                    if b.get(v) != Some(&b':') || !matches!(stack.last(), Some(Frame::Obj { .. }))
+                    {
+                        i = end;
+                        continue;
+                    }
+                    let key = &b[i + 1..end - 1];
+                    let v = skip_ws(b, v + 1);
+                    match key {
+                        b"messages" if b.get(v) == Some(&b'[') => {
+                            let channel = match stack.last() {
+                                Some(Frame::Obj { name, id }) => {
+                                    name.clone().or_else(|| id.clone())
+                                }
+                                _ => None,
+                            };
+                            stack.push(Frame::Arr);
+                            match self.messages(v + 1, channel, &stack, sink) {
+                                ArrayEnd::Closed(next) => {
+                                    stack.pop();
+                                    i = next;
+                                }
+                                ArrayEnd::Ended => {
+                                    if self.chunk.last {
+                                        let what = format!(
+                                            "truncated: the file ends after the last message; {}",
+                                            Self::missing(&stack)
+                                        );
+                                        self.problem(sink, b.len(), what);
+                                    }
+                                    return;
+                                }
+                                ArrayEnd::Stop => return,
+                            }
+                        }
+                        b"name" | b"id" => {
+                            let (value, next) = match b.get(v) {
+                                Some(b'"') => match string_end(b, v) {
+                                    Some(e) => (Some(unescape(&text[v + 1..e - 1]).0), e),
+                                    None => (None, v),
+                                },
+                                Some(c) if c.is_ascii_digit() || *c == b'-' => {
+                                    let e = scalar_end(b, v);
+                                    (Some(Cow::Borrowed(&text[v..e])), e)
+                                }
+                                _ => (None, v),
+                            };
+                            if let Some(Frame::Obj { name, id }) = stack.last_mut() {
+                                let value = value.filter(|s| !s.is_empty());
+                                if key == b"name" {
+                                    *name = value;
+                                } else {
+                                    *id = value;
+                                }
+                            }
+                            i = next;
+                        }
+                        _ => i = v,
+                    }
+                }
+                _ => {
+                    let e = scalar_end(b, i);
+                    if e == i {
+                        let ex = excerpt_at(text, i);
+                        self.problem(sink, i, format!("unexpected data: {ex}"));
+                        i = line_end(b, i) + 1;
+                    } else {
+                        i = e;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the elements of a messages array from `i` (after the `[` or at the first
+    /// element) of the chat `channel`; `stack` holds the open brackets, the array last.
+    fn messages(
+        &mut self,
+        mut i: usize,
+        channel: Option<Cow<'a, str>>,
+        stack: &[Frame<'a>],
+        sink: &mut dyn Sink<'a>,
+    ) -> ArrayEnd {
+        let b = self.b;
+        let text: &'a str = self.chunk.text;
+        loop {
+            i = skip_ws(b, i);
+            let Some(&c) = b.get(i) else {
+                return ArrayEnd::Ended;
+            };
+            match c {
+                b']' => return ArrayEnd::Closed(i + 1),
+                b',' => i += 1,
+                b'{' => {
+                    let line = self.lines.at(i);
+                    let mut stream =
+                        serde_json::Deserializer::from_str(&text[i..]).into_iter::<Raw<'a>>();
+                    match stream.next() {
+                        Some(Ok(raw)) => {
+                            let end = i + stream.byte_offset();
+                            match self.message(raw, i, end, line, &channel) {
+                                Ok(m) => sink.message(m),
+                                Err(p) => sink.problem(p),
+                            }
+                            i = end;
+                        }
+                        Some(Err(e)) if !e.is_eof() => match self.element_end(i) {
+                            Some(end) => {
+                                self.repair(i, end, line, &channel, &e, sink);
+                                i = end;
+                            }
+                            None => return self.cut(i, line, stack, sink),
+                        },
+                        _ => return self.cut(i, line, stack, sink),
+                    }
+                }
+                _ => {
+                    let ex = excerpt_at(text, i);
+                    self.problem(sink, i, format!("message is not an object: {ex}"));
+                    // Resume at the next message start, if any.
+                    match next_record(b, i + 1) {
+                        Some(n) => i = n,
+                        None => return ArrayEnd::Stop,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reports the message at `at` cut off by the end of the text.
+    fn cut(
+        &mut self,
+        at: usize,
+        line: u64,
+        stack: &[Frame<'a>],
+        sink: &mut dyn Sink<'a>,
+    ) -> ArrayEnd {
+        let ex = excerpt_at(self.chunk.text, line_start(self.b, self.b.len().saturating_sub(1)));
+        let loc = self.ctx.loc(self.chunk, at, line);
+        sink.problem(Problem::new(
+            loc,
+            format!(
+                "truncated: the file ends inside this message (last line {ex:?}); missing the rest of the message and {:?}",
+                stack
+                    .iter()
+                    .rev()
+                    .map(Frame::closer)
+                    .collect::<String>()
+            ),
+        ));
+        ArrayEnd::Stop
+    }
+
+    /// The end of a malformed element starting at `i`: its closing line in the exporter's
+    /// layout (a line that is its indentation and `}`), else the matching brace.
+    fn element_end(&self, i: usize) -> Option<usize> {
+        let b = self.b;
+        let ls = line_start(b, i);
+        let ind = i - ls;
+        if b[ls..i].iter().all(|&c| c == b' ') && open_line(b, ls, ind) {
+            let mut l = line_end(b, ls) + 1;
+            while l < b.len() {
+                let le = line_end(b, l);
+                let line = trim_cr(&b[l..le]);
+                let n = indent(line);
+                if n == ind && (&line[n..] == b"}" || &line[n..] == b"},") {
+                    return Some(l + ind + 1);
+                }
+                if n <= ind && !line[n..].is_empty() {
+                    return None;
+                }
+                l = le + 1;
+            }
+            return None;
+        }
+        object_end(b, i)
+    }
+
+    /// A message serde rejected (`text[start..end]`): rewrite it and try again.
+    fn repair(
+        &mut self,
+        start: usize,
+        end: usize,
+        line: u64,
+        channel: &Option<Cow<'a, str>>,
+        err: &serde_json::Error,
+        sink: &mut dyn Sink<'a>,
+    ) {
+        let text: &'a str = self.chunk.text;
+        let slice = &text[start..end];
+        let loc = self.ctx.loc(self.chunk, start, line);
+        let fixed = repair_object(slice);
+        if !fixed.repairs.is_empty()
+            && let Ok(raw) = serde_json::from_str::<Raw<'_>>(&fixed.text)
+        {
+            match self.message(raw, start, end, line, channel) {
+                Ok(m) => {
+                for (rel, what) in &fixed.repairs {
+                    let at = start + rel;
+                    let l = self.lines.at(at);
+                    let rl = line_start(self.b, at);
+                    sink.problem(Problem::new(
+                        self.ctx.loc(self.chunk, rl, l),
+                        format!("repaired: {what}"),
+                    ));
+                }
+                sink.message(m.into_owned());
+                }
+                Err(p) => sink.problem(p),
+            }
+            return;
+        }
+        sink.problem(Problem::new(
+            loc,
+            format!("bad message JSON ({err}): {}", excerpt(slice)),
+        ));
+    }
+
+    /// Turns one deserialized message into a [`Message`], or reports why it cannot.
+    fn message<'t>(
+        &mut self,
+        raw: Raw<'t>,
+        start: usize,
+        end: usize,
+        line: u64,
+        channel: &Option<Cow<'t, str>>,
+    ) -> Result<Message<'t>, Problem> {
+        let loc = self.ctx.loc(self.chunk, start, line);
+        let text: &'a str = self.chunk.text;
+        let bad = |what: String| {
+            Problem::new(
+                loc,
+                format!("{what}: {}", excerpt(text.get(start..end).unwrap_or(""))),
+            )
+        };
+        let time = self.time(&raw).map_err(bad)?;
+        let service = raw.kind.as_ref().is_some_and(|k| k.0 == "service");
+        let text = raw.text.map_or(Cow::Borrowed(""), |t| t.0);
+        let mut attachments = Vec::new();
+        let (sender, name, body, kind);
+        if service {
+            name = non_empty(raw.actor.map(|a| a.0));
+            sender = non_empty(raw.actor_id.map(|a| a.0))
+                .or_else(|| name.clone())
+                .unwrap_or(Cow::Borrowed(""));
+            let action = raw.action.map_or(Cow::Borrowed(""), |a| a.0);
+            kind = if matches!(action.as_ref(), "phone_call" | "group_call") {
+                Kind::Call
+            } else {
+                Kind::System
+            };
+            let members: Vec<Cow<'t, str>> = raw
+                .members
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|m| m.0)
+                .filter(|m| !m.is_empty())
+                .collect();
+            let detail: Option<Cow<'t, str>> = if !members.is_empty() {
+                Some(Cow::Owned(members.join(", ")))
+            } else if let Some(t) = non_empty(raw.title.map(|t| t.0)) {
+                Some(t)
+            } else if !text.is_empty() {
+                Some(text)
+            } else if let Some(m) = raw.message_id {
+                Some(Cow::Owned(format!("message {}", m.0)))
+            } else {
+                raw.duration_seconds.map(|d| Cow::Owned(format!("{} s", d.0)))
+            };
+            body = match detail {
+                Some(d) if action.is_empty() => d,
+                Some(d) => Cow::Owned(format!("{action}: {d}")),
+                None => action,
+            };
+        } else {
+            name = non_empty(raw.from.map(|f| f.0));
+            sender = match non_empty(raw.from_id.map(|f| f.0)).or_else(|| name.clone()) {
+                Some(s) => s,
+                None => return Err(bad("message without from_id or from".into())),
+            };
+            if let Some(p) = non_empty(raw.photo.map(|p| p.0)) {
+                attachments.push(p);
+            }
+            if let Some(f) = non_empty(raw.file.map(|f| f.0)) {
+                attachments.push(f);
+            }
+            let media = !attachments.is_empty() || raw.media_type.is_some();
+            kind = if text.is_empty() && media {
+                Kind::Attachment
+            } else {
+                Kind::Message
+            };
+            body = text;
+        }
+        Ok(Message {
+            time,
+            sender,
+            name,
+            recipient: None,
+            channel: channel.clone(),
+            body,
+            kind,
+            attachments,
+            id: raw.id.map(|i| i.0),
+            loc,
+            origin: None,
+        })
+    }
+
+    fn time(&mut self, raw: &Raw<'_>) -> Result<Timestamp, String> {
+        let local = match &raw.date {
+            Some(d) => match parse_iso(d.0.as_bytes()) {
+                Some((c, None, n)) if n == d.0.len() => Some(c),
+                _ if raw.date_unixtime.is_none() => {
+                    return Err(format!("bad date {:?}", excerpt(&d.0)));
+                }
+                _ => None,
+            },
+            None => None,
+        };
+        if let Some(u) = &raw.date_unixtime {
+            let s = u.0.as_bytes();
+            let ok = !s.is_empty() && s.len() <= 12 && s.iter().all(u8::is_ascii_digit);
+            if !ok {
+                return Err(format!("bad date_unixtime {:?}", excerpt(&u.0)));
+            }
+            let secs = s
+                .iter()
+                .fold(0i64, |v, &c| v * 10 + i64::from(c - b'0'));
+            let mut t = Timestamp::from_unix_seconds(secs);
+            if let Some(c) = local {
+                let off = c.unix_seconds_as_utc() - secs;
+                if off.abs() <= 14 * 3600 && off % 900 == 0 {
+                    t.offset = Some(off as i32);
+                }
+            }
+            return Ok(t);
+        }
+        match local {
+            Some(c) => Ok(self
+                .resolver
+                .get_or_insert_with(|| self.ctx.resolver())
+                .resolve(&c)),
+            None => Err("message without date_unixtime or date".into()),
+        }
+    }
+}
+
+/// The end of a number or literal starting at `i`.
+#[inline]
+fn scalar_end(b: &[u8], i: usize) -> usize {
+    let mut j = i;
+    while b
+        .get(j)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.' | b'_'))
+    {
+        j += 1;
+    }
+    j
+}
+
+// ---------------------------------------------------------------------------------------
+// Repairing the exporter's invalid JSON.
+
+/// A rewritten object and what was changed, each at its byte offset in the original.
+struct Repaired {
+    text: String,
+    repairs: Vec<(usize, String)>,
+}
+
+/// Rewrites one object: bad escapes, raw control characters, unquoted values.
+fn repair_object(s: &str) -> Repaired {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut repairs = Vec::new();
+    let mut i = 0usize;
+    let mut copied = 0usize;
+    // After a `:` outside strings: the value starts at the next non-space byte.
+    let mut expect_value = false;
+    while i < b.len() {
+        let c = b[i];
+        if expect_value && !matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
+            expect_value = false;
+            if !starts_json_value(&b[i..]) {
+                // An unquoted value: quote it up to the end of the line (minus a trailing
+                // comma), escaping as needed.
+                let le = line_end(b, i);
+                let mut ve = le;
+                while ve > i && matches!(b[ve - 1], b' ' | b'\r' | b'\t') {
+                    ve -= 1;
+                }
+                if ve > i && b[ve - 1] == b',' {
+                    ve -= 1;
+                }
+                let v = &s[i..ve];
+                out.push_str(&s[copied..i]);
+                out.push('"');
+                for ch in v.chars() {
+                    match ch {
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                        c => out.push(c),
+                    }
+                }
+                out.push('"');
+                repairs.push((i, format!("unquoted value {:?} quoted", excerpt(v))));
+                copied = ve;
+                i = ve;
+                continue;
+            }
+        }
+        match c {
+            b'"' => {
+                // A string: fix escapes and raw control characters inside it.
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'"' && b[j] != b'\n' {
+                    if b[j] == b'\\' {
+                        let next = b.get(j + 1).copied();
+                        match next {
+                            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                                j += 2;
+                            }
+                            Some(b'u')
+                                if b.get(j + 2..j + 6)
+                                    .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+                            {
+                                j += 6;
+                            }
+                            Some(b'x')
+                                if b.get(j + 2..j + 4)
+                                    .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+                            {
+                                out.push_str(&s[copied..j]);
+                                out.push_str("\\u00");
+                                out.push_str(&s[j + 2..j + 4]);
+                                repairs.push((
+                                    j,
+                                    format!(
+                                        "invalid escape {} read as \\u00{}",
+                                        &s[j..j + 4],
+                                        &s[j + 2..j + 4]
+                                    ),
+                                ));
+                                j += 4;
+                                copied = j;
+                            }
+                            _ => {
+                                // Keep the backslash as text.
+                                out.push_str(&s[copied..j]);
+                                out.push_str("\\\\");
+                                let shown = match s.get(j + 1..).and_then(|r| r.chars().next()) {
+                                    Some(ch) => &s[j..j + 1 + ch.len_utf8()],
+                                    None => "\\",
+                                };
+                                repairs.push((
+                                    j,
+                                    format!("invalid escape {shown} kept as written"),
+                                ));
+                                j += 1;
+                                copied = j;
+                            }
+                        }
+                    } else if b[j] < 0x20 {
+                        out.push_str(&s[copied..j]);
+                        out.push_str(&format!("\\u{:04x}", b[j]));
+                        repairs.push((j, format!("raw control character {:#04x} escaped", b[j])));
+                        j += 1;
+                        copied = j;
+                    } else {
+                        j += 1;
+                    }
+                }
+                i = j + 1;
+            }
+            b':' => {
+                expect_value = true;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&s[copied.min(s.len())..]);
+    Repaired { text: out, repairs }
+}
+
+/// Whether `b` starts with a JSON value that runs to a delimiter.
+fn starts_json_value(b: &[u8]) -> bool {
+    match b.first() {
+        Some(b'"' | b'{' | b'[') => true,
+        Some(c) if c.is_ascii_digit() || *c == b'-' => {
+            let n = scalar_end(b, 0);
+            let tok = &b[..n];
+            let after = b.get(n).copied();
+            std::str::from_utf8(tok)
+                .ok()
+                .and_then(|t| t.parse::<f64>().ok())
+                .is_some()
+                && !tok.iter().any(|c| c.is_ascii_alphabetic() && !matches!(c, b'e' | b'E'))
+                && matches!(after, None | Some(b',' | b'}' | b']' | b' ' | b'\r' | b'\n'))
+        }
+        Some(_) => {
+            let n = scalar_end(b, 0);
+            matches!(&b[..n], b"true" | b"false" | b"null")
+                && matches!(
+                    b.get(n),
+                    None | Some(b',' | b'}' | b']' | b' ' | b'\r' | b'\n')
+                )
+        }
+        None => true,
+    }
+}
