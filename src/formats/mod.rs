@@ -15,6 +15,7 @@ use std::sync::Arc;
 pub mod blackbasta;
 pub mod chatsift;
 pub mod conti_jabber;
+pub mod discord;
 pub mod html;
 pub mod isoon;
 pub mod jsonish;
@@ -415,7 +416,7 @@ pub const SNIFF_LEN: usize = 8192;
 
 /// Every format, in sniffing tie-break order.
 pub fn registry() -> &'static [&'static dyn Format] {
-    static ALL: [&dyn Format; 8] = [
+    static ALL: [&dyn Format; 9] = [
         &isoon::Isoon,
         &conti_jabber::ContiJabber,
         &rocketchat::RocketChat,
@@ -424,6 +425,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &chatsift::ChatsiftJsonl,
         &chatsift::ChatsiftCsv,
         &telegram::Telegram,
+        &discord::Discord,
     ];
     &ALL
 }
