@@ -20,6 +20,7 @@ pub mod html;
 pub mod isoon;
 pub mod jsonish;
 pub mod rocketchat;
+pub mod slack;
 pub mod telegram;
 pub mod trickbot;
 
@@ -416,7 +417,7 @@ pub const SNIFF_LEN: usize = 8192;
 
 /// Every format, in sniffing tie-break order.
 pub fn registry() -> &'static [&'static dyn Format] {
-    static ALL: [&dyn Format; 9] = [
+    static ALL: [&dyn Format; 10] = [
         &isoon::Isoon,
         &conti_jabber::ContiJabber,
         &rocketchat::RocketChat,
@@ -426,6 +427,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &chatsift::ChatsiftCsv,
         &telegram::Telegram,
         &discord::Discord,
+        &slack::Slack,
     ];
     &ALL
 }
