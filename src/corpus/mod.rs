@@ -15,6 +15,8 @@
 
 use std::io::{self, Write};
 
+mod telegram;
+
 /// A corpus generator for a format that lives in its own module (the app exports).
 #[derive(Clone, Copy)]
 pub struct AppCorpus {
@@ -27,7 +29,11 @@ pub struct AppCorpus {
 }
 
 /// Generators of the app-export formats, one module each; each is also in [`FORMATS`].
-pub const APPS: &[AppCorpus] = &[];
+pub const APPS: &[AppCorpus] = &[AppCorpus {
+    name: "telegram",
+    file_name: "result.json",
+    generate: telegram::generate,
+}];
 
 fn app(name: &str) -> Option<&'static AppCorpus> {
     APPS.iter()
@@ -41,6 +47,7 @@ pub const FORMATS: &[&str] = &[
     "rocketchat",
     "blackbasta",
     "trickbot",
+    "telegram",
 ];
 
 /// What [`generate`] wrote.
