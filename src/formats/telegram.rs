@@ -1256,3 +1256,328 @@ fn starts_json_value(b: &[u8]) -> bool {
         None => true,
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
+    use crate::time::Zone;
+    use proptest::prelude::*;
+
+    const SINGLE: &str = include_str!("../../testdata/telegram/single/result.json");
+    const FULL: &str = include_str!("../../testdata/telegram/full/result.json");
+    const REPAIRED: &str = include_str!("../../testdata/telegram/repaired/result.json");
+    const TRUNCATED: &str = include_str!("../../testdata/telegram/truncated/result.json");
+
+    fn parse_with(text: &str, zone: Zone, target: usize) -> Collect<'_> {
+        let hint = survey_text(&Telegram, "result.json", text, FormatOptions::default());
+        let hint: &'static dyn Hint = Box::leak(hint.unwrap());
+        let mut ctx = ParseCtx::new(0, "result.json", zone);
+        ctx.hint = Some(hint);
+        parse_text(&Telegram, text, &ctx, target)
+    }
+
+    fn parse(text: &str) -> Collect<'_> {
+        parse_with(text, Zone::Utc, usize::MAX)
+    }
+
+    /// A single-chat export holding `messages` (objects already in the 1-space layout).
+    fn chat(messages: &[&str]) -> String {
+        format!(
+            "{{\n \"name\": \"t\",\n \"type\": \"personal_chat\",\n \"id\": 1,\n \"messages\": [\n{}\n ]\n}}\n",
+            messages.join(",\n")
+        )
+    }
+
+    fn msg(fields: &str) -> String {
+        let mut s = String::from("  {\n   \"id\": 7,\n   \"type\": \"message\"");
+        for f in fields.lines() {
+            s.push_str(",\n   ");
+            s.push_str(f);
+        }
+        s.push_str("\n  }");
+        s
+    }
+
+    #[test]
+    fn entity_array_text_is_concatenated_and_numeric_from_id_is_its_decimal_text() {
+        let m = msg(
+            "\"date_unixtime\": \"1619870400\"\n\"from\": \"A\"\n\"from_id\": 300400\n\"text\": [\"a \", {\"type\": \"bold\", \"text\": \"b\"}, null, \" c\"]",
+        );
+        let text = chat(&[&m]);
+        let c = parse(&text);
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert_eq!(c.messages[0].body, "a b c");
+        assert_eq!(c.messages[0].sender, "300400");
+        assert_eq!(c.messages[0].name.as_deref(), Some("A"));
+        assert_eq!(c.messages[0].id.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn date_unixtime_wins_and_the_local_date_gives_the_offset() {
+        let m = msg(
+            "\"date\": \"2021-05-01T15:00:00\"\n\"date_unixtime\": \"1619870400\"\n\"from_id\": \"user1\"\n\"text\": \"x\"",
+        );
+        let t = parse(&chat(&[&m])).messages[0].time;
+        assert_eq!(t.micros, 1_619_870_400_000_000);
+        assert_eq!(t.offset, Some(3 * 3600));
+        // A local date that is not a quarter-hour offset away gives no offset.
+        let m = msg(
+            "\"date\": \"2021-05-01T15:00:07\"\n\"date_unixtime\": \"1619870400\"\n\"from_id\": \"user1\"\n\"text\": \"x\"",
+        );
+        let t = parse(&chat(&[&m])).messages[0].time;
+        assert_eq!((t.micros, t.offset), (1_619_870_400_000_000, None));
+    }
+
+    #[test]
+    fn date_without_unixtime_is_naive_in_the_source_zone() {
+        let m = msg("\"date\": \"2021-05-01T15:00:00\"\n\"from_id\": \"user1\"\n\"text\": \"x\"");
+        let text = chat(&[&m]);
+        let c = parse_with(&text, "Europe/Moscow".parse().unwrap(), usize::MAX);
+        assert_eq!(c.messages[0].time.micros, 1_619_870_400_000_000);
+    }
+
+    #[test]
+    fn bad_or_missing_dates_and_senders_are_problems_at_the_message_line() {
+        let a = msg("\"date_unixtime\": \"12x\"\n\"from_id\": \"u\"");
+        let b = msg("\"from_id\": \"u\"");
+        let d = msg("\"date_unixtime\": \"1\"");
+        let ok = msg("\"date_unixtime\": \"1\"\n\"from\": \"Only Name\"");
+        let text = chat(&[&a, &b, &d, &ok]);
+        let c = parse(&text);
+        assert_eq!(c.messages.len(), 1);
+        assert_eq!(c.messages[0].sender, "Only Name");
+        let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
+        assert_eq!(lines, vec![6, 12, 17]);
+        assert!(c.problems[0].what.starts_with("bad date_unixtime"));
+        assert!(c.problems[1].what.contains("without date_unixtime or date"));
+        assert!(c.problems[2].what.contains("without from_id or from"));
+    }
+
+    #[test]
+    fn service_rows_read_as_system_or_call_with_an_action_text() {
+        let rows = [
+            ("\"action\": \"edit_group_title\"\n\"title\": \"Новое\"", "edit_group_title: Новое", Kind::System),
+            ("\"action\": \"phone_call\"\n\"duration_seconds\": 35", "phone_call: 35 s", Kind::Call),
+            ("\"action\": \"clear_history\"", "clear_history", Kind::System),
+        ];
+        for (fields, body, kind) in rows {
+            let m = format!(
+                "  {{\n   \"id\": 1,\n   \"type\": \"service\",\n   \"date_unixtime\": \"1\",\n   \"actor\": \"Lin\",\n   {}\n  }}",
+                fields.replace('\n', ",\n   ")
+            );
+            let text = chat(&[&m]);
+            let c = parse(&text);
+            assert!(c.problems.is_empty(), "{:?}", c.problems);
+            let got = &c.messages[0];
+            assert_eq!((got.body.as_ref(), got.kind), (body, kind));
+            assert_eq!(got.sender, "Lin");
+        }
+    }
+
+    #[test]
+    fn invalid_escape_and_unquoted_value_are_repaired_and_each_reported() {
+        let c = parse(REPAIRED);
+        assert_eq!(c.messages.len(), 4);
+        assert_eq!(c.messages[1].body, "ctrl\u{1}char");
+        assert_eq!(c.messages[2].name.as_deref(), Some("Deleted Account"));
+        let got: Vec<(u64, &str)> = c
+            .problems
+            .iter()
+            .map(|p| (p.loc.line, p.what.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (28, "repaired: invalid escape \\x01 read as \\u0001"),
+                (32, "repaired: invalid escape \\x01 read as \\u0001"),
+                (41, "repaired: unquoted value \"Deleted Account\" quoted"),
+            ]
+        );
+        // Only the repaired records own their strings.
+        assert!(matches!(c.messages[0].body, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn repair_quotes_non_values_but_keeps_numbers_literals_and_strings() {
+        let r = repair_object("{\n \"a\": 12,\n \"b\": true,\n \"c\": 2021-05-01,\n \"d\": x \"y\"\n}");
+        assert_eq!(
+            r.text,
+            "{\n \"a\": 12,\n \"b\": true,\n \"c\": \"2021-05-01\",\n \"d\": \"x \\\"y\\\"\"\n}"
+        );
+        assert_eq!(r.repairs.len(), 2);
+        let r = repair_object("{\"t\": \"a\u{1}b\\qc\"}");
+        assert_eq!(r.text, "{\"t\": \"a\\u0001b\\\\qc\"}");
+        assert_eq!(r.repairs.len(), 2);
+    }
+
+    #[test]
+    fn unrepairable_message_is_one_problem_and_the_next_still_reads() {
+        let bad = "  {\n   \"id\": 2,\n   \"type\": \"message\",\n   \"text\": [1, 2\n  }";
+        let ok = msg("\"date_unixtime\": \"1\"\n\"from_id\": \"u\"\n\"text\": \"fine\"");
+        let text = chat(&[bad, &ok]);
+        let c = parse(&text);
+        assert_eq!(c.messages.len(), 1);
+        assert_eq!(c.messages[0].body, "fine");
+        assert_eq!(c.problems.len(), 1);
+        assert_eq!(c.problems[0].loc.line, 6);
+    }
+
+    #[test]
+    fn truncated_file_keeps_earlier_messages_and_names_what_is_missing() {
+        let c = parse(TRUNCATED);
+        assert_eq!(c.messages.len(), 2);
+        let p = c.problems.last().unwrap();
+        assert_eq!(p.loc.line, 51);
+        assert!(p.what.starts_with("truncated: the file ends inside this message"), "{}", p.what);
+        assert!(p.what.ends_with("missing the rest of the message and \"]}\""), "{}", p.what);
+        // Cut between messages and after the array.
+        let ok = msg("\"date_unixtime\": \"1\"\n\"from_id\": \"u\"");
+        let full = chat(&[&ok]);
+        let cut = full.find("\n ]").unwrap();
+        let c = parse(&full[..cut + 1]);
+        assert_eq!(c.messages.len(), 1);
+        assert_eq!(c.problems.len(), 1);
+        assert!(c.problems[0].what.ends_with("missing \"]}\""), "{}", c.problems[0].what);
+        let c = parse(&full[..full.len() - 2]);
+        assert_eq!(c.messages.len(), 1);
+        assert!(c.problems[0].what.ends_with("missing \"}\""), "{}", c.problems[0].what);
+    }
+
+    #[test]
+    fn full_export_chats_get_their_own_channel_in_every_chunk() {
+        for target in [1, 200, usize::MAX] {
+            let c = parse_with(FULL, Zone::Utc, target);
+            let chans: Vec<&str> = c.messages.iter().map(|m| m.channel.as_deref().unwrap()).collect();
+            assert_eq!(chans, ["Сергей К", "Сергей К", "100200", "工作群", "工作群"], "{target}");
+        }
+        let hint = survey_text(&Telegram, "result.json", FULL, FormatOptions::default()).unwrap();
+        let chats = (hint.as_ref() as &dyn std::any::Any).downcast_ref::<Chats>().unwrap();
+        assert_eq!(chats.chats.len(), 3);
+        assert_eq!(chats.at(0), None);
+        assert_eq!(chats.at(u64::MAX), Some("工作群"));
+    }
+
+    #[test]
+    fn survey_finds_a_header_that_straddles_two_pieces() {
+        let mut s = ChatSurvey::default();
+        let cut = SINGLE.find(" \"id\": 4419021").unwrap();
+        s.feed(&SINGLE[..cut], 0, 1);
+        s.feed(&SINGLE[cut..], cut as u64, 4);
+        let h = Box::new(s).finish();
+        assert_eq!(h.describe().as_deref(), Some("1 chat(s): Лин Вэй"));
+    }
+
+    #[test]
+    fn next_record_needs_the_message_layout_not_just_a_brace_line() {
+        let first = SINGLE.find("\n  {\n").unwrap() + 1;
+        assert_eq!(Telegram.next_record(SINGLE, 0), Some(first));
+        // Entity objects (`    {`) and pasted text never split; every split is a message.
+        let mut from = 0;
+        let mut n = 0;
+        while let Some(p) = Telegram.next_record(SINGLE, from) {
+            assert!(SINGLE[p..].starts_with("  {\n   \"id\": "));
+            n += 1;
+            from = p + 1;
+        }
+        assert_eq!(n, 11);
+        assert_eq!(Telegram.next_record("  {\n   \"id\": 1,\n   \"date\": 2\n", 0), None);
+        assert_eq!(Telegram.next_record("  {\n   \"id\": x,\n   \"type\": \"m\"\n", 0), None);
+    }
+
+    #[test]
+    fn sniff_claims_the_exporter_layout_only() {
+        assert_eq!(sniff("a/result.json", SINGLE), 95);
+        assert_eq!(sniff("a/result.json", FULL), 95);
+        assert_eq!(sniff("a/result.txt", SINGLE), 0);
+        let other = include_str!("../../testdata/rocketchat/not_rocketchat.json");
+        assert_eq!(sniff("result.json", other), 0);
+        let rc = include_str!("../../testdata/rocketchat/general_2021-03-01.json");
+        assert_eq!(sniff("general_2021-03-01.json", rc), 0);
+        assert_eq!(sniff("users.json", "[{\"id\": \"U1\", \"name\": \"x\"}]"), 0);
+    }
+
+    /// The byte range end of each message of an unmutated fixture.
+    fn ends(text: &str, c: &Collect<'_>) -> Vec<usize> {
+        c.messages
+            .iter()
+            .map(|m| object_end(text.as_bytes(), m.loc.offset as usize).unwrap())
+            .collect()
+    }
+
+    fn floor_boundary(s: &str, mut p: usize) -> usize {
+        p = p.min(s.len());
+        while !s.is_char_boundary(p) {
+            p -= 1;
+        }
+        p
+    }
+
+    /// Applies mutation `kind` to `text`: the new text and the first changed byte.
+    pub(crate) fn mutate(text: &str, kind: u8, a: usize, b: usize, byte: u8) -> (String, usize) {
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let line_start = |k: usize| lines[..k].iter().map(|l| l.len()).sum::<usize>();
+        match kind % 4 {
+            0 => {
+                let p = floor_boundary(text, a % (text.len() + 1));
+                (text[..p].to_string(), p)
+            }
+            1 => {
+                let k = a % lines.len();
+                let mut out = lines.clone();
+                out.insert(k + 1, lines[k]);
+                (out.concat(), line_start(k + 1))
+            }
+            2 => {
+                let (j, k) = (a % lines.len(), b % lines.len());
+                let (j, k) = (j.min(k), j.max(k));
+                let mut out = lines.clone();
+                out.swap(j, k);
+                (out.concat(), line_start(j))
+            }
+            _ => {
+                let p = a % text.len();
+                let mut bytes = text.as_bytes().to_vec();
+                bytes[p] = byte;
+                (
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                    floor_boundary(text, p),
+                )
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400),
+                                    target in 1usize..64) {
+            let text = String::from_utf8_lossy(&bytes);
+            let c = parse_with(&text, Zone::Utc, target);
+            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
+            let t = format!("{{\n \"messages\": [\n  {{\n   \"id\": 1,\n{text}");
+            let c = parse_with(&t, Zone::Utc, target);
+            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
+            let _ = repair_object(&text);
+        }
+
+        #[test]
+        fn mutated_fixture_keeps_records_before_the_damage(
+            which in 0usize..4, kind in any::<u8>(), a in any::<usize>(), b in any::<usize>(),
+            byte in any::<u8>(), target in prop_oneof![Just(usize::MAX), 1usize..2000],
+        ) {
+            let text = [SINGLE, FULL, REPAIRED, TRUNCATED][which];
+            let orig = parse(text);
+            let ends = ends(text, &orig);
+            let (mutated, damage) = mutate(text, kind, a, b, byte);
+            let got = parse_with(&mutated, Zone::Utc, target);
+            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
+            let keep = ends.iter().take_while(|&&e| e <= damage).count();
+            prop_assert!(got.messages.len() >= keep);
+            for i in 0..keep {
+                prop_assert_eq!(&got.messages[i], &orig.messages[i]);
+            }
+        }
+    }
+}
