@@ -790,3 +790,152 @@ fn csv_field(text: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::telegram::tests::mutate;
+    use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
+    use crate::time::Zone;
+    use proptest::prelude::*;
+
+    const JSON: &str = include_str!("../../testdata/discord/Ops - work - general [975000000000000000].json");
+    const JSON_PATH: &str = "Ops - work - general [975000000000000000].json";
+    const CSV: &str = include_str!("../../testdata/discord/Direct Messages - Lin Wei [81000000000000001].csv");
+    const CSV_PATH: &str = "Direct Messages - Lin Wei [81000000000000001].csv";
+
+    fn parse_at<'a>(path: &'static str, text: &'a str, target: usize) -> Collect<'a> {
+        let hint = survey_text(&Discord, path, text, FormatOptions::default());
+        let mut ctx = ParseCtx::new(0, path, Zone::Utc);
+        ctx.hint = hint.map(|h| &*Box::leak(h));
+        parse_text(&Discord, text, &ctx, target)
+    }
+
+    #[test]
+    fn channel_comes_from_the_dce_file_name_without_ids_and_parts() {
+        assert_eq!(channel_from_path("x/Ops - work - general [97].json"), "general");
+        assert_eq!(channel_from_path("Ops - work - general [97] [part 2].json"), "general");
+        assert_eq!(channel_from_path("Direct Messages - Lin Wei [81].csv"), "Lin Wei");
+        assert_eq!(channel_from_path("plain.csv"), "plain");
+    }
+
+    #[test]
+    fn offsets_are_kept_and_types_map_to_kinds() {
+        let c = parse_at(JSON_PATH, JSON, usize::MAX);
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        let t = c.messages[0].time;
+        assert_eq!((t.offset, t.frac_digits), (Some(-4 * 3600), 3));
+        assert_eq!(c.messages[1].time.offset, Some(8 * 3600));
+        assert_eq!(kind_of("RecipientAdd"), Kind::System);
+        assert_eq!(kind_of("Reply"), Kind::Message);
+        assert_eq!(kind_of("Call"), Kind::Call);
+        assert!(Discord.unique_ids());
+    }
+
+    #[test]
+    fn later_chunks_take_the_channel_from_the_survey() {
+        for target in [1, 300, usize::MAX] {
+            let c = parse_at(JSON_PATH, JSON, target);
+            assert_eq!(c.messages.len(), 8);
+            assert!(c.messages.iter().all(|m| m.channel.as_deref() == Some("general")));
+        }
+    }
+
+    #[test]
+    fn next_record_splits_only_at_message_objects() {
+        let mut from = 0;
+        let mut n = 0;
+        while let Some(p) = Discord.next_record(JSON, from) {
+            assert!(JSON[p..].starts_with("    {\n      \"id\": \""));
+            n += 1;
+            from = p + 1;
+        }
+        assert_eq!(n, 8);
+        // Author objects, attachments and pasted text never split.
+        assert_eq!(Discord.next_record("    {\n      \"name\": \"x\"\n", 0), None);
+    }
+
+    #[test]
+    fn truncated_json_keeps_earlier_messages_and_reports_the_cut() {
+        let cut = JSON.find("\"id\": \"975000000000000003\"").unwrap();
+        let c = parse_at(JSON_PATH, &JSON[..cut], usize::MAX);
+        assert_eq!(c.messages.len(), 2);
+        assert_eq!(c.problems.len(), 1);
+        assert_eq!(c.problems[0].loc.line, 74);
+        assert!(c.problems[0].what.starts_with("truncated"));
+    }
+
+    #[test]
+    fn csv_reads_quoted_newlines_doubled_quotes_and_both_date_forms() {
+        let c = parse_at(CSV_PATH, CSV, usize::MAX);
+        assert_eq!(c.messages.len(), 4);
+        assert_eq!(c.messages[1].body, "多行\n第二行 \"引用\"");
+        assert!(matches!(c.messages[0].body, Cow::Borrowed(_)));
+        assert_eq!(c.messages[3].time.micros, 1_653_607_140_000_000);
+        assert_eq!(c.problems.len(), 1);
+        assert!(c.problems[0].what.starts_with("bad date \"yesterday\""));
+        assert_eq!(Discord.next_record(CSV, 0), None);
+        assert!(old_date(b"26-May-22 12:05 AM").is_some_and(|c| c.hour == 0));
+        assert!(old_date(b"26-May-22 13:05 PM").is_none());
+    }
+
+    #[test]
+    fn csv_without_author_id_uses_the_author_as_sender() {
+        let text = "Author,Date,Content,Attachments,Reactions\nlinwei#0000,2022-05-27T03:21:00+00:00,hi,,\n\"a\",\"2022-05-27T03:21:00+00:00\",\"unclosed\n";
+        let c = parse_at("a.csv", text, usize::MAX);
+        assert_eq!(c.messages.len(), 1);
+        assert_eq!(c.messages[0].sender, "linwei#0000");
+        assert_eq!(c.messages[0].name, None);
+        assert_eq!(c.problems.len(), 1);
+        assert!(c.problems[0].what.starts_with("truncated"));
+        assert_eq!(c.problems[0].loc.line, 3);
+    }
+
+    #[test]
+    fn sniff_needs_the_dce_shape() {
+        assert_eq!(Discord.sniff(JSON_PATH, JSON), 95);
+        assert_eq!(Discord.sniff(CSV_PATH, CSV), 95);
+        let tg = include_str!("../../testdata/telegram/single/result.json");
+        assert_eq!(Discord.sniff("result.json", tg), 0);
+        let rc = include_str!("../../testdata/rocketchat/general_2021-03-01.json");
+        assert_eq!(Discord.sniff("g.json", rc), 0);
+        assert_eq!(Discord.sniff("m.csv", "time,sender,body\n"), 0);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400),
+                                    target in 1usize..64) {
+            let text = String::from_utf8_lossy(&bytes);
+            for path in ["a.json", "a.csv"] {
+                let c = parse_at(path, &text, target);
+                prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
+            }
+            let t = format!("AuthorID,Author,Date,Content,Attachments,Reactions\n{text}");
+            let c = parse_at("a.csv", &t, target);
+            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
+        }
+
+        #[test]
+        fn mutated_fixture_keeps_records_before_the_damage(
+            csv in any::<bool>(), kind in any::<u8>(), a in any::<usize>(), b in any::<usize>(),
+            byte in any::<u8>(), target in prop_oneof![Just(usize::MAX), 1usize..2000],
+        ) {
+            let (path, text) = if csv { (CSV_PATH, CSV) } else { (JSON_PATH, JSON) };
+            let orig = parse_at(path, text, usize::MAX);
+            // Each record ends where the next starts (the last at the end of the text).
+            let mut ends: Vec<usize> = orig.messages.iter().skip(1).map(|m| m.loc.offset as usize).collect();
+            ends.push(text.len());
+            let (mutated, damage) = mutate(text, kind, a, b, byte);
+            let got = parse_at(path, &mutated, target);
+            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
+            let keep = ends.iter().take_while(|&&e| e < damage).count();
+            prop_assert!(got.messages.len() >= keep);
+            for i in 0..keep {
+                prop_assert_eq!(&got.messages[i], &orig.messages[i]);
+            }
+        }
+    }
+}
