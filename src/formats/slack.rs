@@ -504,3 +504,151 @@ impl<'a> Parser<'_, 'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::telegram::tests::mutate;
+    use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
+    use crate::time::Zone;
+    use proptest::prelude::*;
+
+    const GENERAL: &str = include_str!("../../testdata/slack/export/general/2021-05-01.json");
+    const RANDOM: &str = include_str!("../../testdata/slack/export/random/2021-05-02.json");
+    const USERS: &str = include_str!("../../testdata/slack/export/users.json");
+    const GENERAL_PATH: &str = "testdata/slack/export/general/2021-05-01.json";
+
+    fn parse_at<'a>(path: &'static str, text: &'a str, target: usize) -> Collect<'a> {
+        let hint = survey_text(&Slack, path, text, FormatOptions::default());
+        let mut ctx = ParseCtx::new(0, path, Zone::Utc);
+        ctx.hint = hint.map(|h| &*Box::leak(h));
+        parse_text(&Slack, text, &ctx, target)
+    }
+
+    #[test]
+    fn users_table_prefers_real_names_then_display_names_then_the_handle() {
+        let t = parse_users(USERS).unwrap();
+        assert_eq!(t.get("U01AAAA0001").map(String::as_str), Some("Lin Wei"));
+        assert_eq!(t.get("U01AAAA0002").map(String::as_str), Some("Серёга"));
+        assert_eq!(t.get("U01AAAA0003").map(String::as_str), Some("王芳"));
+        assert_eq!(t.get("U01AAAA0004").map(String::as_str), Some("sam"));
+        assert!(parse_users("{\"not\": \"users\"}").is_none());
+    }
+
+    #[test]
+    fn names_are_joined_from_users_json_beside_the_channel_folder() {
+        let c = parse_at(GENERAL_PATH, GENERAL, usize::MAX);
+        assert_eq!(c.messages[0].sender, "U01AAAA0001");
+        assert_eq!(c.messages[0].name.as_deref(), Some("Lin Wei"));
+        assert_eq!(c.messages[5].name, None);
+        // Without users.json the names are unknown but the ids stay.
+        let c = parse_at("nowhere/general/2021-05-01.json", GENERAL, usize::MAX);
+        assert_eq!(c.messages[0].name, None);
+        assert_eq!(c.messages[0].channel.as_deref(), Some("general"));
+    }
+
+    #[test]
+    fn ts_gives_time_with_its_fraction_digits_and_the_id() {
+        let t = parse_ts("1619856000.000100").unwrap();
+        assert_eq!((t.micros, t.frac_digits, t.offset), (1_619_856_000_000_100, 6, None));
+        assert_eq!(parse_ts("1619856000").unwrap().frac_digits, 0);
+        assert!(parse_ts("1619856000.").is_none());
+        assert!(parse_ts("x").is_none());
+        assert!(parse_ts("1619856000.1x").is_none());
+    }
+
+    #[test]
+    fn entities_decode_but_mentions_stay() {
+        assert_eq!(decode_entities(Cow::Borrowed("a &amp; b &lt;@U1&gt; <@U2> &x")), "a & b <@U1> <@U2> &x");
+        assert!(matches!(decode_entities(Cow::Borrowed("plain")), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn subtypes_map_to_kinds() {
+        assert_eq!(kind_of(None), Kind::Message);
+        assert_eq!(kind_of(Some("bot_message")), Kind::Message);
+        assert_eq!(kind_of(Some("channel_join")), Kind::System);
+        assert_eq!(kind_of(Some("channel_purpose")), Kind::System);
+        assert_eq!(kind_of(Some("message_deleted")), Kind::Deleted);
+        assert_eq!(kind_of(Some("huddle_thread")), Kind::Call);
+    }
+
+    #[test]
+    fn channel_is_the_folder_also_inside_a_zip() {
+        assert_eq!(channel_of("exp/general/2021-05-01.json"), Some("general"));
+        assert_eq!(channel_of("exp.zip!/random/2021-05-01.json"), Some("random"));
+        assert_eq!(channel_of("exp.zip!/2021-05-01.json"), None);
+        assert_eq!(channel_of("2021-05-01.json"), None);
+    }
+
+    #[test]
+    fn every_chunk_split_is_an_array_element() {
+        let mut from = 0;
+        let mut n = 0;
+        while let Some(p) = Slack.next_record(GENERAL, from) {
+            assert!(GENERAL[p..].starts_with("    {\n        \""));
+            n += 1;
+            from = p + 1;
+        }
+        assert_eq!(n, 8);
+        for target in [1, 100, usize::MAX] {
+            assert_eq!(parse_at(GENERAL_PATH, GENERAL, target).messages.len(), 8);
+        }
+    }
+
+    #[test]
+    fn sniff_takes_day_files_only() {
+        assert_eq!(Slack.sniff("e/general/2021-05-01.json", GENERAL), 90);
+        assert_eq!(Slack.sniff("e/users.json", USERS), 0);
+        assert_eq!(Slack.sniff("e/general/2021-05-01.json", USERS), 0);
+        assert_eq!(Slack.sniff("e/general/notes.json", GENERAL), 0);
+        assert_eq!(Slack.sniff("e/general/2021-05-01.json", "[]"), 0);
+    }
+
+    #[test]
+    fn truncated_day_file_keeps_earlier_messages() {
+        let cut = RANDOM.find("\"ок\"").unwrap();
+        let c = parse_at("e/random/2021-05-02.json", &RANDOM[..cut], usize::MAX);
+        assert_eq!(c.messages.len(), 2);
+        assert_eq!(c.problems.len(), 1);
+        assert_eq!(c.problems[0].loc.line, 26);
+        assert!(c.problems[0].what.starts_with("truncated"));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400),
+                                    target in 1usize..64) {
+            let text = String::from_utf8_lossy(&bytes);
+            let c = parse_at("e/c/2021-05-01.json", &text, target);
+            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
+            let t = format!("[\n    {{\n        \"ts\": \"1\",{text}");
+            let c = parse_at("e/c/2021-05-01.json", &t, target);
+            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
+        }
+
+        #[test]
+        fn mutated_fixture_keeps_records_before_the_damage(
+            which in any::<bool>(), kind in any::<u8>(), a in any::<usize>(), b in any::<usize>(),
+            byte in any::<u8>(), target in prop_oneof![Just(usize::MAX), 1usize..2000],
+        ) {
+            let text = if which { GENERAL } else { RANDOM };
+            let orig = parse_at(GENERAL_PATH, text, usize::MAX);
+            let ends: Vec<usize> = orig
+                .messages
+                .iter()
+                .map(|m| crate::formats::telegram::object_end(text.as_bytes(), m.loc.offset as usize).unwrap())
+                .collect();
+            let (mutated, damage) = mutate(text, kind, a, b, byte);
+            let got = parse_at(GENERAL_PATH, &mutated, target);
+            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
+            let keep = ends.iter().take_while(|&&e| e <= damage).count();
+            prop_assert!(got.messages.len() >= keep);
+            for i in 0..keep {
+                prop_assert_eq!(&got.messages[i], &orig.messages[i]);
+            }
+        }
+    }
+}
