@@ -15,6 +15,7 @@
 
 use std::io::{self, Write};
 
+mod discord;
 mod telegram;
 
 /// A corpus generator for a format that lives in its own module (the app exports).
@@ -29,11 +30,18 @@ pub struct AppCorpus {
 }
 
 /// Generators of the app-export formats, one module each; each is also in [`FORMATS`].
-pub const APPS: &[AppCorpus] = &[AppCorpus {
-    name: "telegram",
-    file_name: "result.json",
-    generate: telegram::generate,
-}];
+pub const APPS: &[AppCorpus] = &[
+    AppCorpus {
+        name: "telegram",
+        file_name: "result.json",
+        generate: telegram::generate,
+    },
+    AppCorpus {
+        name: "discord",
+        file_name: "Ops - work - general [975000000000000000].json",
+        generate: discord::generate,
+    },
+];
 
 fn app(name: &str) -> Option<&'static AppCorpus> {
     APPS.iter()
@@ -48,6 +56,7 @@ pub const FORMATS: &[&str] = &[
     "blackbasta",
     "trickbot",
     "telegram",
+    "discord",
 ];
 
 /// What [`generate`] wrote.

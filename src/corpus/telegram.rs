@@ -5,14 +5,23 @@
 
 use super::{
     CODE, CorpusStats, EN, EN_SHORT, FILE_NAMES, NICKS, PINYIN_GIVEN, PINYIN_SURNAMES, RU,
-    RU_SHORT, Rng, ZH, ZH_SHORT, civil_from_days, push2, push4, push_num,
+    RU_SHORT, Rng, ZH, ZH_SHORT, civil_from_days, push_num, push2, push4,
 };
 use std::io::{self, Write};
 
 const FLUSH_AT: usize = 1 << 20;
 
 const RU_NAMES: &[&str] = &[
-    "Сергей", "Алексей", "Дмитрий", "Ольга", "Ирина", "Павел", "Никита", "Анна", "Олег", "Мария",
+    "Сергей",
+    "Алексей",
+    "Дмитрий",
+    "Ольга",
+    "Ирина",
+    "Павел",
+    "Никита",
+    "Анна",
+    "Олег",
+    "Мария",
 ];
 const RU_SURNAMES: &[&str] = &["К", "Иванов", "Смирнов", "Петрова", "Орлов", "Волкова"];
 
@@ -39,7 +48,11 @@ pub fn generate(target_bytes: u64, seed: u64, out: &mut dyn Write) -> io::Result
                     s
                 }
                 1 => format!("{} {}", rng.pick(RU_NAMES), rng.pick(RU_SURNAMES)),
-                _ => format!("{}{}", rng.pick(NICKS), if i % 7 == 0 { "\u{1F60E}" } else { "" }),
+                _ => format!(
+                    "{}{}",
+                    rng.pick(NICKS),
+                    if i % 7 == 0 { "\u{1F60E}" } else { "" }
+                ),
             };
             Person {
                 id: format!("user{}", 100_000_000 + rng.below(900_000_000)),
@@ -88,7 +101,9 @@ pub fn generate(target_bytes: u64, seed: u64, out: &mut dyn Write) -> io::Result
             match rng.below(3) {
                 0 => {
                     let other = &people[rng.below(people.len() as u64) as usize];
-                    buf.extend_from_slice(b"   \"action\": \"invite_members\",\n   \"members\": [\n    \"");
+                    buf.extend_from_slice(
+                        b"   \"action\": \"invite_members\",\n   \"members\": [\n    \"",
+                    );
                     json_escape(&mut buf, other.name.as_bytes());
                     buf.extend_from_slice(b"\"\n   ],\n");
                 }
@@ -151,7 +166,9 @@ pub fn generate(target_bytes: u64, seed: u64, out: &mut dyn Write) -> io::Result
                 if r < 13 {
                     buf.extend_from_slice(b"   \"file\": \"files/");
                     buf.extend_from_slice(rng.pick(FILE_NAMES).as_bytes());
-                    buf.extend_from_slice(b"\",\n   \"mime_type\": \"application/octet-stream\",\n");
+                    buf.extend_from_slice(
+                        b"\",\n   \"mime_type\": \"application/octet-stream\",\n",
+                    );
                 }
                 body.clear();
                 text_body(&mut rng, &mut body);
@@ -160,12 +177,16 @@ pub fn generate(target_bytes: u64, seed: u64, out: &mut dyn Write) -> io::Result
                     let link = b"https://example.org/doc/";
                     buf.extend_from_slice(b"   \"text\": [\n    \"");
                     json_escape(&mut buf, &body);
-                    buf.extend_from_slice(b" \",\n    {\n     \"type\": \"link\",\n     \"text\": \"");
+                    buf.extend_from_slice(
+                        b" \",\n    {\n     \"type\": \"link\",\n     \"text\": \"",
+                    );
                     buf.extend_from_slice(link);
                     push_num(&mut buf, id);
                     buf.extend_from_slice(b"\"\n    }\n   ],\n   \"text_entities\": [\n    {\n     \"type\": \"plain\",\n     \"text\": \"");
                     json_escape(&mut buf, &body);
-                    buf.extend_from_slice(b" \"\n    },\n    {\n     \"type\": \"link\",\n     \"text\": \"");
+                    buf.extend_from_slice(
+                        b" \"\n    },\n    {\n     \"type\": \"link\",\n     \"text\": \"",
+                    );
                     buf.extend_from_slice(link);
                     push_num(&mut buf, id);
                     buf.extend_from_slice(b"\"\n    }\n   ]\n  }");
@@ -220,12 +241,12 @@ fn local(buf: &mut Vec<u8>, t: i64) {
     push2(buf, s % 60);
 }
 
-fn push_i64(buf: &mut Vec<u8>, v: i64) {
+pub(super) fn push_i64(buf: &mut Vec<u8>, v: i64) {
     buf.extend_from_slice(v.to_string().as_bytes());
 }
 
 /// A message text (raw, unescaped): one or more phrases, sometimes several lines or code.
-fn text_body(rng: &mut Rng, out: &mut Vec<u8>) {
+pub(super) fn text_body(rng: &mut Rng, out: &mut Vec<u8>) {
     let lines = if rng.chance(10) { rng.range(2, 5) } else { 1 };
     for l in 0..lines {
         if l > 0 {
@@ -266,7 +287,7 @@ fn phrase(rng: &mut Rng, out: &mut Vec<u8>, p: &str) {
 }
 
 /// Escapes text for the inside of a JSON string.
-fn json_escape(buf: &mut Vec<u8>, text: &[u8]) {
+pub(super) fn json_escape(buf: &mut Vec<u8>, text: &[u8]) {
     for &c in text {
         match c {
             b'"' => buf.extend_from_slice(b"\\\""),
@@ -298,13 +319,20 @@ mod tests {
         assert_eq!(stats.bytes, out.len() as u64);
         let text = String::from_utf8(out).unwrap();
         let path = "ChatExport/result.json";
-        assert!(formats::sniff(path, formats::sniff_head(&text)).is_some_and(|f| f.name() == "telegram"));
+        assert!(
+            formats::sniff(path, formats::sniff_head(&text))
+                .is_some_and(|f| f.name() == "telegram")
+        );
         let hint = formats::survey_text(&Telegram, path, &text, FormatOptions::default());
         let mut ctx = ParseCtx::new(0, path, Zone::Utc);
         ctx.hint = hint.as_deref();
         for target in [usize::MAX, 50_000] {
             let c = formats::parse_text(&Telegram, &text, &ctx, target);
-            assert!(c.problems.is_empty(), "{:?}", &c.problems[..c.problems.len().min(3)]);
+            assert!(
+                c.problems.is_empty(),
+                "{:?}",
+                &c.problems[..c.problems.len().min(3)]
+            );
             assert_eq!(c.messages.len() as u64, stats.messages);
             assert!(
                 c.messages
@@ -317,11 +345,12 @@ mod tests {
             // Local dates are +03:00 of the epoch stamps.
             assert!(c.messages.iter().all(|m| m.time.offset == Some(3 * 3600)));
         }
-        let senders: std::collections::HashSet<_> = formats::parse_text(&Telegram, &text, &ctx, usize::MAX)
-            .messages
-            .iter()
-            .map(|m| m.sender.to_string())
-            .collect();
+        let senders: std::collections::HashSet<_> =
+            formats::parse_text(&Telegram, &text, &ctx, usize::MAX)
+                .messages
+                .iter()
+                .map(|m| m.sender.to_string())
+                .collect();
         assert!(senders.len() > 100, "{}", senders.len());
     }
 }

@@ -47,9 +47,7 @@
 //! ([`Format::next_record`] is `None`: quoted fields hold newlines).
 
 use super::jsonish::Str;
-use super::telegram::{
-    excerpt_at, indent, line_end, line_start, skip_bom, skip_ws, string_end,
-};
+use super::telegram::{excerpt_at, indent, line_end, line_start, skip_bom, skip_ws, string_end};
 use super::{Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Civil, Resolver, parse_iso};
@@ -138,7 +136,10 @@ fn is_csv(path: &str) -> bool {
 /// `channel`.
 pub fn channel_from_path(path: &str) -> &str {
     let name = file_name(path);
-    let mut s = name.rsplit_once('.').map_or(name, |(stem, _)| stem).trim_end();
+    let mut s = name
+        .rsplit_once('.')
+        .map_or(name, |(stem, _)| stem)
+        .trim_end();
     // Strip ` [part N]` and ` [id]` (bracketed suffixes), innermost last.
     while s.ends_with(']') {
         match s.rfind(" [") {
@@ -261,8 +262,8 @@ fn header_walk(text: &str) -> Result<(Option<Cow<'_, str>>, usize), usize> {
                     return Ok((channel, v + 1));
                 }
                 if key == b"channel" {
-                    let mut it =
-                        serde_json::Deserializer::from_str(&text[v..]).into_iter::<ChannelHdr<'_>>();
+                    let mut it = serde_json::Deserializer::from_str(&text[v..])
+                        .into_iter::<ChannelHdr<'_>>();
                     match it.next() {
                         Some(Ok(h)) => {
                             channel = h.name.map(|n| n.0).filter(|n| !n.is_empty());
@@ -328,8 +329,13 @@ fn non_empty(s: Option<Str<'_>>) -> Option<Cow<'_, str>> {
 /// The kind of a DCE message type, before looking at attachments.
 fn kind_of(t: &str) -> Kind {
     match t {
-        "" | "Default" | "Reply" | "ChatInputCommand" | "ContextMenuCommand"
-        | "ApplicationCommand" | "ThreadStarterMessage" => Kind::Message,
+        ""
+        | "Default"
+        | "Reply"
+        | "ChatInputCommand"
+        | "ContextMenuCommand"
+        | "ApplicationCommand"
+        | "ThreadStarterMessage" => Kind::Message,
         "Call" => Kind::Call,
         _ => Kind::System,
     }
@@ -799,9 +805,11 @@ mod tests {
     use crate::time::Zone;
     use proptest::prelude::*;
 
-    const JSON: &str = include_str!("../../testdata/discord/Ops - work - general [975000000000000000].json");
+    const JSON: &str =
+        include_str!("../../testdata/discord/Ops - work - general [975000000000000000].json");
     const JSON_PATH: &str = "Ops - work - general [975000000000000000].json";
-    const CSV: &str = include_str!("../../testdata/discord/Direct Messages - Lin Wei [81000000000000001].csv");
+    const CSV: &str =
+        include_str!("../../testdata/discord/Direct Messages - Lin Wei [81000000000000001].csv");
     const CSV_PATH: &str = "Direct Messages - Lin Wei [81000000000000001].csv";
 
     fn parse_at<'a>(path: &'static str, text: &'a str, target: usize) -> Collect<'a> {
@@ -813,9 +821,18 @@ mod tests {
 
     #[test]
     fn channel_comes_from_the_dce_file_name_without_ids_and_parts() {
-        assert_eq!(channel_from_path("x/Ops - work - general [97].json"), "general");
-        assert_eq!(channel_from_path("Ops - work - general [97] [part 2].json"), "general");
-        assert_eq!(channel_from_path("Direct Messages - Lin Wei [81].csv"), "Lin Wei");
+        assert_eq!(
+            channel_from_path("x/Ops - work - general [97].json"),
+            "general"
+        );
+        assert_eq!(
+            channel_from_path("Ops - work - general [97] [part 2].json"),
+            "general"
+        );
+        assert_eq!(
+            channel_from_path("Direct Messages - Lin Wei [81].csv"),
+            "Lin Wei"
+        );
         assert_eq!(channel_from_path("plain.csv"), "plain");
     }
 
@@ -837,7 +854,11 @@ mod tests {
         for target in [1, 300, usize::MAX] {
             let c = parse_at(JSON_PATH, JSON, target);
             assert_eq!(c.messages.len(), 8);
-            assert!(c.messages.iter().all(|m| m.channel.as_deref() == Some("general")));
+            assert!(
+                c.messages
+                    .iter()
+                    .all(|m| m.channel.as_deref() == Some("general"))
+            );
         }
     }
 
@@ -852,7 +873,10 @@ mod tests {
         }
         assert_eq!(n, 8);
         // Author objects, attachments and pasted text never split.
-        assert_eq!(Discord.next_record("    {\n      \"name\": \"x\"\n", 0), None);
+        assert_eq!(
+            Discord.next_record("    {\n      \"name\": \"x\"\n", 0),
+            None
+        );
     }
 
     #[test]

@@ -58,7 +58,10 @@ impl Format for Slack {
         "Slack workspace export (channel folders of YYYY-MM-DD.json, names from users.json)"
     }
     fn examples(&self) -> &'static [&'static str] {
-        &["export/general/2021-05-01.json", "export.zip!/random/2021-05-02.json"]
+        &[
+            "export/general/2021-05-01.json",
+            "export.zip!/random/2021-05-02.json",
+        ]
     }
     fn sniff(&self, path: &str, head: &str) -> u8 {
         if !is_day_file(file_name(path)) {
@@ -361,7 +364,11 @@ impl<'a> Parser<'_, 'a> {
         if self.chunk.first || b[i] != b'{' {
             if b[i] != b'[' {
                 let ex = excerpt_at(text, i);
-                self.problem(sink, i, format!("not a Slack day file (expected '['): {ex}"));
+                self.problem(
+                    sink,
+                    i,
+                    format!("not a Slack day file (expected '['): {ex}"),
+                );
                 return;
             }
             i += 1;
@@ -550,7 +557,10 @@ mod tests {
     #[test]
     fn ts_gives_time_with_its_fraction_digits_and_the_id() {
         let t = parse_ts("1619856000.000100").unwrap();
-        assert_eq!((t.micros, t.frac_digits, t.offset), (1_619_856_000_000_100, 6, None));
+        assert_eq!(
+            (t.micros, t.frac_digits, t.offset),
+            (1_619_856_000_000_100, 6, None)
+        );
         assert_eq!(parse_ts("1619856000").unwrap().frac_digits, 0);
         assert!(parse_ts("1619856000.").is_none());
         assert!(parse_ts("x").is_none());
@@ -559,8 +569,14 @@ mod tests {
 
     #[test]
     fn entities_decode_but_mentions_stay() {
-        assert_eq!(decode_entities(Cow::Borrowed("a &amp; b &lt;@U1&gt; <@U2> &x")), "a & b <@U1> <@U2> &x");
-        assert!(matches!(decode_entities(Cow::Borrowed("plain")), Cow::Borrowed(_)));
+        assert_eq!(
+            decode_entities(Cow::Borrowed("a &amp; b &lt;@U1&gt; <@U2> &x")),
+            "a & b <@U1> <@U2> &x"
+        );
+        assert!(matches!(
+            decode_entities(Cow::Borrowed("plain")),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
@@ -576,7 +592,10 @@ mod tests {
     #[test]
     fn channel_is_the_folder_also_inside_a_zip() {
         assert_eq!(channel_of("exp/general/2021-05-01.json"), Some("general"));
-        assert_eq!(channel_of("exp.zip!/random/2021-05-01.json"), Some("random"));
+        assert_eq!(
+            channel_of("exp.zip!/random/2021-05-01.json"),
+            Some("random")
+        );
         assert_eq!(channel_of("exp.zip!/2021-05-01.json"), None);
         assert_eq!(channel_of("2021-05-01.json"), None);
     }

@@ -144,7 +144,8 @@ fn sniff(path: &str, head: &str) -> u8 {
     let layout = has(b"\n \"messages\": [\n  {\n   \"id\": ")
         || has(b"\n    \"messages\": [\n     {\n      \"id\": ")
         || has(b"\n \"chats\": {\n  \"about\": ");
-    let tg_keys = has(b"\"from_id\": ") || has(b"\"actor_id\": ") || has(b"\"personal_information\"");
+    let tg_keys =
+        has(b"\"from_id\": ") || has(b"\"actor_id\": ") || has(b"\"personal_information\"");
     if (shape && epoch) || (layout && (shape || tg_keys)) || (chats && epoch) {
         95
     } else {
@@ -744,8 +745,7 @@ impl<'a> Parser<'_, 'a, 'a> {
                         return;
                     };
                     let v = skip_ws(b, end);
-                    if b.get(v) != Some(&b':') || !matches!(stack.last(), Some(Frame::Obj { .. }))
-                    {
+                    if b.get(v) != Some(&b':') || !matches!(stack.last(), Some(Frame::Obj { .. })) {
                         i = end;
                         continue;
                     }
@@ -880,7 +880,10 @@ impl<'a> Parser<'_, 'a, 'a> {
         stack: &[Frame<'a>],
         sink: &mut dyn Sink<'a>,
     ) -> ArrayEnd {
-        let ex = excerpt_at(self.chunk.text, line_start(self.b, self.b.len().saturating_sub(1)));
+        let ex = excerpt_at(
+            self.chunk.text,
+            line_start(self.b, self.b.len().saturating_sub(1)),
+        );
         let loc = self.ctx.loc(self.chunk, at, line);
         sink.problem(Problem::new(
             loc,
@@ -940,16 +943,16 @@ impl<'a> Parser<'_, 'a, 'a> {
         {
             match self.message(raw, start, end, line, channel) {
                 Ok(m) => {
-                for (rel, what) in &fixed.repairs {
-                    let at = start + rel;
-                    let l = self.lines.at(at);
-                    let rl = line_start(self.b, at);
-                    sink.problem(Problem::new(
-                        self.ctx.loc(self.chunk, rl, l),
-                        format!("repaired: {what}"),
-                    ));
-                }
-                sink.message(m.into_owned());
+                    for (rel, what) in &fixed.repairs {
+                        let at = start + rel;
+                        let l = self.lines.at(at);
+                        let rl = line_start(self.b, at);
+                        sink.problem(Problem::new(
+                            self.ctx.loc(self.chunk, rl, l),
+                            format!("repaired: {what}"),
+                        ));
+                    }
+                    sink.message(m.into_owned());
                 }
                 Err(p) => sink.problem(p),
             }
@@ -1011,7 +1014,8 @@ impl<'a> Parser<'_, 'a, 'a> {
             } else if let Some(m) = raw.message_id {
                 Some(Cow::Owned(format!("message {}", m.0)))
             } else {
-                raw.duration_seconds.map(|d| Cow::Owned(format!("{} s", d.0)))
+                raw.duration_seconds
+                    .map(|d| Cow::Owned(format!("{} s", d.0)))
             };
             body = match detail {
                 Some(d) if action.is_empty() => d,
@@ -1070,9 +1074,7 @@ impl<'a> Parser<'_, 'a, 'a> {
             if !ok {
                 return Err(format!("bad date_unixtime {:?}", excerpt(&u.0)));
             }
-            let secs = s
-                .iter()
-                .fold(0i64, |v, &c| v * 10 + i64::from(c - b'0'));
+            let secs = s.iter().fold(0i64, |v, &c| v * 10 + i64::from(c - b'0'));
             let mut t = Timestamp::from_unix_seconds(secs);
             if let Some(c) = local {
                 let off = c.unix_seconds_as_utc() - secs;
@@ -1199,10 +1201,8 @@ fn repair_object(s: &str) -> Repaired {
                                     Some(ch) => &s[j..j + 1 + ch.len_utf8()],
                                     None => "\\",
                                 };
-                                repairs.push((
-                                    j,
-                                    format!("invalid escape {shown} kept as written"),
-                                ));
+                                repairs
+                                    .push((j, format!("invalid escape {shown} kept as written")));
                                 j += 1;
                                 copied = j;
                             }
@@ -1242,8 +1242,13 @@ fn starts_json_value(b: &[u8]) -> bool {
                 .ok()
                 .and_then(|t| t.parse::<f64>().ok())
                 .is_some()
-                && !tok.iter().any(|c| c.is_ascii_alphabetic() && !matches!(c, b'e' | b'E'))
-                && matches!(after, None | Some(b',' | b'}' | b']' | b' ' | b'\r' | b'\n'))
+                && !tok
+                    .iter()
+                    .any(|c| c.is_ascii_alphabetic() && !matches!(c, b'e' | b'E'))
+                && matches!(
+                    after,
+                    None | Some(b',' | b'}' | b']' | b' ' | b'\r' | b'\n')
+                )
         }
         Some(_) => {
             let n = scalar_end(b, 0);
@@ -1357,9 +1362,21 @@ pub(crate) mod tests {
     #[test]
     fn service_rows_read_as_system_or_call_with_an_action_text() {
         let rows = [
-            ("\"action\": \"edit_group_title\"\n\"title\": \"Новое\"", "edit_group_title: Новое", Kind::System),
-            ("\"action\": \"phone_call\"\n\"duration_seconds\": 35", "phone_call: 35 s", Kind::Call),
-            ("\"action\": \"clear_history\"", "clear_history", Kind::System),
+            (
+                "\"action\": \"edit_group_title\"\n\"title\": \"Новое\"",
+                "edit_group_title: Новое",
+                Kind::System,
+            ),
+            (
+                "\"action\": \"phone_call\"\n\"duration_seconds\": 35",
+                "phone_call: 35 s",
+                Kind::Call,
+            ),
+            (
+                "\"action\": \"clear_history\"",
+                "clear_history",
+                Kind::System,
+            ),
         ];
         for (fields, body, kind) in rows {
             let m = format!(
@@ -1400,7 +1417,8 @@ pub(crate) mod tests {
 
     #[test]
     fn repair_quotes_non_values_but_keeps_numbers_literals_and_strings() {
-        let r = repair_object("{\n \"a\": 12,\n \"b\": true,\n \"c\": 2021-05-01,\n \"d\": x \"y\"\n}");
+        let r =
+            repair_object("{\n \"a\": 12,\n \"b\": true,\n \"c\": 2021-05-01,\n \"d\": x \"y\"\n}");
         assert_eq!(
             r.text,
             "{\n \"a\": 12,\n \"b\": true,\n \"c\": \"2021-05-01\",\n \"d\": \"x \\\"y\\\"\"\n}"
@@ -1429,8 +1447,18 @@ pub(crate) mod tests {
         assert_eq!(c.messages.len(), 2);
         let p = c.problems.last().unwrap();
         assert_eq!(p.loc.line, 51);
-        assert!(p.what.starts_with("truncated: the file ends inside this message"), "{}", p.what);
-        assert!(p.what.ends_with("missing the rest of the message and \"]}\""), "{}", p.what);
+        assert!(
+            p.what
+                .starts_with("truncated: the file ends inside this message"),
+            "{}",
+            p.what
+        );
+        assert!(
+            p.what
+                .ends_with("missing the rest of the message and \"]}\""),
+            "{}",
+            p.what
+        );
         // Cut between messages and after the array.
         let ok = msg("\"date_unixtime\": \"1\"\n\"from_id\": \"u\"");
         let full = chat(&[&ok]);
@@ -1438,21 +1466,39 @@ pub(crate) mod tests {
         let c = parse(&full[..cut + 1]);
         assert_eq!(c.messages.len(), 1);
         assert_eq!(c.problems.len(), 1);
-        assert!(c.problems[0].what.ends_with("missing \"]}\""), "{}", c.problems[0].what);
+        assert!(
+            c.problems[0].what.ends_with("missing \"]}\""),
+            "{}",
+            c.problems[0].what
+        );
         let c = parse(&full[..full.len() - 2]);
         assert_eq!(c.messages.len(), 1);
-        assert!(c.problems[0].what.ends_with("missing \"}\""), "{}", c.problems[0].what);
+        assert!(
+            c.problems[0].what.ends_with("missing \"}\""),
+            "{}",
+            c.problems[0].what
+        );
     }
 
     #[test]
     fn full_export_chats_get_their_own_channel_in_every_chunk() {
         for target in [1, 200, usize::MAX] {
             let c = parse_with(FULL, Zone::Utc, target);
-            let chans: Vec<&str> = c.messages.iter().map(|m| m.channel.as_deref().unwrap()).collect();
-            assert_eq!(chans, ["Сергей К", "Сергей К", "100200", "工作群", "工作群"], "{target}");
+            let chans: Vec<&str> = c
+                .messages
+                .iter()
+                .map(|m| m.channel.as_deref().unwrap())
+                .collect();
+            assert_eq!(
+                chans,
+                ["Сергей К", "Сергей К", "100200", "工作群", "工作群"],
+                "{target}"
+            );
         }
         let hint = survey_text(&Telegram, "result.json", FULL, FormatOptions::default()).unwrap();
-        let chats = (hint.as_ref() as &dyn std::any::Any).downcast_ref::<Chats>().unwrap();
+        let chats = (hint.as_ref() as &dyn std::any::Any)
+            .downcast_ref::<Chats>()
+            .unwrap();
         assert_eq!(chats.chats.len(), 3);
         assert_eq!(chats.at(0), None);
         assert_eq!(chats.at(u64::MAX), Some("工作群"));
@@ -1481,8 +1527,14 @@ pub(crate) mod tests {
             from = p + 1;
         }
         assert_eq!(n, 11);
-        assert_eq!(Telegram.next_record("  {\n   \"id\": 1,\n   \"date\": 2\n", 0), None);
-        assert_eq!(Telegram.next_record("  {\n   \"id\": x,\n   \"type\": \"m\"\n", 0), None);
+        assert_eq!(
+            Telegram.next_record("  {\n   \"id\": 1,\n   \"date\": 2\n", 0),
+            None
+        );
+        assert_eq!(
+            Telegram.next_record("  {\n   \"id\": x,\n   \"type\": \"m\"\n", 0),
+            None
+        );
     }
 
     #[test]
@@ -1494,7 +1546,10 @@ pub(crate) mod tests {
         assert_eq!(sniff("result.json", other), 0);
         let rc = include_str!("../../testdata/rocketchat/general_2021-03-01.json");
         assert_eq!(sniff("general_2021-03-01.json", rc), 0);
-        assert_eq!(sniff("users.json", "[{\"id\": \"U1\", \"name\": \"x\"}]"), 0);
+        assert_eq!(
+            sniff("users.json", "[{\"id\": \"U1\", \"name\": \"x\"}]"),
+            0
+        );
     }
 
     /// The byte range end of each message of an unmutated fixture.
