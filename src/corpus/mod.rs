@@ -16,6 +16,7 @@
 use std::io::{self, Write};
 
 mod discord;
+mod slack;
 mod telegram;
 
 /// A corpus generator for a format that lives in its own module (the app exports).
@@ -41,6 +42,11 @@ pub const APPS: &[AppCorpus] = &[
         file_name: "Ops - work - general [975000000000000000].json",
         generate: discord::generate,
     },
+    AppCorpus {
+        name: "slack",
+        file_name: "2021-05-01.json",
+        generate: slack::generate,
+    },
 ];
 
 fn app(name: &str) -> Option<&'static AppCorpus> {
@@ -57,6 +63,7 @@ pub const FORMATS: &[&str] = &[
     "trickbot",
     "telegram",
     "discord",
+    "slack",
 ];
 
 /// What [`generate`] wrote.

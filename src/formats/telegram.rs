@@ -135,7 +135,7 @@ fn sniff(path: &str, head: &str) -> u8 {
     let has = |s: &[u8]| memchr::memmem::find(b, s).is_some();
     let messages = has(b"\"messages\": [") || has(b"\"messages\":[");
     let chats = has(b"\"chats\": {") && has(b"\"list\": [");
-    if !messages && !chats {
+    if !messages && !chats && !has(b"\"personal_information\": {") {
         return 0;
     }
     let shape = has(b"\"type\": \"message\"") || has(b"\"type\": \"service\"");
@@ -146,7 +146,10 @@ fn sniff(path: &str, head: &str) -> u8 {
         || has(b"\n \"chats\": {\n  \"about\": ");
     let tg_keys =
         has(b"\"from_id\": ") || has(b"\"actor_id\": ") || has(b"\"personal_information\"");
-    if (shape && epoch) || (layout && (shape || tg_keys)) || (chats && epoch) {
+    // A full export whose first 8 KiB are the account's own data and contacts.
+    let account = b[i..].starts_with(b"{\n \"about\": \"")
+        && has(b"\n \"personal_information\": {\n  \"user_id\": ");
+    if (shape && epoch) || (layout && (shape || tg_keys)) || (chats && epoch) || account {
         95
     } else {
         0
@@ -1541,6 +1544,10 @@ pub(crate) mod tests {
     fn sniff_claims_the_exporter_layout_only() {
         assert_eq!(sniff("a/result.json", SINGLE), 95);
         assert_eq!(sniff("a/result.json", FULL), 95);
+        // A full export whose head holds only the account's data and contacts.
+        let head = &FULL[..FULL.find(" \"frequent_contacts\"").unwrap()];
+        assert!(!head.contains("\"messages\""));
+        assert_eq!(sniff("a/result.json", head), 95);
         assert_eq!(sniff("a/result.txt", SINGLE), 0);
         let other = include_str!("../../testdata/rocketchat/not_rocketchat.json");
         assert_eq!(sniff("result.json", other), 0);
