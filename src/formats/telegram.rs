@@ -575,7 +575,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Part<'a> {
 }
 
 /// The fields of a message this format reads; all others are skipped.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Raw<'a> {
     #[serde(borrow)]
     id: Option<Text<'a>>,
@@ -841,6 +841,14 @@ impl<'a> Parser<'_, 'a, 'a> {
                 b',' => i += 1,
                 b'{' => {
                     let line = self.lines.at(i);
+                    if let Some((raw, end)) = fast_raw(text, i) {
+                        match self.message(raw, i, end, line, &channel) {
+                            Ok(m) => sink.message(m),
+                            Err(p) => sink.problem(p),
+                        }
+                        i = end;
+                        continue;
+                    }
                     let mut stream =
                         serde_json::Deserializer::from_str(&text[i..]).into_iter::<Raw<'a>>();
                     match stream.next() {
@@ -1095,6 +1103,230 @@ impl<'a> Parser<'_, 'a, 'a> {
             None => Err("message without date_unixtime or date".into()),
         }
     }
+}
+
+/// The fast path for a message in the exporter's layout (`{` ending its line, one field per
+/// line one level deeper, `}` at the `{`'s indentation): the fields this format reads, taken
+/// straight from the lines, and the position after the `}`. Containers it does not read
+/// (`text_entities`, `reactions`, …) are skipped to their closing line without parsing.
+/// `None` whenever anything differs from that layout or from what serde would accept for a
+/// read field; the caller then deserializes the element with serde (and repairs it).
+fn fast_raw(text: &str, start: usize) -> Option<(Raw<'_>, usize)> {
+    let b = text.as_bytes();
+    let ls = line_start(b, start);
+    let ind = start - ls;
+    if b[ls..start].iter().any(|&c| c != b' ') || b.get(start + 1) != Some(&b'\n') {
+        return None;
+    }
+    let mut raw = Raw::default();
+    let mut p = start + 2;
+    let mut fields = 0usize;
+    loop {
+        let n = indent(b.get(p..)?);
+        let q = p + n;
+        if n == ind {
+            return (b.get(q) == Some(&b'}') && fields == 0).then_some((raw, q + 1));
+        }
+        if n != ind + 1 || b.get(q) != Some(&b'"') {
+            return None;
+        }
+        let ke = q + 1 + memchr::memchr2(b'"', b'\\', &b[q + 1..])?;
+        if b[ke] != b'"' || b.get(ke + 1..ke + 3) != Some(b": ") {
+            return None;
+        }
+        let key = &b[q + 1..ke];
+        let v = ke + 3;
+        fields += 1;
+        let value_end = match *b.get(v)? {
+            b'"' => {
+                let super::jsonish::StringEnd::Closed(e) = super::jsonish::scan_string(b, v + 1).0
+                else {
+                    return None;
+                };
+                let inner = &text[v + 1..e];
+                if inner.bytes().any(|c| c < 0x20) {
+                    return None;
+                }
+                let (s, repair) = unescape(inner);
+                if repair.is_some() {
+                    return None;
+                }
+                set_string(&mut raw, key, s)?;
+                e + 1
+            }
+            c if c.is_ascii_digit() || c == b'-' => {
+                let e = scalar_end(b, v);
+                let tok = &b[v..e];
+                let digits = tok.strip_prefix(b"-").unwrap_or(tok);
+                let ok = !digits.is_empty()
+                    && digits.iter().all(u8::is_ascii_digit)
+                    && (digits.len() == 1 || digits[0] != b'0');
+                if !ok {
+                    return None;
+                }
+                set_number(&mut raw, key, &text[v..e])?;
+                e
+            }
+            b'n' | b't' | b'f' => {
+                let e = scalar_end(b, v);
+                match &b[v..e] {
+                    b"null" => set_null(&mut raw, key)?,
+                    b"true" | b"false" if !is_read(key) => {}
+                    _ => return None,
+                }
+                e
+            }
+            open @ (b'[' | b'{') => {
+                let close = if open == b'[' { b']' } else { b'}' };
+                let end = if b.get(v + 1) == Some(&close) {
+                    v + 2
+                } else if b.get(v + 1) == Some(&b'\n') {
+                    // The closing line: one level deeper than the `{`, the bracket first.
+                    let mut l = v + 2;
+                    loop {
+                        let n = indent(b.get(l..)?);
+                        if n == ind + 1 && b.get(l + n) == Some(&close) {
+                            break l + n + 1;
+                        }
+                        if n <= ind + 1 {
+                            return None;
+                        }
+                        l = l + memchr::memchr(b'\n', &b[l..])? + 1;
+                    }
+                } else {
+                    return None;
+                };
+                let value = &text[v..end];
+                match key {
+                    b"text" => {
+                        if raw.text.is_some() {
+                            return None;
+                        }
+                        raw.text = Some(serde_json::from_str::<Body<'_>>(value).ok()?);
+                    }
+                    b"members" => {
+                        if raw.members.is_some() {
+                            return None;
+                        }
+                        raw.members = Some(serde_json::from_str(value).ok()?);
+                    }
+                    k if is_read(k) => return None,
+                    _ => {}
+                }
+                end
+            }
+            _ => return None,
+        };
+        let mut e = value_end;
+        let comma = b.get(e) == Some(&b',');
+        if comma {
+            e += 1;
+        }
+        if b.get(e) != Some(&b'\n') {
+            return None;
+        }
+        p = e + 1;
+        if !comma {
+            let n = indent(b.get(p..)?);
+            return (n == ind && b.get(p + n) == Some(&b'}')).then_some((raw, p + n + 1));
+        }
+    }
+}
+
+/// Whether the fast path reads `key` (so its type matters).
+fn is_read(key: &[u8]) -> bool {
+    matches!(
+        key,
+        b"id"
+            | b"type"
+            | b"date"
+            | b"date_unixtime"
+            | b"from"
+            | b"from_id"
+            | b"actor"
+            | b"actor_id"
+            | b"action"
+            | b"members"
+            | b"title"
+            | b"message_id"
+            | b"duration_seconds"
+            | b"text"
+            | b"photo"
+            | b"file"
+            | b"media_type"
+    )
+}
+
+/// Sets a field once; a second value of the same field is left to serde (which rejects it).
+fn once<T>(slot: &mut Option<T>, v: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(v);
+    Some(())
+}
+
+fn set_string<'a>(raw: &mut Raw<'a>, key: &[u8], s: Cow<'a, str>) -> Option<()> {
+    match key {
+        b"id" => once(&mut raw.id, Text(s)),
+        b"type" => once(&mut raw.kind, Str(s)),
+        b"date" => once(&mut raw.date, Str(s)),
+        b"date_unixtime" => once(&mut raw.date_unixtime, Text(s)),
+        b"from" => once(&mut raw.from, Str(s)),
+        b"from_id" => once(&mut raw.from_id, Text(s)),
+        b"actor" => once(&mut raw.actor, Str(s)),
+        b"actor_id" => once(&mut raw.actor_id, Text(s)),
+        b"action" => once(&mut raw.action, Str(s)),
+        b"title" => once(&mut raw.title, Str(s)),
+        b"message_id" => once(&mut raw.message_id, Text(s)),
+        b"duration_seconds" => once(&mut raw.duration_seconds, Text(s)),
+        b"text" => once(&mut raw.text, Body(s)),
+        b"photo" => once(&mut raw.photo, Str(s)),
+        b"file" => once(&mut raw.file, Str(s)),
+        b"media_type" => once(&mut raw.media_type, Str(s)),
+        b"members" => None,
+        _ => Some(()),
+    }
+}
+
+fn set_number<'a>(raw: &mut Raw<'a>, key: &[u8], n: &'a str) -> Option<()> {
+    let t = Text(Cow::Borrowed(n));
+    match key {
+        b"id" => once(&mut raw.id, t),
+        b"date_unixtime" => once(&mut raw.date_unixtime, t),
+        b"from_id" => once(&mut raw.from_id, t),
+        b"actor_id" => once(&mut raw.actor_id, t),
+        b"message_id" => once(&mut raw.message_id, t),
+        b"duration_seconds" => once(&mut raw.duration_seconds, t),
+        k if is_read(k) => None,
+        _ => Some(()),
+    }
+}
+
+/// `null` reads as a missing field, as serde's `Option` does; a read field written twice
+/// (even as null) is left to serde.
+fn set_null(raw: &mut Raw<'_>, key: &[u8]) -> Option<()> {
+    let set = match key {
+        b"id" => raw.id.is_some(),
+        b"type" => raw.kind.is_some(),
+        b"date" => raw.date.is_some(),
+        b"date_unixtime" => raw.date_unixtime.is_some(),
+        b"from" => raw.from.is_some(),
+        b"from_id" => raw.from_id.is_some(),
+        b"actor" => raw.actor.is_some(),
+        b"actor_id" => raw.actor_id.is_some(),
+        b"action" => raw.action.is_some(),
+        b"members" => raw.members.is_some(),
+        b"title" => raw.title.is_some(),
+        b"message_id" => raw.message_id.is_some(),
+        b"duration_seconds" => raw.duration_seconds.is_some(),
+        b"text" => raw.text.is_some(),
+        b"photo" => raw.photo.is_some(),
+        b"file" => raw.file.is_some(),
+        b"media_type" => raw.media_type.is_some(),
+        _ => false,
+    };
+    (!set).then_some(())
 }
 
 /// The end of a number or literal starting at `i`.
@@ -1557,6 +1789,31 @@ pub(crate) mod tests {
             sniff("users.json", "[{\"id\": \"U1\", \"name\": \"x\"}]"),
             0
         );
+    }
+
+    #[test]
+    fn fast_path_reads_every_fixture_message_exactly_as_serde_does() {
+        let mut corpus = Vec::new();
+        crate::corpus::generate("telegram", 200_000, 3, &mut corpus).unwrap();
+        let corpus = String::from_utf8(corpus).unwrap();
+        for text in [SINGLE, FULL, corpus.as_str()] {
+            let c = parse(text);
+            for m in &c.messages {
+                let at = m.loc.offset as usize;
+                let (fast, end) = fast_raw(text, at).expect("fast path takes the exporter layout");
+                let mut it = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Raw<'_>>();
+                let slow = it.next().unwrap().unwrap();
+                assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+                assert_eq!(end, at + it.byte_offset());
+            }
+        }
+        // Anything else falls back to serde.
+        assert!(fast_raw("{\"id\": 1}", 0).is_none());
+        assert!(fast_raw("{\n \"id\": 01\n}", 0).is_none());
+        assert!(fast_raw("{\n \"id\": 1,\n}", 0).is_none());
+        assert!(fast_raw("{\n \"from\": 5\n}", 0).is_none());
+        assert!(fast_raw("{\n \"text\": \"a\\x01\"\n}", 0).is_none());
+        assert!(fast_raw("{\n \"id\": 1,\n \"id\": 2\n}", 0).is_none());
     }
 
     /// The byte range end of each message of an unmutated fixture.
