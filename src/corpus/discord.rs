@@ -72,7 +72,7 @@ pub fn generate(target_bytes: u64, seed: u64, out: &mut dyn Write) -> io::Result
             buf.extend_from_slice(b"null");
         }
         buf.extend_from_slice(b",\n      \"callEndedTimestamp\": null,\n      \"isPinned\": false,\n      \"content\": \"");
-        let attachment_only = r >= 12 && r < 20;
+        let attachment_only = (12..20).contains(&r);
         match r {
             0 => {}
             1 => buf.extend_from_slice(b"Pinned a message."),
