@@ -15,8 +15,11 @@
 
 use std::io::{self, Write};
 
+mod discord;
 mod irc;
 mod qq;
+mod slack;
+mod telegram;
 
 /// A corpus generator for a format that lives in its own module (the app exports).
 #[derive(Clone, Copy)]
@@ -41,6 +44,21 @@ pub const APPS: &[AppCorpus] = &[
         file_name: "#ops.log",
         generate: irc::generate,
     },
+    AppCorpus {
+        name: "telegram",
+        file_name: "result.json",
+        generate: telegram::generate,
+    },
+    AppCorpus {
+        name: "discord",
+        file_name: "Ops - work - general [975000000000000000].json",
+        generate: discord::generate,
+    },
+    AppCorpus {
+        name: "slack",
+        file_name: "2021-05-01.json",
+        generate: slack::generate,
+    },
 ];
 
 fn app(name: &str) -> Option<&'static AppCorpus> {
@@ -57,6 +75,9 @@ pub const FORMATS: &[&str] = &[
     "trickbot",
     "qq",
     "irc",
+    "telegram",
+    "discord",
+    "slack",
 ];
 
 /// What [`generate`] wrote.

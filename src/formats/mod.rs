@@ -15,12 +15,15 @@ use std::sync::Arc;
 pub mod blackbasta;
 pub mod chatsift;
 pub mod conti_jabber;
+pub mod discord;
 pub mod html;
 pub mod irc;
 pub mod isoon;
 pub mod jsonish;
 pub mod qq;
 pub mod rocketchat;
+pub mod slack;
+pub mod telegram;
 pub mod trickbot;
 
 /// A piece of a decoded file that starts at a record boundary.
@@ -416,7 +419,7 @@ pub const SNIFF_LEN: usize = 8192;
 
 /// Every format, in sniffing tie-break order.
 pub fn registry() -> &'static [&'static dyn Format] {
-    static ALL: [&dyn Format; 9] = [
+    static ALL: [&dyn Format; 12] = [
         &isoon::Isoon,
         &conti_jabber::ContiJabber,
         &rocketchat::RocketChat,
@@ -426,6 +429,9 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &irc::Irc,
         &chatsift::ChatsiftJsonl,
         &chatsift::ChatsiftCsv,
+        &telegram::Telegram,
+        &discord::Discord,
+        &slack::Slack,
     ];
     &ALL
 }

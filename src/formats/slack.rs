@@ -1,0 +1,673 @@
+//! `slack`: Slack workspace export (a directory or a zip).
+//!
+//! The export holds `users.json`, `channels.json` and one folder per channel with a
+//! `YYYY-MM-DD.json` file per day: a JSON array of message objects, pretty-printed with four
+//! spaces (elements at lines `    {`):
+//!
+//! ```json
+//! [
+//!     {
+//!         "type": "message",
+//!         "user": "U01AAAA0001",
+//!         "text": "see <@U01AAAA0002> &amp; co",
+//!         "ts": "1619856000.000100"
+//!     }
+//! ]
+//! ```
+//!
+//! Mapping: channel = the folder the day file is in; time = `ts` only (seconds and up to six
+//! fraction digits; the file's day follows the workspace zone, so it is not used); id = `ts`;
+//! sender = `user`, else `bot_id`, else `username` (a row with none is a problem); name =
+//! the user's entry in `users.json` beside the channel folders (`real_name`, else
+//! `profile.real_name`, else `profile.display_name`, else `name`: the first that is not
+//! empty), or for a row without `user` its `username`; body = `text` with `&amp;`, `&lt;`,
+//! `&gt;` decoded (mentions like `<@U123>` are kept as written); attachments = each of
+//! `files`' `name`, else `title`.
+//!
+//! Kind by `subtype`: none, `bot_message`, `me_message`, `thread_broadcast`, `file_share`,
+//! `reply_broadcast` and `slackbot_response` are messages (`attachment` when the text is empty
+//! and there are files); `message_deleted` and `tombstone` are `deleted`; `huddle_thread` and
+//! `sh_room_created` are `call`; every other subtype (`channel_join`, `channel_leave`,
+//! `channel_topic`, `channel_purpose`, `channel_name`, `pinned_item`, …) is `system`.
+//!
+//! `users.json` is read once per export by [`Format::survey`] (shared between all day
+//! files of a run); `users.json` and `channels.json` themselves are not chats (sniff 0).
+//!
+//! Splitting: at a `    {` line whose next line is a key at eight spaces: objects at four
+//! spaces can only be elements of the top-level array.
+
+use super::jsonish::Str;
+use super::telegram::{excerpt_at, indent, line_end, line_start, skip_bom, skip_ws};
+use super::{Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
+use crate::model::{Kind, Message, Problem, Timestamp};
+use crate::time::{digits, fraction};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The `slack` format.
+#[derive(Debug, Clone, Copy)]
+pub struct Slack;
+
+impl Format for Slack {
+    fn name(&self) -> &'static str {
+        "slack"
+    }
+    fn description(&self) -> &'static str {
+        "Slack workspace export (channel folders of YYYY-MM-DD.json, names from users.json)"
+    }
+    fn examples(&self) -> &'static [&'static str] {
+        &[
+            "export/general/2021-05-01.json",
+            "export.zip!/random/2021-05-02.json",
+        ]
+    }
+    fn sniff(&self, path: &str, head: &str) -> u8 {
+        if !is_day_file(file_name(path)) {
+            return 0;
+        }
+        let b = head.as_bytes();
+        let i = skip_ws(b, skip_bom(b));
+        if b.get(i) != Some(&b'[') || b.get(skip_ws(b, i + 1)) != Some(&b'{') {
+            return 0;
+        }
+        let has = |s: &[u8]| memchr::memmem::find(b, s).is_some();
+        let ts = has(b"\"ts\": \"") || has(b"\"ts\":\"");
+        let shape = has(b"\"type\": \"message\"") || has(b"\"type\":\"message\"");
+        if ts && shape { 90 } else { 0 }
+    }
+    fn next_record(&self, text: &str, from: usize) -> Option<usize> {
+        next_record(text.as_bytes(), from)
+    }
+    fn survey(&self, env: &mut SurveyEnv<'_>) -> Option<Box<dyn Survey>> {
+        // The survey reads no text: the table is loaded now, while the environment is here.
+        let mut s = UserSurvey {
+            users: None,
+            path: None,
+        };
+        s.load(env);
+        Some(Box::new(s))
+    }
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
+        Parser {
+            chunk,
+            ctx,
+            b: chunk.text.as_bytes(),
+            lines: chunk.lines(),
+            users: ctx.hint::<Users>(),
+        }
+        .run(sink);
+    }
+}
+
+/// `YYYY-MM-DD.json`.
+fn is_day_file(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() == 15
+        && digits::<4>(b).is_some()
+        && b[4] == b'-'
+        && digits::<2>(&b[5..]).is_some()
+        && b[7] == b'-'
+        && digits::<2>(&b[8..]).is_some()
+        && b[10..].eq_ignore_ascii_case(b".json")
+}
+
+/// The folder a day file is in (the channel).
+fn channel_of(path: &str) -> Option<&str> {
+    let name = file_name(path);
+    let dir = path.get(..path.len() - name.len())?;
+    let dir = dir.trim_end_matches(['/', '\\']);
+    let dir = dir.strip_suffix('!').unwrap_or(dir);
+    let folder = file_name(dir);
+    (!folder.is_empty() && folder != "." && folder != ".." && !folder.contains(".zip"))
+        .then_some(folder)
+}
+
+fn next_record(b: &[u8], from: usize) -> Option<usize> {
+    if from > b.len() {
+        return None;
+    }
+    let mut i = from;
+    if i > 0 && b.get(i - 1) != Some(&b'\n') {
+        i = i + memchr::memchr(b'\n', &b[i..])? + 1;
+    }
+    let finder = memchr::memmem::Finder::new(b"\n    {");
+    loop {
+        if is_element_start(b, i) {
+            return Some(i);
+        }
+        let k = finder.find(b.get(i..)?)?;
+        i = i + k + 1;
+    }
+}
+
+/// `    {` alone on its line, then a line of eight spaces and a key.
+fn is_element_start(b: &[u8], ls: usize) -> bool {
+    let le = line_end(b, ls);
+    let line = &b[ls..le];
+    if line.strip_suffix(b"\r").unwrap_or(line) != b"    {" {
+        return false;
+    }
+    match b.get(le + 1..) {
+        Some(r) => indent(r) == 8 && r.get(8) == Some(&b'"'),
+        None => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// users.json
+
+/// Display names by user id, from the export's `users.json`.
+#[derive(Debug, Default)]
+pub struct Users {
+    /// Where the table came from (`None` when there was no readable `users.json`).
+    pub source: Option<String>,
+    /// Name by user id.
+    pub names: Arc<HashMap<String, String>>,
+}
+
+impl Hint for Users {
+    fn describe(&self) -> Option<String> {
+        Some(match &self.source {
+            Some(s) => format!("{} user names from {s}", self.names.len()),
+            None => "no users.json: names unknown".to_string(),
+        })
+    }
+}
+
+struct UserSurvey {
+    users: Option<Arc<HashMap<String, String>>>,
+    path: Option<String>,
+}
+
+impl UserSurvey {
+    fn load(&mut self, env: &mut SurveyEnv<'_>) {
+        let Some(path) = env.sibling_path("../users.json") else {
+            return;
+        };
+        let key = format!("slack-users:{path}");
+        let table = env.memo(&key, |env| {
+            env.sibling("../users.json")
+                .and_then(|text| parse_users(&text))
+        });
+        if let Some(t) = table.and_then(|t| (*t).clone()) {
+            self.users = Some(t);
+            self.path = Some(path);
+        }
+    }
+}
+
+impl Survey for UserSurvey {
+    fn wants_text(&self) -> bool {
+        false
+    }
+    fn feed(&mut self, _text: &str, _offset: u64, _line: u64) {}
+    fn finish(self: Box<Self>) -> Box<dyn Hint> {
+        Box::new(Users {
+            source: self.path,
+            names: self.users.unwrap_or_default(),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct Profile {
+    real_name: Option<String>,
+    display_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct UserRow {
+    id: Option<String>,
+    name: Option<String>,
+    real_name: Option<String>,
+    profile: Option<Profile>,
+}
+
+/// Name by id from the text of `users.json` (`None` when it is not a JSON array of users).
+fn parse_users(text: &str) -> Option<Arc<HashMap<String, String>>> {
+    let rows: Vec<UserRow> = serde_json::from_str(text).ok()?;
+    let mut map = HashMap::with_capacity(rows.len());
+    for r in rows {
+        let Some(id) = r.id else { continue };
+        let (pr, pd) = match r.profile {
+            Some(p) => (p.real_name, p.display_name),
+            None => (None, None),
+        };
+        let name = [r.real_name, pr, pd, r.name]
+            .into_iter()
+            .flatten()
+            .find(|n| !n.trim().is_empty());
+        if let Some(n) = name {
+            map.insert(id, n);
+        }
+    }
+    Some(Arc::new(map))
+}
+
+// ---------------------------------------------------------------------------------------
+// Day files.
+
+#[derive(Deserialize)]
+struct File<'a> {
+    #[serde(borrow)]
+    name: Option<Str<'a>>,
+    #[serde(borrow)]
+    title: Option<Str<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Raw<'a> {
+    #[serde(borrow)]
+    subtype: Option<Str<'a>>,
+    #[serde(borrow)]
+    user: Option<Str<'a>>,
+    #[serde(borrow)]
+    bot_id: Option<Str<'a>>,
+    #[serde(borrow)]
+    username: Option<Str<'a>>,
+    #[serde(borrow)]
+    text: Option<Str<'a>>,
+    #[serde(borrow)]
+    ts: Option<Str<'a>>,
+    #[serde(borrow)]
+    files: Option<Vec<File<'a>>>,
+}
+
+fn non_empty(s: Option<Str<'_>>) -> Option<Cow<'_, str>> {
+    s.map(|s| s.0).filter(|s| !s.is_empty())
+}
+
+/// The kind of a subtype, before looking at files.
+fn kind_of(subtype: Option<&str>) -> Kind {
+    match subtype {
+        None
+        | Some(
+            "bot_message" | "me_message" | "thread_broadcast" | "file_share" | "reply_broadcast"
+            | "slackbot_response",
+        ) => Kind::Message,
+        Some("message_deleted" | "tombstone") => Kind::Deleted,
+        Some("huddle_thread" | "sh_room_created") => Kind::Call,
+        Some(_) => Kind::System,
+    }
+}
+
+/// `&amp;`, `&lt;`, `&gt;` decoded (Slack escapes only these three).
+fn decode_entities(s: Cow<'_, str>) -> Cow<'_, str> {
+    if !s.contains('&') {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest: &str = &s;
+    while let Some(p) = rest.find('&') {
+        out.push_str(&rest[..p]);
+        let r = &rest[p..];
+        let (rep, n) = if r.starts_with("&amp;") {
+            ("&", 5)
+        } else if r.starts_with("&lt;") {
+            ("<", 4)
+        } else if r.starts_with("&gt;") {
+            (">", 4)
+        } else {
+            ("&", 1)
+        };
+        out.push_str(rep);
+        rest = &r[n..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// `ts`: `1620000000.000200` → the instant, with as many fraction digits as written.
+fn parse_ts(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    let n = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if n == 0 || n > 12 {
+        return None;
+    }
+    let secs = b[..n]
+        .iter()
+        .fold(0i64, |v, &c| v * 10 + i64::from(c - b'0'));
+    let (micros, frac_digits, used) = fraction(&b[n..]);
+    if n + used != b.len() || b.get(n) == Some(&b',') {
+        return None;
+    }
+    Some(Timestamp {
+        micros: secs * 1_000_000 + i64::from(micros),
+        offset: None,
+        frac_digits,
+    })
+}
+
+struct Parser<'c, 'a> {
+    chunk: &'c Chunk<'a>,
+    ctx: &'c ParseCtx<'a>,
+    b: &'a [u8],
+    lines: Lines<'a>,
+    users: Option<&'a Users>,
+}
+
+impl<'a> Parser<'_, 'a> {
+    fn problem(&mut self, sink: &mut dyn Sink<'a>, at: usize, what: String) {
+        let line = self.lines.at(at);
+        sink.problem(Problem::new(self.ctx.loc(self.chunk, at, line), what));
+    }
+
+    fn run(&mut self, sink: &mut dyn Sink<'a>) {
+        let text: &'a str = self.chunk.text;
+        let b = self.b;
+        let mut i = skip_ws(b, skip_bom(b));
+        if i >= b.len() {
+            return;
+        }
+        if self.chunk.first || b[i] != b'{' {
+            if b[i] != b'[' {
+                let ex = excerpt_at(text, i);
+                self.problem(
+                    sink,
+                    i,
+                    format!("not a Slack day file (expected '['): {ex}"),
+                );
+                return;
+            }
+            i += 1;
+        }
+        let channel = channel_of(self.ctx.path).map(Cow::Borrowed);
+        loop {
+            i = skip_ws(b, i);
+            let Some(&c) = b.get(i) else {
+                if self.chunk.last {
+                    self.problem(
+                        sink,
+                        b.len(),
+                        "truncated: the file ends after the last message; missing \"]\"".into(),
+                    );
+                }
+                return;
+            };
+            match c {
+                b']' => {
+                    let j = skip_ws(b, i + 1);
+                    if j < b.len() {
+                        let ex = excerpt_at(text, j);
+                        self.problem(sink, j, format!("unexpected data after the array: {ex}"));
+                    }
+                    return;
+                }
+                b',' => i += 1,
+                b'{' => {
+                    let line = self.lines.at(i);
+                    let mut stream =
+                        serde_json::Deserializer::from_str(&text[i..]).into_iter::<Raw<'a>>();
+                    match stream.next() {
+                        Some(Ok(raw)) => {
+                            let end = i + stream.byte_offset();
+                            match self.message(raw, i, end, line, &channel) {
+                                Ok(m) => sink.message(m),
+                                Err(p) => sink.problem(p),
+                            }
+                            i = end;
+                        }
+                        Some(Err(e)) if !e.is_eof() => {
+                            let loc = self.ctx.loc(self.chunk, i, line);
+                            sink.problem(Problem::new(
+                                loc,
+                                format!("bad message JSON ({e}): {}", excerpt_at(text, i)),
+                            ));
+                            match next_record(b, i + 1) {
+                                Some(n) => i = n,
+                                None => return,
+                            }
+                        }
+                        _ => {
+                            let loc = self.ctx.loc(self.chunk, i, line);
+                            let last = line_start(b, b.len().saturating_sub(1));
+                            sink.problem(Problem::new(
+                                loc,
+                                format!(
+                                    "truncated: the file ends inside this message (last line {:?}); missing the rest of the message and \"]\"",
+                                    excerpt_at(text, last)
+                                ),
+                            ));
+                            return;
+                        }
+                    }
+                }
+                _ => {
+                    let ex = excerpt_at(text, i);
+                    self.problem(sink, i, format!("message is not an object: {ex}"));
+                    match next_record(b, i + 1) {
+                        Some(n) => i = n,
+                        None => return,
+                    }
+                }
+            }
+        }
+    }
+
+    fn message(
+        &mut self,
+        raw: Raw<'a>,
+        start: usize,
+        end: usize,
+        line: u64,
+        channel: &Option<Cow<'a, str>>,
+    ) -> Result<Message<'a>, Problem> {
+        let loc = self.ctx.loc(self.chunk, start, line);
+        let text: &'a str = self.chunk.text;
+        let bad = |what: String| {
+            Problem::new(
+                loc,
+                format!("{what}: {}", excerpt(text.get(start..end).unwrap_or(""))),
+            )
+        };
+        let ts = raw
+            .ts
+            .map(|t| t.0)
+            .ok_or_else(|| bad("message without ts".into()))?;
+        let time = parse_ts(&ts).ok_or_else(|| bad(format!("bad ts {:?}", excerpt(&ts))))?;
+        let user = non_empty(raw.user);
+        let username = non_empty(raw.username);
+        let (sender, name) = match user {
+            Some(u) => {
+                let name = self
+                    .users
+                    .and_then(|t| t.names.get(u.as_ref()))
+                    .map(|n| Cow::Borrowed(n.as_str()));
+                (u, name)
+            }
+            None => match non_empty(raw.bot_id) {
+                Some(b) => (b, username),
+                None => match username {
+                    Some(n) => (n.clone(), Some(n)),
+                    None => return Err(bad("message without user, bot_id or username".into())),
+                },
+            },
+        };
+        let attachments: Vec<Cow<'a, str>> = raw
+            .files
+            .into_iter()
+            .flatten()
+            .filter_map(|f| non_empty(f.name).or_else(|| non_empty(f.title)))
+            .collect();
+        let body = decode_entities(raw.text.map_or(Cow::Borrowed(""), |t| t.0));
+        let mut kind = kind_of(raw.subtype.as_ref().map(|s| s.0.as_ref()));
+        if kind == Kind::Message && body.is_empty() && !attachments.is_empty() {
+            kind = Kind::Attachment;
+        }
+        Ok(Message {
+            time,
+            sender,
+            name,
+            recipient: None,
+            channel: channel.clone(),
+            body,
+            kind,
+            attachments,
+            id: Some(ts),
+            loc,
+            origin: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::telegram::tests::mutate;
+    use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
+    use crate::time::Zone;
+    use proptest::prelude::*;
+
+    const GENERAL: &str = include_str!("../../testdata/slack/export/general/2021-05-01.json");
+    const RANDOM: &str = include_str!("../../testdata/slack/export/random/2021-05-02.json");
+    const USERS: &str = include_str!("../../testdata/slack/export/users.json");
+    const GENERAL_PATH: &str = "testdata/slack/export/general/2021-05-01.json";
+
+    fn parse_at<'a>(path: &'static str, text: &'a str, target: usize) -> Collect<'a> {
+        let hint = survey_text(&Slack, path, text, FormatOptions::default());
+        let mut ctx = ParseCtx::new(0, path, Zone::Utc);
+        ctx.hint = hint.map(|h| &*Box::leak(h));
+        parse_text(&Slack, text, &ctx, target)
+    }
+
+    #[test]
+    fn users_table_prefers_real_names_then_display_names_then_the_handle() {
+        let t = parse_users(USERS).unwrap();
+        assert_eq!(t.get("U01AAAA0001").map(String::as_str), Some("Lin Wei"));
+        assert_eq!(t.get("U01AAAA0002").map(String::as_str), Some("Серёга"));
+        assert_eq!(t.get("U01AAAA0003").map(String::as_str), Some("王芳"));
+        assert_eq!(t.get("U01AAAA0004").map(String::as_str), Some("sam"));
+        assert!(parse_users("{\"not\": \"users\"}").is_none());
+    }
+
+    #[test]
+    fn names_are_joined_from_users_json_beside_the_channel_folder() {
+        let c = parse_at(GENERAL_PATH, GENERAL, usize::MAX);
+        assert_eq!(c.messages[0].sender, "U01AAAA0001");
+        assert_eq!(c.messages[0].name.as_deref(), Some("Lin Wei"));
+        assert_eq!(c.messages[5].name, None);
+        // Without users.json the names are unknown but the ids stay.
+        let c = parse_at("nowhere/general/2021-05-01.json", GENERAL, usize::MAX);
+        assert_eq!(c.messages[0].name, None);
+        assert_eq!(c.messages[0].channel.as_deref(), Some("general"));
+    }
+
+    #[test]
+    fn ts_gives_time_with_its_fraction_digits_and_the_id() {
+        let t = parse_ts("1619856000.000100").unwrap();
+        assert_eq!(
+            (t.micros, t.frac_digits, t.offset),
+            (1_619_856_000_000_100, 6, None)
+        );
+        assert_eq!(parse_ts("1619856000").unwrap().frac_digits, 0);
+        assert!(parse_ts("1619856000.").is_none());
+        assert!(parse_ts("x").is_none());
+        assert!(parse_ts("1619856000.1x").is_none());
+    }
+
+    #[test]
+    fn entities_decode_but_mentions_stay() {
+        assert_eq!(
+            decode_entities(Cow::Borrowed("a &amp; b &lt;@U1&gt; <@U2> &x")),
+            "a & b <@U1> <@U2> &x"
+        );
+        assert!(matches!(
+            decode_entities(Cow::Borrowed("plain")),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn subtypes_map_to_kinds() {
+        assert_eq!(kind_of(None), Kind::Message);
+        assert_eq!(kind_of(Some("bot_message")), Kind::Message);
+        assert_eq!(kind_of(Some("channel_join")), Kind::System);
+        assert_eq!(kind_of(Some("channel_purpose")), Kind::System);
+        assert_eq!(kind_of(Some("message_deleted")), Kind::Deleted);
+        assert_eq!(kind_of(Some("huddle_thread")), Kind::Call);
+    }
+
+    #[test]
+    fn channel_is_the_folder_also_inside_a_zip() {
+        assert_eq!(channel_of("exp/general/2021-05-01.json"), Some("general"));
+        assert_eq!(
+            channel_of("exp.zip!/random/2021-05-01.json"),
+            Some("random")
+        );
+        assert_eq!(channel_of("exp.zip!/2021-05-01.json"), None);
+        assert_eq!(channel_of("2021-05-01.json"), None);
+    }
+
+    #[test]
+    fn every_chunk_split_is_an_array_element() {
+        let mut from = 0;
+        let mut n = 0;
+        while let Some(p) = Slack.next_record(GENERAL, from) {
+            assert!(GENERAL[p..].starts_with("    {\n        \""));
+            n += 1;
+            from = p + 1;
+        }
+        assert_eq!(n, 8);
+        for target in [1, 100, usize::MAX] {
+            assert_eq!(parse_at(GENERAL_PATH, GENERAL, target).messages.len(), 8);
+        }
+    }
+
+    #[test]
+    fn sniff_takes_day_files_only() {
+        assert_eq!(Slack.sniff("e/general/2021-05-01.json", GENERAL), 90);
+        assert_eq!(Slack.sniff("e/users.json", USERS), 0);
+        assert_eq!(Slack.sniff("e/general/2021-05-01.json", USERS), 0);
+        assert_eq!(Slack.sniff("e/general/notes.json", GENERAL), 0);
+        assert_eq!(Slack.sniff("e/general/2021-05-01.json", "[]"), 0);
+    }
+
+    #[test]
+    fn truncated_day_file_keeps_earlier_messages() {
+        let cut = RANDOM.find("\"ок\"").unwrap();
+        let c = parse_at("e/random/2021-05-02.json", &RANDOM[..cut], usize::MAX);
+        assert_eq!(c.messages.len(), 2);
+        assert_eq!(c.problems.len(), 1);
+        assert_eq!(c.problems[0].loc.line, 26);
+        assert!(c.problems[0].what.starts_with("truncated"));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400),
+                                    target in 1usize..64) {
+            let text = String::from_utf8_lossy(&bytes);
+            let c = parse_at("e/c/2021-05-01.json", &text, target);
+            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
+            let t = format!("[\n    {{\n        \"ts\": \"1\",{text}");
+            let c = parse_at("e/c/2021-05-01.json", &t, target);
+            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
+        }
+
+        #[test]
+        fn mutated_fixture_keeps_records_before_the_damage(
+            which in any::<bool>(), kind in any::<u8>(), a in any::<usize>(), b in any::<usize>(),
+            byte in any::<u8>(), target in prop_oneof![Just(usize::MAX), 1usize..2000],
+        ) {
+            let text = if which { GENERAL } else { RANDOM };
+            let orig = parse_at(GENERAL_PATH, text, usize::MAX);
+            let ends: Vec<usize> = orig
+                .messages
+                .iter()
+                .map(|m| crate::formats::telegram::object_end(text.as_bytes(), m.loc.offset as usize).unwrap())
+                .collect();
+            let (mutated, damage) = mutate(text, kind, a, b, byte);
+            let got = parse_at(GENERAL_PATH, &mutated, target);
+            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
+            let keep = ends.iter().take_while(|&&e| e <= damage).count();
+            prop_assert!(got.messages.len() >= keep);
+            for i in 0..keep {
+                prop_assert_eq!(&got.messages[i], &orig.messages[i]);
+            }
+        }
+    }
+}
