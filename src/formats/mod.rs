@@ -19,7 +19,9 @@ pub mod html;
 pub mod isoon;
 pub mod jsonish;
 pub mod rocketchat;
+pub mod signal;
 pub mod trickbot;
+pub mod whatsapp;
 
 /// A piece of a decoded file that starts at a record boundary.
 #[derive(Clone, Copy, Debug)]
@@ -414,12 +416,14 @@ pub const SNIFF_LEN: usize = 8192;
 
 /// Every format, in sniffing tie-break order.
 pub fn registry() -> &'static [&'static dyn Format] {
-    static ALL: [&dyn Format; 7] = [
+    static ALL: [&dyn Format; 9] = [
         &isoon::Isoon,
         &conti_jabber::ContiJabber,
         &rocketchat::RocketChat,
         &blackbasta::BlackBasta,
         &trickbot::TrickBot,
+        &whatsapp::WhatsApp,
+        &signal::Signal,
         &chatsift::ChatsiftJsonl,
         &chatsift::ChatsiftCsv,
     ];

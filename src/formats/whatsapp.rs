@@ -1,0 +1,968 @@
+//! `whatsapp`: WhatsApp's "Export chat" text, Android (`WhatsApp Chat with X.txt`) and iOS
+//! (`_chat.txt` inside `WhatsApp Chat - X.zip`).
+//!
+//! ```text
+//! 12/03/2022, 21:04 - Lin Wei: 明天还要加班吗
+//! 12/03/2022, 21:05 - Sam Porter: yes, the client moved the deadline
+//! again.
+//! ‎[12/03/2022, 9:07:11 PM] Sam Porter: ok
+//! ```
+//!
+//! **Header** (a strict, full match; any other line continues the previous record):
+//! - optional U+200E (left-to-right mark), then `[` for the iOS layout;
+//! - a date of three numeric fields with one separator (`/`, `.` or `-`) used twice: the first
+//!   and last field have 1, 2 or 4 digits, the middle one 1 or 2, and at most one field has 4;
+//! - `, ` (iOS and Android) or a single space (Android only) before the time;
+//! - `H:MM` or `H:MM:SS` (hour 1 or 2 digits), optionally followed by an AM/PM marker:
+//!   `a` or `p` (any case), an optional `.`, an optional space, `m`, an optional `.`, with an
+//!   optional space, U+00A0 or U+202F before it (`PM`, `pm`, `p.m.`, `p. m.`, `a. m.`);
+//! - ` - ` (Android) or `] ` (iOS), then the text.
+//!
+//! The shape alone makes a header: whether `13/03/22` is valid depends on the date order, which
+//! is decided for the whole file (see below). A header whose date or time is out of range under
+//! that order (`32/13/2022`, hour 25, `13:00 PM`) is a problem at its line, and its record,
+//! continuation lines included, is skipped. Text before the first header is one problem at its
+//! first non-blank line (for a file with no header at all, the problem names the file and says
+//! which header was expected).
+//!
+//! **Date order.** [`Format::survey`] reads every header of the file: a first field above 12
+//! means day first, a second field above 12 month first, a four-digit first field year first.
+//! The order with the most evidence lines wins (ties: the earliest evidence); the note cites
+//! the first evidence line (`day first: a first field of 13 on line 57`) and any conflicting
+//! evidence. Without evidence the order is assumed from the first header: `.` and `-` dates are
+//! day first, `/` dates are day first with a 24-hour clock and month first with AM/PM (the US
+//! locale is the common 12-hour `/` one); the note says `assumed`. `--date-order dmy|mdy|ymd`
+//! overrides all of it, and the note says so (and what the dates suggested, if it differs).
+//! Without a survey (a chunk parsed on its own) the assumed rule is applied per header line,
+//! with a four-digit first field read as year first. Two-digit years are 20YY; 12 AM is 00 h
+//! and 12 PM is 12 h. Times are the phone's wall time, resolved in `--source-tz`.
+//!
+//! **Author and system lines.** The author is the text before the first `: ` (or a `:` ending
+//! the line) after the header, as written (a name or a number like `+44 7700 900123`). The
+//! line is a system line (kind `system`, sender the empty string, body the whole text after
+//! the header) when there is no such `: `, when that prefix is empty, when it holds a quote
+//! mark (`"` `“` `”` `«` `„`: a quoted group subject), or when it holds a system phrase
+//! ([`SYSTEM_PHRASES`]: `created group`, `changed the subject`, …), so that
+//! `Lin Wei changed the subject to "a: b"` is not a message from `Lin Wei changed the subject
+//! to "a`. Messages that merely say "left" or "added" stay messages. iOS writes system events
+//! (and the encryption notice) as a message whose text starts with U+200E: such a record is a
+//! system line too (sender empty, body the text after the author's `: `), unless it is one of
+//! the placeholders below. Every system line is its own record.
+//!
+//! **Kinds.** Matched on the body without leading U+200E and trailing spaces:
+//! - `attachment`: media placeholders ([`MEDIA_OMITTED`], e.g. `<Media omitted>`,
+//!   `<Medien ausgelassen>`, `<Multimedia omitido>`, `<Медиа отсутствуют>`, `image omitted`,
+//!   `video omitted`, `… document omitted`), `NAME (file attached)` (and localised suffixes,
+//!   [`FILE_ATTACHED`]) and `<attached: NAME>`, where `NAME` goes into `attachments`. When a
+//!   caption follows the placeholder on later lines, the record keeps kind `message` and
+//!   still lists the attachment.
+//! - `deleted`: `This message was deleted`, `You deleted this message` and localised forms
+//!   ([`DELETED`]).
+//! - `call`: missed voice/video call lines ([`CALLS`]).
+//!
+//! **Body**: the text after the author's `: ` plus continuation lines joined with `\n`,
+//! trailing blank lines dropped, `\r` before `\n` removed, nothing else changed: a trailing
+//! `<This message was edited>` and any U+200E stay in the body as WhatsApp wrote them.
+//!
+//! **Channel**: the chat name from the file name: `WhatsApp Chat with Lin Wei.txt` → `Lin Wei`;
+//! for `_chat.txt` the name of the zip or folder holding it (`WhatsApp Chat - Lin Wei.zip!/_chat.txt`
+//! → `Lin Wei`); the prefixes in [`NAME_PREFIXES`] are stripped, otherwise the file stem.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+use memchr::{memchr, memrchr};
+
+use super::{
+    Chunk, DateOrder, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
+    next_line_start,
+};
+use crate::model::{Kind, Message, Problem};
+use crate::time::Civil;
+
+/// The `whatsapp` format.
+#[derive(Debug, Clone, Copy)]
+pub struct WhatsApp;
+
+/// Chat-name prefixes of the exported file names, by locale.
+pub const NAME_PREFIXES: &[&str] = &[
+    "WhatsApp Chat with ",
+    "WhatsApp Chat - ",
+    "WhatsApp-Chat mit ",
+    "Chat de WhatsApp con ",
+    "Discussion WhatsApp avec ",
+    "Conversa do WhatsApp com ",
+    "Chat WhatsApp con ",
+    "WhatsApp-chat met ",
+    "Чат WhatsApp с ",
+    "Переписка WhatsApp с ",
+];
+
+/// Phrases that make a `Name: ` prefix a system line (the text after them quotes user input
+/// that may hold `: `).
+pub const SYSTEM_PHRASES: &[&str] = &[
+    " created group",
+    " changed the subject",
+    " changed the group name",
+    " changed the group description",
+    " changed this group's",
+    " changed the name",
+    " hat die Gruppe",
+    " hat den Betreff",
+    " hat den Gruppennamen",
+    " creó el grupo",
+    " cambió el asunto",
+    " cambió el nombre",
+    " cambió la descripción",
+    " a créé le groupe",
+    " a modifié",
+    " a changé le sujet",
+    " создал(а) группу",
+    " создал группу",
+    " изменил(а) тему",
+    " изменил тему",
+    " изменил(а) название",
+    "创建了群组",
+    "更改了群组",
+];
+
+/// Media placeholders that are the whole body (Android `<…>` forms and iOS `… omitted`).
+pub const MEDIA_OMITTED: &[&str] = &[
+    "<Media omitted>",
+    "<Medien ausgelassen>",
+    "<Multimedia omitido>",
+    "<Multimedia omitidos>",
+    "<Медиа отсутствуют>",
+    "<Médias omis>",
+    "<Mídia oculta>",
+    "<Media omessi>",
+    "<Media weggelaten>",
+    "<省略了媒体文件>",
+    "image omitted",
+    "video omitted",
+    "audio omitted",
+    "sticker omitted",
+    "GIF omitted",
+    "Contact card omitted",
+    "imagen omitida",
+    "video omitido",
+    "audio omitido",
+    "sticker omitido",
+    "Bild weggelassen",
+    "Video weggelassen",
+    "Audio weggelassen",
+    "Sticker weggelassen",
+    "изображение отсутствует",
+    "видео отсутствует",
+    "аудио отсутствует",
+];
+
+/// Suffixes of `NAME (file attached)` lines, by locale.
+pub const FILE_ATTACHED: &[&str] = &[
+    " (file attached)",
+    " (Datei angehängt)",
+    " (archivo adjunto)",
+    " (fichier joint)",
+    " (arquivo anexado)",
+    " (file allegato)",
+    " (bestand bijgevoegd)",
+    " (файл добавлен)",
+    " (文件已附上)",
+];
+
+/// Deletion notices (with and without a final `.`).
+pub const DELETED: &[&str] = &[
+    "This message was deleted",
+    "You deleted this message",
+    "Diese Nachricht wurde gelöscht",
+    "Du hast diese Nachricht gelöscht",
+    "Se eliminó este mensaje",
+    "Eliminaste este mensaje",
+    "Este mensaje fue eliminado",
+    "Ce message a été supprimé",
+    "Vous avez supprimé ce message",
+    "Данное сообщение удалено",
+    "Вы удалили данное сообщение",
+    "此消息已删除",
+    "你删除了此消息",
+];
+
+/// Missed-call lines.
+pub const CALLS: &[&str] = &[
+    "Missed voice call",
+    "Missed video call",
+    "Missed group voice call",
+    "Missed group video call",
+    "Verpasster Sprachanruf",
+    "Verpasster Videoanruf",
+    "Llamada perdida",
+    "Videollamada perdida",
+    "Llamada de voz perdida",
+    "Appel vocal manqué",
+    "Appel vidéo manqué",
+    "Пропущенный аудиозвонок",
+    "Пропущенный видеозвонок",
+];
+
+static SYSTEM_AC: LazyLock<AhoCorasick> =
+    LazyLock::new(|| AhoCorasick::new(SYSTEM_PHRASES).expect("static phrases"));
+
+const LRM: &str = "\u{200E}";
+
+/// A header-shaped line: the date fields as written (order not yet decided).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Head {
+    /// The three date fields in written order.
+    f: [u32; 3],
+    /// Their digit counts.
+    len: [u8; 3],
+    /// The date separator.
+    sep: u8,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    /// `Some(true)` for PM, `Some(false)` for AM, `None` for a 24-hour clock.
+    pm: Option<bool>,
+    /// Where the text after the header starts in the line.
+    text: usize,
+}
+
+/// Up to `max` ASCII digits at `i`: (value, count), at least one digit.
+#[inline]
+fn num(b: &[u8], i: usize, max: usize) -> Option<(u32, usize)> {
+    let mut v = 0u32;
+    let mut n = 0usize;
+    while n < max {
+        match b.get(i + n) {
+            Some(&c) if c.is_ascii_digit() => {
+                v = v * 10 + u32::from(c - b'0');
+                n += 1;
+            }
+            _ => break,
+        }
+    }
+    (n > 0).then_some((v, n))
+}
+
+/// Length of a space, U+00A0 or U+202F at `i`.
+#[inline]
+fn space_like(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b' ' => Some(1),
+        0xC2 if b.get(i + 1) == Some(&0xA0) => Some(2),
+        0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xAF) => Some(3),
+        _ => None,
+    }
+}
+
+/// An AM/PM marker at `i` (with its leading space): (pm, end).
+#[inline]
+fn meridiem(b: &[u8], mut i: usize) -> Option<(bool, usize)> {
+    if let Some(n) = space_like(b, i) {
+        i += n;
+    }
+    let pm = match b.get(i)? {
+        b'a' | b'A' => false,
+        b'p' | b'P' => true,
+        _ => return None,
+    };
+    i += 1;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+    }
+    if let Some(n) = space_like(b, i) {
+        i += n;
+    }
+    if !matches!(b.get(i), Some(b'm' | b'M')) {
+        return None;
+    }
+    i += 1;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+    }
+    Some((pm, i))
+}
+
+/// The strict header at the start of `b` (one line without its `\n`), if any.
+#[inline]
+fn head(b: &[u8]) -> Option<Head> {
+    let mut i = 0usize;
+    match b.first()? {
+        b'0'..=b'9' | b'[' => {}
+        0xE2 if b.starts_with(LRM.as_bytes()) => i = 3,
+        _ => return None,
+    }
+    let ios = b.get(i) == Some(&b'[');
+    if ios {
+        i += 1;
+    }
+    let (f0, n0) = num(b, i, 4)?;
+    i += n0;
+    let sep = *b.get(i)?;
+    if !matches!(sep, b'/' | b'.' | b'-') || n0 == 3 {
+        return None;
+    }
+    let (f1, n1) = num(b, i + 1, 2)?;
+    i += 1 + n1;
+    if b.get(i) != Some(&sep) {
+        return None;
+    }
+    let (f2, n2) = num(b, i + 1, 4)?;
+    i += 1 + n2;
+    if n2 == 3 || (n0 == 4 && n2 == 4) {
+        return None;
+    }
+    match b.get(i) {
+        Some(b',') if b.get(i + 1) == Some(&b' ') => i += 2,
+        Some(b' ') if !ios => i += 1,
+        _ => return None,
+    }
+    let (hour, nh) = num(b, i, 2)?;
+    i += nh;
+    if b.get(i) != Some(&b':') {
+        return None;
+    }
+    let (minute, nm) = num(b, i + 1, 2)?;
+    if nm != 2 {
+        return None;
+    }
+    i += 3;
+    let mut second = 0;
+    if b.get(i) == Some(&b':') {
+        let (s, ns) = num(b, i + 1, 2)?;
+        if ns != 2 {
+            return None;
+        }
+        second = s;
+        i += 3;
+    }
+    let mut pm = None;
+    if let Some((p, end)) = meridiem(b, i) {
+        pm = Some(p);
+        i = end;
+    }
+    if ios {
+        if b.get(i) != Some(&b']') || b.get(i + 1) != Some(&b' ') {
+            return None;
+        }
+        i += 2;
+    } else {
+        if b.get(i..i + 3) != Some(b" - ".as_slice()) {
+            return None;
+        }
+        i += 3;
+    }
+    Some(Head {
+        f: [f0, f1, f2],
+        len: [n0 as u8, n1 as u8, n2 as u8],
+        sep,
+        hour,
+        minute,
+        second,
+        pm,
+        text: i,
+    })
+}
+
+/// The order assumed when nothing in the dates decides it (see the module docs).
+fn assumed(sep: u8, twelve_hour: bool) -> DateOrder {
+    if sep == b'/' && twelve_hour {
+        DateOrder::Mdy
+    } else {
+        DateOrder::Dmy
+    }
+}
+
+/// The wall time of a header under a date order, if every field is in range.
+fn civil(h: &Head, order: DateOrder) -> Option<Civil> {
+    let (d, m, y) = match order {
+        DateOrder::Dmy => (0, 1, 2),
+        DateOrder::Mdy => (1, 0, 2),
+        DateOrder::Ymd => (2, 1, 0),
+    };
+    if h.len[d] > 2 || h.len[m] > 2 {
+        return None;
+    }
+    let year = if h.len[y] == 4 {
+        h.f[y] as i32
+    } else {
+        2000 + h.f[y] as i32
+    };
+    let hour = match h.pm {
+        None => h.hour,
+        Some(pm) => {
+            if h.hour > 12 {
+                return None;
+            }
+            h.hour % 12 + if pm { 12 } else { 0 }
+        }
+    };
+    let c = Civil {
+        year,
+        month: h.f[m],
+        day: h.f[d],
+        hour,
+        minute: h.minute,
+        second: h.second,
+        micros: 0,
+        frac_digits: 0,
+    };
+    c.is_valid().then_some(c)
+}
+
+fn order_name(o: DateOrder) -> &'static str {
+    match o {
+        DateOrder::Dmy => "day first",
+        DateOrder::Mdy => "month first",
+        DateOrder::Ymd => "year first",
+    }
+}
+
+/// What the survey decided for a file: the date order and the note `inspect` prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatsAppHint {
+    /// The date order every header of the file is read with (`None`: the file has no header).
+    pub order: Option<DateOrder>,
+    /// What was decided and on what evidence.
+    pub note: Option<String>,
+}
+
+impl Hint for WhatsAppHint {
+    fn describe(&self) -> Option<String> {
+        self.note.clone()
+    }
+}
+
+/// Evidence for one order: the first line, the field value there, and how many lines.
+#[derive(Debug, Clone, Copy, Default)]
+struct Evidence {
+    first: Option<(u64, u32)>,
+    lines: u64,
+}
+
+impl Evidence {
+    fn add(&mut self, line: u64, value: u32) {
+        if self.first.is_none() {
+            self.first = Some((line, value));
+        }
+        self.lines += 1;
+    }
+}
+
+/// Reads every header of a file to decide its date order.
+#[derive(Debug)]
+struct DateSurvey {
+    option: Option<DateOrder>,
+    /// Day first, month first, year first.
+    ev: [Evidence; 3],
+    /// Separator and clock of the first header.
+    first: Option<(u8, bool)>,
+}
+
+impl DateSurvey {
+    fn evidence_text(&self, k: usize) -> Option<String> {
+        let (line, v) = self.ev[k].first?;
+        Some(match k {
+            0 => format!("a first field of {v} on line {line}"),
+            1 => format!("a second field of {v} on line {line}"),
+            _ => format!("a four-digit first field on line {line}"),
+        })
+    }
+
+    /// The order the dates themselves decide, with the note's evidence part.
+    fn decided(&self) -> Option<(DateOrder, String)> {
+        const ORDERS: [DateOrder; 3] = [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd];
+        let best = (0..3).filter(|&k| self.ev[k].lines > 0).max_by_key(|&k| {
+            let first = self.ev[k].first.map_or(u64::MAX, |f| f.0);
+            (self.ev[k].lines, std::cmp::Reverse(first))
+        })?;
+        let mut text = self.evidence_text(best)?;
+        let others: Vec<usize> = (0..3)
+            .filter(|&k| k != best && self.ev[k].lines > 0)
+            .collect();
+        if !others.is_empty() {
+            let plural = |n: u64| if n == 1 { "line" } else { "lines" };
+            let n = self.ev[best].lines;
+            text.push_str(&format!(" ({n} {})", plural(n)));
+            for k in others {
+                let n = self.ev[k].lines;
+                text.push_str(&format!(
+                    "; conflicting: {} says {} ({n} {})",
+                    self.evidence_text(k).unwrap_or_default(),
+                    order_name(ORDERS[k]),
+                    plural(n)
+                ));
+            }
+        }
+        Some((ORDERS[best], text))
+    }
+}
+
+impl Survey for DateSurvey {
+    fn feed(&mut self, text: &str, _offset: u64, line: u64) {
+        let b = text.as_bytes();
+        let mut pos = 0usize;
+        let mut line = line;
+        while pos < b.len() {
+            let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
+            if let Some(h) = head(&b[pos..eol]) {
+                if self.first.is_none() {
+                    self.first = Some((h.sep, h.pm.is_some()));
+                }
+                if h.len[0] == 4 {
+                    self.ev[2].add(line, h.f[0]);
+                } else {
+                    if h.f[0] > 12 {
+                        self.ev[0].add(line, h.f[0]);
+                    }
+                    if h.f[1] > 12 {
+                        self.ev[1].add(line, h.f[1]);
+                    }
+                }
+            }
+            line += 1;
+            pos = eol + 1;
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Box<dyn Hint> {
+        let decided = self.decided();
+        let (order, note) = match (self.option, &decided, self.first) {
+            (Some(o), Some((d, ev)), _) if *d != o => (
+                Some(o),
+                format!(
+                    "{} (--date-order {}; the dates say {}: {ev})",
+                    order_name(o),
+                    o.as_str(),
+                    order_name(*d)
+                ),
+            ),
+            (Some(o), _, _) => (
+                Some(o),
+                format!("{} (--date-order {})", order_name(o), o.as_str()),
+            ),
+            (None, Some((d, ev)), _) => (Some(*d), format!("{}: {ev}", order_name(*d))),
+            (None, None, Some((sep, twelve))) => {
+                let o = assumed(sep, twelve);
+                let why = match (sep, twelve) {
+                    (b'/', true) => "`/` dates with AM/PM are month first",
+                    (b'/', false) => "`/` dates with a 24-hour clock are day first",
+                    (b'.', _) => "`.` dates are day first",
+                    _ => "`-` dates are day first",
+                };
+                (
+                    Some(o),
+                    format!(
+                        "{} (assumed: no date field above 12 decides it; {why})",
+                        order_name(o)
+                    ),
+                )
+            }
+            (None, None, None) => {
+                return Box::new(WhatsAppHint {
+                    order: None,
+                    note: None,
+                });
+            }
+        };
+        Box::new(WhatsAppHint {
+            order,
+            note: Some(note),
+        })
+    }
+}
+
+/// Where the author ends and the message text starts in `rest` (the text after the header):
+/// the first `: `, or a `:` that ends the line.
+#[inline]
+fn author_split(rest: &[u8]) -> Option<(usize, usize)> {
+    let mut from = 0usize;
+    while let Some(k) = memchr(b':', &rest[from..]) {
+        let p = from + k;
+        match rest.get(p + 1) {
+            Some(b' ') => return Some((p, p + 2)),
+            None => return Some((p, p + 1)),
+            Some(b'\r') if p + 2 == rest.len() => return Some((p, p + 1)),
+            _ => from = p + 1,
+        }
+    }
+    None
+}
+
+/// Whether a `Name: ` prefix is really the start of a system line (see the module docs).
+#[inline]
+fn system_prefix(prefix: &str) -> bool {
+    let b = prefix.as_bytes();
+    if b.is_empty() || b.starts_with(LRM.as_bytes()) {
+        return true;
+    }
+    if memchr(b'"', b).is_some() {
+        return true;
+    }
+    if b.is_ascii() {
+        // Every system phrase has a space (the non-ASCII ones are checked below).
+        if memchr(b' ', b).is_none() {
+            return false;
+        }
+    } else if ["“", "”", "«", "„"].iter().any(|q| prefix.contains(q)) {
+        return true;
+    }
+    SYSTEM_AC.is_match(prefix)
+}
+
+/// Drops trailing blank lines (empty or only spaces, tabs, `\r`) and the final line break.
+#[inline]
+fn trim_trailing_blank(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut end = b.len();
+    loop {
+        let start = memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
+        if b[start..end]
+            .iter()
+            .all(|&x| matches!(x, b' ' | b'\t' | b'\r'))
+        {
+            if start == 0 {
+                return "";
+            }
+            end = start - 1;
+        } else {
+            return &s[..end];
+        }
+    }
+}
+
+/// The body without the `\r` ending each line (owned only if there is one).
+#[inline]
+fn body_text(s: &str) -> Cow<'_, str> {
+    if memchr(b'\r', s.as_bytes()).is_none() {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(line.strip_suffix('\r').unwrap_or(line));
+    }
+    Cow::Owned(out)
+}
+
+/// `s` without trailing spaces, tabs and a final `.`.
+fn core(s: &str) -> &str {
+    let s = s.trim_end_matches([' ', '\t', '\r']);
+    s.strip_suffix('.').unwrap_or(s)
+}
+
+/// The kind of a body and the attachment it names, if any (see the module docs).
+#[inline]
+fn classify(body: &str) -> (Kind, Option<&str>) {
+    let s = body.trim_start_matches('\u{200E}');
+    let (first, more) = match memchr(b'\n', s.as_bytes()) {
+        Some(i) => (&s[..i], true),
+        None => (s, false),
+    };
+    let first = first.trim_end_matches([' ', '\t', '\r']);
+    let kind_of = |more: bool| {
+        if more {
+            Kind::Message
+        } else {
+            Kind::Attachment
+        }
+    };
+    if first.len() > 120 {
+        return (Kind::Message, None);
+    }
+    if first.starts_with('<') {
+        if let Some(name) = first
+            .strip_prefix("<attached: ")
+            .and_then(|r| r.strip_suffix('>'))
+        {
+            return (kind_of(more), Some(name));
+        }
+        if !more && MEDIA_OMITTED.contains(&first) {
+            return (Kind::Attachment, None);
+        }
+        return (Kind::Message, None);
+    }
+    if first.ends_with(')') {
+        for suf in FILE_ATTACHED {
+            if let Some(name) = first.strip_suffix(suf) {
+                let name = name.trim_start_matches('\u{200E}');
+                if !name.is_empty() {
+                    return (kind_of(more), Some(name));
+                }
+            }
+        }
+    }
+    if more {
+        return (Kind::Message, None);
+    }
+    if MEDIA_OMITTED.contains(&first)
+        || (first.ends_with("document omitted") && first.len() > "document omitted".len())
+        || first == "document omitted"
+    {
+        return (Kind::Attachment, None);
+    }
+    let c = core(first);
+    if DELETED.contains(&c) {
+        return (Kind::Deleted, None);
+    }
+    if CALLS.contains(&c) {
+        return (Kind::Call, None);
+    }
+    (Kind::Message, None)
+}
+
+/// The chat name from a display path (see the module docs).
+pub fn chat_name(path: &str) -> &str {
+    let mut p = path;
+    let mut name = file_name(p);
+    if name == "_chat.txt" {
+        p = &p[..p.len() - name.len()];
+        p = p
+            .strip_suffix("!/")
+            .or_else(|| p.strip_suffix('/'))
+            .or_else(|| p.strip_suffix('\\'))
+            .unwrap_or(p);
+        if !p.is_empty() {
+            name = file_name(p);
+        }
+    }
+    let stem = match name.rfind('.') {
+        Some(i) if i > 0 => &name[..i],
+        _ => name,
+    };
+    for pre in NAME_PREFIXES {
+        if let Some(rest) = stem.strip_prefix(pre)
+            && !rest.is_empty()
+        {
+            return rest;
+        }
+    }
+    stem
+}
+
+/// A record whose header was read and whose body runs to the next header.
+struct Pending<'a> {
+    civil: Civil,
+    start: usize,
+    line: u64,
+    sender: &'a str,
+    system: bool,
+    /// Start of the body relative to the chunk.
+    body: usize,
+}
+
+fn expected_header() -> &'static str {
+    "expected WhatsApp lines like `12/03/2022, 21:04 - Name: text` (Android) or `[12/03/2022, 9:07:11 PM] Name: text` (iOS)"
+}
+
+impl Format for WhatsApp {
+    fn name(&self) -> &'static str {
+        "whatsapp"
+    }
+
+    fn description(&self) -> &'static str {
+        "WhatsApp \"Export chat\" text, Android and iOS layouts (`.txt`, `_chat.txt` in the iOS zip), any locale's date order"
+    }
+
+    fn examples(&self) -> &'static [&'static str] {
+        &[
+            "WhatsApp Chat with Lin Wei.txt",
+            "WhatsApp Chat - Lin Wei.zip!/_chat.txt",
+        ]
+    }
+
+    fn sniff(&self, path: &str, head_text: &str) -> u8 {
+        let name = file_name(path);
+        let lower = name.to_ascii_lowercase();
+        if [".md", ".json", ".html", ".htm", ".csv", ".jsonl"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+        {
+            return 0;
+        }
+        let named = name == "_chat.txt" || NAME_PREFIXES.iter().any(|p| name.starts_with(p));
+        let mut lines = head_text.lines().filter(|l| !l.trim().is_empty());
+        // The last line may be cut short: look at complete lines only when there are more.
+        let mut headers = 0;
+        for (i, l) in lines.by_ref().take(12).enumerate() {
+            let valid = head(l.as_bytes()).is_some_and(|h| {
+                [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd]
+                    .iter()
+                    .any(|&o| civil(&h, o).is_some())
+            });
+            if i == 0 && !valid {
+                return 0;
+            }
+            if valid {
+                headers += 1;
+            }
+        }
+        match headers {
+            0 => 0,
+            _ if named => 95,
+            n if n >= 3 => 85,
+            _ => 40,
+        }
+    }
+
+    fn next_record(&self, text: &str, from: usize) -> Option<usize> {
+        let b = text.as_bytes();
+        let mut pos = if from == 0 {
+            0
+        } else if from < b.len() && b[from - 1] == b'\n' {
+            from
+        } else {
+            next_line_start(text, from)?
+        };
+        while pos < b.len() {
+            let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
+            if head(&b[pos..eol]).is_some() {
+                return Some(pos);
+            }
+            pos = eol + 1;
+        }
+        None
+    }
+
+    fn survey(&self, env: &mut SurveyEnv<'_>) -> Option<Box<dyn Survey>> {
+        Some(Box::new(DateSurvey {
+            option: env.options.date_order,
+            ev: [Evidence::default(); 3],
+            first: None,
+        }))
+    }
+
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
+        let text = chunk.text;
+        let b = text.as_bytes();
+        let order = ctx
+            .options
+            .date_order
+            .or_else(|| ctx.hint::<WhatsAppHint>().and_then(|h| h.order));
+        let channel = chat_name(ctx.path);
+        let mut r = ctx.resolver();
+
+        let mut emit = |p: Pending<'a>, end: usize, sink: &mut dyn Sink<'a>| {
+            let raw = trim_trailing_blank(text.get(p.body.min(end)..end).unwrap_or(""));
+            let (kind, attachment) = if p.system {
+                (Kind::System, None)
+            } else {
+                classify(raw)
+            };
+            let mut m = Message::new(
+                r.resolve(&p.civil),
+                p.sender,
+                body_text(raw),
+                ctx.loc(chunk, p.start, p.line),
+            );
+            m.kind = kind;
+            if let Some(a) = attachment {
+                m.attachments.push(Cow::Borrowed(a));
+            }
+            m.channel = Some(Cow::Borrowed(channel));
+            sink.message(m);
+        };
+
+        let mut pending: Option<Pending<'a>> = None;
+        // Text before the first header: (offset, line, excerpt) of its first non-blank line.
+        let mut before: Option<(usize, u64)> = None;
+        let mut seen = false;
+        let mut pos = 0usize;
+        let mut line = chunk.line;
+        while pos < b.len() {
+            let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
+            let lb = &b[pos..eol];
+            if let Some(h) = head(lb) {
+                if let Some(p) = pending.take() {
+                    emit(p, pos, sink);
+                }
+                if !seen {
+                    seen = true;
+                    if let Some((at, at_line)) = before.take() {
+                        let l = text.get(at..).unwrap_or("").lines().next().unwrap_or("");
+                        sink.problem(Problem::new(
+                            ctx.loc(chunk, at, at_line),
+                            format!("text before the first WhatsApp header: {}", excerpt(l)),
+                        ));
+                    }
+                }
+                let o = order.unwrap_or_else(|| {
+                    if h.len[0] == 4 {
+                        DateOrder::Ymd
+                    } else {
+                        assumed(h.sep, h.pm.is_some())
+                    }
+                });
+                match civil(&h, o) {
+                    Some(c) => {
+                        let rest = text.get(pos + h.text..eol).unwrap_or("");
+                        let (sender, system, body) = match author_split(rest.as_bytes()) {
+                            Some((a, body)) if !system_prefix(&rest[..a]) => {
+                                let after = &rest[body..];
+                                if after.starts_with(LRM)
+                                    && classify(after).0 == Kind::Message
+                                    && !after
+                                        .trim_start_matches('\u{200E}')
+                                        .starts_with("<attached: ")
+                                {
+                                    ("", true, pos + h.text + body)
+                                } else {
+                                    (&rest[..a], false, pos + h.text + body)
+                                }
+                            }
+                            _ => ("", true, pos + h.text),
+                        };
+                        pending = Some(Pending {
+                            civil: c,
+                            start: pos,
+                            line,
+                            sender,
+                            system,
+                            body,
+                        });
+                    }
+                    None => {
+                        let l = text.get(pos..eol).unwrap_or("");
+                        sink.problem(Problem::new(
+                            ctx.loc(chunk, pos, line),
+                            format!(
+                                "bad date or time in WhatsApp header (read {}): {}",
+                                order_name(o),
+                                excerpt(l)
+                            ),
+                        ));
+                    }
+                }
+            } else if !seen
+                && before.is_none()
+                && !lb.iter().all(|&x| matches!(x, b' ' | b'\t' | b'\r'))
+            {
+                before = Some((pos, line));
+            }
+            line += 1;
+            pos = eol + 1;
+        }
+        if let Some(p) = pending.take() {
+            emit(p, b.len(), sink);
+        }
+        if let Some((at, at_line)) = before {
+            let l = text.get(at..).unwrap_or("").lines().next().unwrap_or("");
+            let what = if chunk.last {
+                format!(
+                    "no WhatsApp header in {}: {}; found {}",
+                    ctx.path,
+                    expected_header(),
+                    excerpt(l)
+                )
+            } else {
+                // The next chunk starts at a header (chunks are cut at headers).
+                format!("text before the first WhatsApp header: {}", excerpt(l))
+            };
+            sink.problem(Problem::new(ctx.loc(chunk, at, at_line), what));
+        }
+        sink.dst_adjusted(r.adjusted);
+    }
+}
