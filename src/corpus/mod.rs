@@ -15,6 +15,9 @@
 
 use std::io::{self, Write};
 
+mod signal;
+mod whatsapp;
+
 /// A corpus generator for a format that lives in its own module (the app exports).
 #[derive(Clone, Copy)]
 pub struct AppCorpus {
@@ -27,7 +30,18 @@ pub struct AppCorpus {
 }
 
 /// Generators of the app-export formats, one module each; each is also in [`FORMATS`].
-pub const APPS: &[AppCorpus] = &[];
+pub const APPS: &[AppCorpus] = &[
+    AppCorpus {
+        name: "whatsapp",
+        file_name: "WhatsApp Chat with Lin Wei.txt",
+        generate: whatsapp::generate,
+    },
+    AppCorpus {
+        name: "signal",
+        file_name: "chat.md",
+        generate: signal::generate,
+    },
+];
 
 fn app(name: &str) -> Option<&'static AppCorpus> {
     APPS.iter()
@@ -41,6 +55,8 @@ pub const FORMATS: &[&str] = &[
     "rocketchat",
     "blackbasta",
     "trickbot",
+    "whatsapp",
+    "signal",
 ];
 
 /// What [`generate`] wrote.

@@ -589,3 +589,251 @@ impl Format for Signal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::{Collect, parse_text, split_text};
+    use crate::time::Zone;
+    use proptest::prelude::*;
+
+    const MD: &str = include_str!("../../testdata/signal/Lin Wei/chat.md");
+    const JSON: &str = include_str!("../../testdata/signal/Lin Wei/data.json");
+    const BAD: &str = include_str!("../../testdata/signal/bad/chat.md");
+
+    fn ctx(path: &str) -> ParseCtx<'_> {
+        ParseCtx::new(0, path, Zone::Utc)
+    }
+
+    fn parse<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
+        parse_text(&Signal, text, &ctx(path), usize::MAX)
+    }
+
+    fn bodies<'a>(c: &'a Collect<'_>) -> Vec<&'a str> {
+        c.messages.iter().map(|m| m.body.as_ref()).collect()
+    }
+
+    #[test]
+    fn formats_md_example_and_older_stamp_read() {
+        let t = "[2022-03-12 21:04:05] Lin Wei: hi  \n\n[2022-03-12, 21:05] Me: old  \n\n";
+        let c = parse("exp/Lin Wei/chat.md", t);
+        assert!(c.problems.is_empty());
+        assert_eq!(bodies(&c), ["hi", "old"]);
+        assert_eq!(c.messages[1].sender, "Me");
+        assert_eq!(c.messages[1].loc.line, 3);
+        assert_eq!(c.messages[0].channel.as_deref(), Some("Lin Wei"));
+        let civil = head(b"[2022-03-12, 21:05] Me: old").unwrap().civil;
+        assert_eq!((civil.hour, civil.minute, civil.second), (21, 5, 0));
+    }
+
+    #[test]
+    fn exporter_decorations_are_removed_from_the_body() {
+        let (b, n, s) = undecorate("  ![a b.jpg](./media/a%20b.jpg)  [x.pdf](./media/x.pdf)  ");
+        assert_eq!((b, n, s), ("", vec!["a b.jpg", "x.pdf"], false));
+        let (b, n, _) = undecorate("see [the docs](https://example.org) ok  ");
+        assert_eq!((b, n.len()), ("see [the docs](https://example.org) ok", 0));
+        let (b, _, s) = undecorate("hi  \n(- A: 👍 -)\n(( 🐱 ))");
+        assert_eq!((b, s), ("hi", true));
+        let (b, _, _) = undecorate("\n\n> quoted\n> more\n\nreply  ");
+        assert_eq!(b, "reply");
+        let (b, _, _) = undecorate("two  spaces inside  ");
+        assert_eq!(b, "two  spaces inside");
+    }
+
+    #[test]
+    fn pasted_stamp_lines_inside_a_body_do_not_start_a_record() {
+        let t = "[2022-03-12 21:11:00] A: log:\n[2022-03-12] x\n[2022-03-12 21:11:00] no colon here\n[2022-03-12 21:12:00]B: no space\n\nend  \n\n[2022-03-12 21:13:00] B: ok  \n";
+        let c = parse("chat.md", t);
+        assert_eq!(
+            bodies(&c),
+            [
+                "log:\n[2022-03-12] x\n[2022-03-12 21:11:00] no colon here\n[2022-03-12 21:12:00]B: no space\n\nend",
+                "ok"
+            ]
+        );
+    }
+
+    #[test]
+    fn kinds_follow_the_exporter_lines() {
+        for (b, k) in [
+            ("(This message was deleted)", Kind::Deleted),
+            ("Missed voice call", Kind::Call),
+            ("Incoming video call (accepted, 2m 3s)", Kind::Call),
+            ("Outgoing call", Kind::Call),
+            ("Outgoing call tomorrow?", Kind::Message),
+            ("Missed the bus", Kind::Message),
+        ] {
+            assert_eq!(kind_of(b, false, false, false), k, "{b}");
+        }
+        assert_eq!(kind_of("", false, false, true), Kind::Attachment);
+        assert_eq!(kind_of("x", true, false, false), Kind::Deleted);
+    }
+
+    #[test]
+    fn json_lines_read_their_fields_and_bad_lines_are_problems() {
+        let c = parse("exp/Lin Wei/data.json", JSON);
+        assert_eq!(c.messages.len(), 8);
+        let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
+        assert_eq!(lines, [8, 9, 10]);
+        assert_eq!(c.messages[1].time.frac_digits, 6);
+        assert_eq!(c.messages[2].attachments, ["IMG_0001.jpg"]);
+        assert!(matches!(
+            c.messages[0].body,
+            Cow::Borrowed("明天还要加班吗")
+        ));
+        let t =
+            r#"{"date": "2022-03-12T21:04:05+03:00", "sender": "A", "body": "x  ", "call": true}"#;
+        let c = parse("data.json", t);
+        assert_eq!(c.messages[0].time.offset, Some(3 * 3600));
+        assert_eq!(c.messages[0].kind, Kind::Call);
+        assert_eq!(c.messages[0].channel, None);
+    }
+
+    #[test]
+    fn bad_headers_and_preamble_are_problems() {
+        let c = parse("bad/chat.md", BAD);
+        assert_eq!(bodies(&c), ["ok", "fine"]);
+        let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
+        assert_eq!(lines, [1, 4, 7]);
+    }
+
+    #[test]
+    fn sniff_claims_chat_md_and_data_json_only() {
+        assert_eq!(Signal.sniff("x/Lin Wei/chat.md", MD), 95);
+        assert_eq!(Signal.sniff("x/Lin Wei/data.json", JSON), 95);
+        assert_eq!(Signal.sniff("notes.md", MD), 70);
+        assert_eq!(Signal.sniff("chat.txt", MD), 0);
+        assert_eq!(Signal.sniff("chat.md", BAD), 0);
+        assert_eq!(
+            Signal.sniff("data.json", r#"{"time": "x", "sender": "a"}"#),
+            0
+        );
+        assert_eq!(Signal.sniff("1.md", "<table border=\"1\">"), 0);
+    }
+
+    #[test]
+    fn next_record_finds_headers_or_json_lines() {
+        let t = "[2022-03-12 21:11:00] A: x\n[2022-03-12] y\n[2022-03-12 21:12:00] B: z\n";
+        let second = t.find("[2022-03-12 21:12").unwrap();
+        assert_eq!(Signal.next_record(t, 1), Some(second));
+        assert_eq!(Signal.next_record(t, second + 1), None);
+        let j = "{\"a\": 1}\n{\"b\": 2}\n";
+        assert_eq!(Signal.next_record(j, 1), Some(9));
+    }
+
+    #[test]
+    fn fixtures_parse_the_same_split_at_every_size() {
+        for (p, t) in [("L/chat.md", MD), ("L/data.json", JSON), ("b/chat.md", BAD)] {
+            let whole = parse(p, t);
+            for target in 1..80 {
+                let split = parse_text(&Signal, t, &ctx(p), target);
+                assert_eq!(split.messages, whole.messages, "{p} at {target}");
+                assert_eq!(split.problems, whole.problems, "{p} at {target}");
+            }
+        }
+    }
+
+    fn check_damaged(original: &str, damaged: &str, damage: usize, target: usize) {
+        let whole = parse("L/chat.md", original);
+        let got = parse_text(&Signal, damaged, &ctx("L/chat.md"), target);
+        assert!(got.problems.iter().all(|p| p.loc.line >= 1));
+        let damage_line = original.as_bytes()[..damage.min(original.len())]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1);
+        let starts: Vec<u64> = whole.messages.iter().map(|m| m.loc.offset).collect();
+        // With the first byte intact the chunk mode (md or JSON) is unchanged.
+        if damage > 0 {
+            for (i, m) in whole.messages.iter().enumerate() {
+                if starts
+                    .get(i + 1)
+                    .is_some_and(|&n| (n as usize) < damage_line)
+                {
+                    let g = got.messages.iter().find(|g| g.loc.offset == m.loc.offset);
+                    assert_eq!(Some(m), g, "message {i} before damage at {damage}");
+                }
+            }
+        }
+        let one = parse_text(&Signal, damaged, &ctx("L/chat.md"), usize::MAX);
+        assert_eq!(one.messages, got.messages);
+        assert_eq!(one.problems, got.problems);
+    }
+
+    fn fixture(i: usize) -> &'static str {
+        [MD, JSON, BAD][i % 3]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64) {
+            let t = String::from_utf8_lossy(&bytes);
+            let split = parse_text(&Signal, &t, &ctx("r/chat.md"), target);
+            let whole = parse("r/chat.md", &t);
+            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
+            prop_assert_eq!(split.messages, whole.messages);
+            let _ = Signal.sniff("r/chat.md", &t);
+            let _ = split_text(&Signal, &t, target);
+        }
+
+        #[test]
+        fn headerish_noise_never_panics(lines in proptest::collection::vec(
+            prop_oneof![
+                Just("[2022-03-12 21:04:05] A: x  ".to_string()),
+                Just("[2022-13-12, 21:04] A: x".to_string()),
+                Just("(- A: 👍 -)".to_string()),
+                Just("  ![a](./media/a.jpg)  [b](../x)".to_string()),
+                Just("{\"date\": \"2022-03-12T21:04:05\", \"sender\": \"A\", \"body\": \"x\"}".to_string()),
+                Just(String::new()),
+                "[\\[\\]0-9:, \\-!()>{}\"a-z./\r]{0,30}",
+            ], 0..20), target in 1usize..64) {
+            let t = lines.join("\n");
+            let split = parse_text(&Signal, &t, &ctx("n/chat.md"), target);
+            let whole = parse("n/chat.md", &t);
+            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
+            prop_assert_eq!(split.messages, whole.messages);
+            prop_assert_eq!(split.problems, whole.problems);
+        }
+
+        #[test]
+        fn cut_fixture_keeps_earlier_messages(f in 0usize..3, cut in any::<prop::sample::Index>(), target in 1usize..200) {
+            let t = fixture(f);
+            let mut at = cut.index(t.len() + 1);
+            while !t.is_char_boundary(at) { at -= 1; }
+            check_damaged(t, &t[..at], at, target);
+        }
+
+        #[test]
+        fn mutated_fixture_keeps_earlier_messages(f in 0usize..3, kind in 0u8..3, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
+            let t = fixture(f);
+            let lines: Vec<&str> = t.split_inclusive('\n').collect();
+            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
+            let (damaged, damage) = match kind {
+                0 => {
+                    let i = a.index(lines.len());
+                    let mut v = lines.clone();
+                    let copy = if lines[i].ends_with('\n') { lines[i].to_string() } else { format!("\n{}", lines[i]) };
+                    let d = starts[i] + lines[i].len();
+                    v.insert(i + 1, &copy);
+                    (v.concat().into_bytes(), d)
+                }
+                1 => {
+                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
+                    let (i, j) = (i.min(j), i.max(j));
+                    let mut v = lines.clone();
+                    v.swap(i, j);
+                    (v.concat().into_bytes(), starts[i])
+                }
+                _ => {
+                    let i = a.index(t.len());
+                    let mut v = t.as_bytes().to_vec();
+                    v[i] = byte;
+                    (v, i)
+                }
+            };
+            let damaged = String::from_utf8_lossy(&damaged);
+            check_damaged(t, &damaged, damage, target);
+        }
+    }
+}

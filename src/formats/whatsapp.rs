@@ -784,25 +784,26 @@ impl Format for WhatsApp {
             return 0;
         }
         let named = name == "_chat.txt" || NAME_PREFIXES.iter().any(|p| name.starts_with(p));
-        let mut lines = head_text.lines().filter(|l| !l.trim().is_empty());
-        // The last line may be cut short: look at complete lines only when there are more.
+        let lines = head_text.lines().filter(|l| !l.trim().is_empty());
         let mut headers = 0;
-        for (i, l) in lines.by_ref().take(12).enumerate() {
+        let mut first_ok = false;
+        for (i, l) in lines.take(12).enumerate() {
             let valid = head(l.as_bytes()).is_some_and(|h| {
                 [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd]
                     .iter()
                     .any(|&o| civil(&h, o).is_some())
             });
-            if i == 0 && !valid {
-                return 0;
-            }
             if valid {
                 headers += 1;
+                first_ok |= i == 0;
             }
         }
         match headers {
-            0 => 0,
+            // A file named like an export but without a header: still ours, so the parse
+            // reports what header was expected.
+            0 if named => 10,
             _ if named => 95,
+            _ if !first_ok => 0,
             n if n >= 3 => 85,
             _ => 40,
         }
@@ -964,5 +965,479 @@ impl Format for WhatsApp {
             sink.problem(Problem::new(ctx.loc(chunk, at, at_line), what));
         }
         sink.dst_adjusted(r.adjusted);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::{Collect, FormatOptions, parse_text, split_text, survey_text};
+    use crate::time::Zone;
+    use proptest::prelude::*;
+
+    const ANDROID: &str = include_str!("../../testdata/whatsapp/WhatsApp Chat with Lin Wei.txt");
+    const IOS: &str = include_str!("../../testdata/whatsapp/ios/WhatsApp Chat - Lin Wei/_chat.txt");
+    const US: &str = include_str!("../../testdata/whatsapp/WhatsApp Chat with Dana Kim.txt");
+    const ES: &str = include_str!("../../testdata/whatsapp/Chat de WhatsApp con Ana.txt");
+    const BAD: &str = include_str!("../../testdata/whatsapp/bad/WhatsApp Chat with Bad.txt");
+
+    fn ctx(path: &str) -> ParseCtx<'_> {
+        ParseCtx::new(0, path, Zone::Utc)
+    }
+
+    fn parse<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
+        parse_text(&WhatsApp, text, &ctx(path), usize::MAX)
+    }
+
+    /// Parses with the survey's hint, as the pipeline does.
+    fn surveyed(text: &str, order: Option<DateOrder>) -> (Collect<'_>, Option<String>) {
+        let options = FormatOptions { date_order: order };
+        let hint = survey_text(&WhatsApp, "c.txt", text, options);
+        let note = hint.as_ref().and_then(|h| h.describe());
+        let hint: &'static dyn Hint = Box::leak(hint.unwrap());
+        let mut c = ctx("c.txt");
+        c.options = options;
+        c.hint = Some(hint);
+        (parse_text(&WhatsApp, text, &c, usize::MAX), note)
+    }
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
+        let c = Civil {
+            year: y,
+            month: mo,
+            day: d,
+            hour: h,
+            minute: mi,
+            second: s,
+            micros: 0,
+            frac_digits: 0,
+        };
+        c.unix_seconds_as_utc() * 1_000_000
+    }
+
+    fn bodies<'a>(c: &'a Collect<'_>) -> Vec<&'a str> {
+        c.messages.iter().map(|m| m.body.as_ref()).collect()
+    }
+
+    #[test]
+    fn formats_md_example_reads_android_and_ios_lines() {
+        let t = "12/03/2022, 21:04 - Lin Wei: 明天还要加班吗\n12/03/2022, 21:05 - Sam Porter: yes, the client moved the deadline\nagain.\n12/03/2022, 21:06 - Lin Wei: <Media omitted>\n[12/03/2022, 9:07:11 PM] Sam Porter: ok\n";
+        // The survey reads the first header's 24-hour clock: `/` dates are day first.
+        let (c, _) = surveyed(t, None);
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert_eq!(
+            bodies(&c),
+            [
+                "明天还要加班吗",
+                "yes, the client moved the deadline\nagain.",
+                "<Media omitted>",
+                "ok"
+            ]
+        );
+        assert_eq!(c.messages[2].kind, Kind::Attachment);
+        assert_eq!(c.messages[3].time.micros, utc(2022, 3, 12, 21, 7, 11));
+        assert_eq!(c.messages[3].loc.line, 5);
+        assert_eq!(c.messages[0].channel.as_deref(), Some("c"));
+        // Without a survey each line is read by the assumed rule: AM/PM `/` is month first.
+        let c = parse("WhatsApp Chat with Lin Wei.txt", t);
+        assert_eq!(c.messages[3].time.micros, utc(2022, 12, 3, 21, 7, 11));
+        assert_eq!(c.messages[0].channel.as_deref(), Some("Lin Wei"));
+    }
+
+    #[test]
+    fn twelve_hour_markers_in_every_spelling_are_read() {
+        for (m, pm) in [
+            ("PM", true),
+            ("pm", true),
+            ("p.m.", true),
+            ("p. m.", true),
+            ("p.\u{a0}m.", true),
+            ("AM", false),
+            ("a. m.", false),
+            ("a.m.", false),
+        ] {
+            for space in [" ", "\u{a0}", "\u{202f}"] {
+                let line = format!("1/2/22, 9:07{space}{m} - A: x");
+                let h = head(line.as_bytes()).unwrap_or_else(|| panic!("{line:?}"));
+                assert_eq!(h.pm, Some(pm), "{line:?}");
+                assert_eq!(&line[h.text..], "A: x");
+            }
+        }
+        let h = head("[1/2/22, 12:00:00\u{202f}AM] A: x".as_bytes()).unwrap();
+        assert_eq!(civil(&h, DateOrder::Dmy).unwrap().hour, 0);
+        let h = head(b"1/2/22, 12:30 PM - A: x").unwrap();
+        assert_eq!(civil(&h, DateOrder::Dmy).unwrap().hour, 12);
+        let h = head(b"1/2/22, 13:30 PM - A: x").unwrap();
+        assert_eq!(civil(&h, DateOrder::Dmy), None);
+    }
+
+    #[test]
+    fn header_needs_the_full_shape() {
+        for l in [
+            "12/03/2022 21:04 Lin Wei: x",
+            "[12/03/2022 9:07 PM] Sam: x",
+            "12/03/2022, 21:04 -Lin: x",
+            "12/03/2022, 21:4 - Lin: x",
+            "12/03-2022, 21:04 - Lin: x",
+            "123/03/2022, 21:04 - Lin: x",
+            "2022/03/2022, 21:04 - Lin: x",
+            "12/03/2022, 21:04 Uhr - Lin: x",
+            "[04.11.21 10:02:17] vega:\t\tx",
+            "2020-08-14T09:31:05 vega -> quill",
+        ] {
+            assert!(head(l.as_bytes()).is_none(), "{l:?}");
+        }
+        for l in [
+            "12/03/2022, 21:04 - Lin: x",
+            "12/03/2022 21:04 - Lin: x",
+            "\u{200e}[12.03.22, 21:04:11] Lin: x",
+            "2022-03-12, 21:04 - Lin: x",
+            "12-3-22, 9:04 - x",
+        ] {
+            assert!(head(l.as_bytes()).is_some(), "{l:?}");
+        }
+    }
+
+    #[test]
+    fn system_lines_are_their_own_records_and_messages_saying_left_stay_messages() {
+        let t = "12/03/2022, 21:00 - Lin Wei created group \"Ops: 2022\"\n12/03/2022, 21:01 - Lin Wei added Sam\n12/03/2022, 21:02 - Sam: I left the keys\n12/03/2022, 21:03 - Sam: added: two files\n12/03/2022, 21:04 - Sam left\n12/03/2022, 21:05 - Lin Wei changed the subject to “Q3: plan”\n";
+        let c = parse("x.txt", t);
+        let kinds: Vec<Kind> = c.messages.iter().map(|m| m.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::System,
+                Kind::System,
+                Kind::Message,
+                Kind::Message,
+                Kind::System,
+                Kind::System
+            ]
+        );
+        assert_eq!(c.messages[0].sender, "");
+        assert_eq!(c.messages[0].body, "Lin Wei created group \"Ops: 2022\"");
+        assert_eq!(c.messages[2].sender, "Sam");
+        assert_eq!(c.messages[3].body, "added: two files");
+        assert_eq!(c.messages[5].sender, "");
+    }
+
+    #[test]
+    fn pasted_header_looking_line_inside_body_does_not_start_a_record() {
+        let t = "12/03/2022, 21:09 - Sam: log:\n12/03/2022 21:04 Lin Wei: no dash\n[12/03/2022 9:07 PM] x\n12/03/2022, 21:10 - Lin: ok\n";
+        let c = parse("x.txt", t);
+        assert_eq!(
+            bodies(&c),
+            [
+                "log:\n12/03/2022 21:04 Lin Wei: no dash\n[12/03/2022 9:07 PM] x",
+                "ok"
+            ]
+        );
+        assert_eq!(c.messages[1].loc.line, 4);
+    }
+
+    #[test]
+    fn placeholders_give_kinds_and_attachment_names() {
+        let t = "1/2/22, 10:00 - A: IMG-1.jpg (file attached)\n1/2/22, 10:01 - A: <Medien ausgelassen>\n1/2/22, 10:02 - A: <Медиа отсутствуют>\n1/2/22, 10:03 - A: Данное сообщение удалено\n1/2/22, 10:04 - A: Missed video call\n1/2/22, 10:05 - A: \u{200e}<attached: 00000001-PHOTO.jpg>\n1/2/22, 10:06 - A: report.pdf • 3 pages \u{200e}document omitted\n1/2/22, 10:07 - A: the <Media omitted> tag\n";
+        let c = parse("x.txt", t);
+        let kinds: Vec<Kind> = c.messages.iter().map(|m| m.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::Attachment,
+                Kind::Attachment,
+                Kind::Attachment,
+                Kind::Deleted,
+                Kind::Call,
+                Kind::Attachment,
+                Kind::Attachment,
+                Kind::Message
+            ]
+        );
+        assert_eq!(c.messages[0].attachments, ["IMG-1.jpg"]);
+        assert_eq!(c.messages[5].attachments, ["00000001-PHOTO.jpg"]);
+    }
+
+    #[test]
+    fn ios_lrm_text_is_a_system_line_unless_a_placeholder() {
+        let t = "[1/2/22, 10:00:00] Group: \u{200e}Lin added Sam\n[1/2/22, 10:00:01] Sam: \u{200e}sticker omitted\n";
+        let c = parse("x.txt", t);
+        assert_eq!(c.messages[0].kind, Kind::System);
+        assert_eq!(c.messages[0].sender, "");
+        assert_eq!(c.messages[0].body, "\u{200e}Lin added Sam");
+        assert_eq!(c.messages[1].kind, Kind::Attachment);
+        assert_eq!(c.messages[1].sender, "Sam");
+    }
+
+    #[test]
+    fn date_order_is_decided_over_the_whole_file_and_cites_the_line() {
+        let (c, note) = surveyed(US, None);
+        assert_eq!(
+            note.as_deref(),
+            Some("month first: a second field of 13 on line 12")
+        );
+        assert!(c.problems.is_empty());
+        assert_eq!(c.messages[11].time.micros, utc(2022, 3, 13, 9, 15, 0));
+        let (_, note) = surveyed(ANDROID, None);
+        assert_eq!(
+            note.as_deref(),
+            Some("day first: a first field of 13 on line 18")
+        );
+        let (_, note) = surveyed(ES, None);
+        assert!(note.unwrap().contains("assumed"));
+        let (_, note) = surveyed("1/2/22, 9:00 PM - A: x\n", None);
+        assert_eq!(
+            note.as_deref(),
+            Some(
+                "month first (assumed: no date field above 12 decides it; `/` dates with AM/PM are month first)"
+            )
+        );
+        let (_, note) = surveyed("no header here\n", None);
+        assert_eq!(note, None);
+    }
+
+    #[test]
+    fn date_order_option_overrides_the_evidence_and_says_so() {
+        let (c, note) = surveyed(ANDROID, Some(DateOrder::Mdy));
+        assert_eq!(
+            note.as_deref(),
+            Some(
+                "month first (--date-order mdy; the dates say day first: a first field of 13 on line 18)"
+            )
+        );
+        // Lines with day 13 do not exist under month first.
+        assert!(c.problems.iter().all(|p| p.what.contains("month first")));
+        assert_eq!(c.problems.len(), 8);
+        let (_, note) = surveyed(ANDROID, Some(DateOrder::Dmy));
+        assert_eq!(note.as_deref(), Some("day first (--date-order dmy)"));
+    }
+
+    #[test]
+    fn conflicting_evidence_is_reported_and_the_majority_wins() {
+        let t = "13/01/2022, 10:00 - A: x\n14/01/2022, 10:00 - A: y\n01/13/2022, 10:00 - A: z\n";
+        let (c, note) = surveyed(t, None);
+        assert_eq!(
+            note.as_deref(),
+            Some(
+                "day first: a first field of 13 on line 1 (2 lines); conflicting: a second field of 13 on line 3 says month first (1 line)"
+            )
+        );
+        assert_eq!(c.messages.len(), 2);
+        assert_eq!(c.problems[0].loc.line, 3);
+    }
+
+    #[test]
+    fn bad_dates_and_hours_are_problems_and_skip_their_records() {
+        let (c, _) = surveyed(BAD, None);
+        assert_eq!(bodies(&c), ["first", "last"]);
+        let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
+        assert_eq!(lines, [1, 3, 5, 6, 7]);
+        assert!(
+            c.problems[0]
+                .what
+                .starts_with("text before the first WhatsApp header")
+        );
+        assert!(c.problems[2].what.contains("25:00"));
+    }
+
+    #[test]
+    fn a_file_without_any_header_is_one_problem_naming_the_file() {
+        let c = parse("notes.txt", "\nmeeting notes\n- buy milk\n12/03 call Sam\n");
+        assert!(c.messages.is_empty());
+        assert_eq!(c.problems.len(), 1);
+        assert_eq!(c.problems[0].loc.line, 2);
+        assert!(c.problems[0].what.contains("notes.txt"));
+        assert!(
+            c.problems[0]
+                .what
+                .contains("12/03/2022, 21:04 - Name: text")
+        );
+        assert!(parse("e.txt", "").problems.is_empty());
+    }
+
+    #[test]
+    fn chat_name_comes_from_the_file_or_zip_name() {
+        assert_eq!(chat_name("a/WhatsApp Chat with Lin Wei.txt"), "Lin Wei");
+        assert_eq!(
+            chat_name("x/WhatsApp Chat - Lin Wei.zip!/_chat.txt"),
+            "Lin Wei"
+        );
+        assert_eq!(chat_name("WhatsApp Chat - Lin Wei/_chat.txt"), "Lin Wei");
+        assert_eq!(chat_name("WhatsApp-Chat mit Jörg.txt"), "Jörg");
+        assert_eq!(chat_name("Chat de WhatsApp con Ana.txt"), "Ana");
+        assert_eq!(chat_name("Discussion WhatsApp avec Zoé.txt"), "Zoé");
+        assert_eq!(chat_name("backup/ops.txt"), "ops");
+        assert_eq!(chat_name("_chat.txt"), "_chat");
+    }
+
+    #[test]
+    fn crlf_lines_lose_their_carriage_return_and_bodies_borrow_otherwise() {
+        let c = parse(
+            "x.txt",
+            "1/2/22, 10:00 - A: one\r\ntwo\r\n\r\n1/2/22, 10:01 - B: x\r\n",
+        );
+        assert_eq!(bodies(&c), ["one\ntwo", "x"]);
+        let c = parse("x.txt", "1/2/22, 10:00 - A: one\ntwo\n");
+        assert!(matches!(c.messages[0].body, Cow::Borrowed("one\ntwo")));
+    }
+
+    #[test]
+    fn naive_times_are_read_in_the_source_zone() {
+        let ctx = ParseCtx::new(0, "x.txt", "Europe/Moscow".parse().unwrap());
+        let c = parse_text(&WhatsApp, "13/03/2022, 00:30 - A: x\n", &ctx, usize::MAX);
+        assert_eq!(c.messages[0].time.micros, utc(2022, 3, 12, 21, 30, 0));
+    }
+
+    #[test]
+    fn sniff_is_confident_only_on_several_strict_headers() {
+        assert_eq!(
+            WhatsApp.sniff("WhatsApp Chat with Lin Wei.txt", ANDROID),
+            95
+        );
+        assert_eq!(WhatsApp.sniff("x.zip!/_chat.txt", IOS), 95);
+        assert_eq!(WhatsApp.sniff("export.txt", ANDROID), 85);
+        assert_eq!(
+            WhatsApp.sniff("export.txt", "12/03/2022, 21:04 - A: x\n"),
+            40
+        );
+        assert_eq!(WhatsApp.sniff("chat.md", ANDROID), 0);
+        assert_eq!(
+            WhatsApp.sniff("x.txt", "notes\n12/03/2022, 21:04 - A: x\n"),
+            0
+        );
+        assert_eq!(
+            WhatsApp.sniff("x.txt", "[04.11.21 10:02:17] vega:\t\tx\n"),
+            0
+        );
+        assert_eq!(WhatsApp.sniff("x.txt", "32/13/2022, 21:04 - A: x\n"), 0);
+        assert_eq!(WhatsApp.sniff("WhatsApp Chat with X.txt", "hello\n"), 10);
+        assert_eq!(
+            WhatsApp.sniff("x/_chat.txt", "notes\n1/2/22, 10:00 - A: x\n"),
+            95
+        );
+    }
+
+    #[test]
+    fn next_record_stops_only_at_strict_headers() {
+        let t = "1/2/22, 10:00 - A: x\n1/2/22 10:00 A: y\n1/2/22, 10:01 - B: z\n";
+        let second = t.find("1/2/22, 10:01").unwrap();
+        assert_eq!(WhatsApp.next_record(t, 1), Some(second));
+        assert_eq!(WhatsApp.next_record(t, second), Some(second));
+        assert_eq!(WhatsApp.next_record(t, second + 1), None);
+        assert_eq!(WhatsApp.next_record(t, t.len() + 3), None);
+    }
+
+    #[test]
+    fn fixtures_parse_the_same_split_at_every_size() {
+        for t in [ANDROID, IOS, US, ES, BAD] {
+            let (whole, _) = surveyed(t, None);
+            let hint = survey_text(&WhatsApp, "c.txt", t, FormatOptions::default());
+            let mut c = ctx("c.txt");
+            c.hint = hint.as_deref();
+            for target in 1..80 {
+                let split = parse_text(&WhatsApp, t, &c, target);
+                assert_eq!(split.messages, whole.messages, "at {target}");
+                assert_eq!(split.problems, whole.problems, "at {target}");
+            }
+        }
+    }
+
+    fn check_damaged(original: &str, damaged: &str, damage: usize, target: usize) {
+        let whole = parse("f.txt", original);
+        let got = parse_text(&WhatsApp, damaged, &ctx("f.txt"), target);
+        assert!(got.problems.iter().all(|p| p.loc.line >= 1));
+        let damage_line = original.as_bytes()[..damage.min(original.len())]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1);
+        // A record is safe when the next header starts before the damaged line.
+        let starts: Vec<u64> = whole.messages.iter().map(|m| m.loc.offset).collect();
+        for (i, m) in whole.messages.iter().enumerate() {
+            let next = starts.get(i + 1).copied();
+            if next.is_some_and(|n| (n as usize) < damage_line) {
+                let g = got.messages.iter().find(|g| g.loc.offset == m.loc.offset);
+                assert_eq!(Some(m), g, "message {i} before damage at {damage}");
+            }
+        }
+        let one = parse_text(&WhatsApp, damaged, &ctx("f.txt"), usize::MAX);
+        assert_eq!(one.messages, got.messages);
+        assert_eq!(one.problems, got.problems);
+    }
+
+    fn fixture(i: usize) -> &'static str {
+        [ANDROID, IOS, US, ES, BAD][i % 5]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64) {
+            let t = String::from_utf8_lossy(&bytes);
+            let split = parse_text(&WhatsApp, &t, &ctx("r.txt"), target);
+            let whole = parse("r.txt", &t);
+            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
+            prop_assert_eq!(split.messages, whole.messages);
+            let _ = WhatsApp.sniff("r.txt", &t);
+            let _ = survey_text(&WhatsApp, "r.txt", &t, FormatOptions::default());
+            let _ = split_text(&WhatsApp, &t, target);
+        }
+
+        #[test]
+        fn headerish_noise_never_panics(lines in proptest::collection::vec(
+            prop_oneof![
+                Just("12/03/2022, 21:04 - Lin: x".to_string()),
+                Just("32/13/2022, 25:04 - Lin: x".to_string()),
+                Just("\u{200e}[1/2/22, 9:07:11\u{202f}PM] A: \u{200e}image omitted".to_string()),
+                Just("1.3.22, 9:05 p.\u{a0}m. - x".to_string()),
+                Just(String::new()),
+                "[\\[\\]0-9/.,: \\-apmAPM\u{200e}\u{a0}\u{202f}a-z\r]{0,30}",
+            ], 0..20), target in 1usize..64) {
+            let t = lines.join("\n");
+            let split = parse_text(&WhatsApp, &t, &ctx("n.txt"), target);
+            let whole = parse("n.txt", &t);
+            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
+            prop_assert_eq!(split.messages, whole.messages);
+            prop_assert_eq!(split.problems, whole.problems);
+        }
+
+        #[test]
+        fn cut_fixture_keeps_earlier_messages(f in 0usize..5, cut in any::<prop::sample::Index>(), target in 1usize..200) {
+            let t = fixture(f);
+            let mut at = cut.index(t.len() + 1);
+            while !t.is_char_boundary(at) { at -= 1; }
+            check_damaged(t, &t[..at], at, target);
+        }
+
+        #[test]
+        fn mutated_fixture_keeps_earlier_messages(f in 0usize..5, kind in 0u8..3, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
+            let t = fixture(f);
+            let lines: Vec<&str> = t.split_inclusive('\n').collect();
+            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
+            let (damaged, damage) = match kind {
+                0 => {
+                    let i = a.index(lines.len());
+                    let mut v = lines.clone();
+                    let copy = if lines[i].ends_with('\n') { lines[i].to_string() } else { format!("\n{}", lines[i]) };
+                    let d = starts[i] + lines[i].len();
+                    v.insert(i + 1, &copy);
+                    (v.concat().into_bytes(), d)
+                }
+                1 => {
+                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
+                    let (i, j) = (i.min(j), i.max(j));
+                    let mut v = lines.clone();
+                    v.swap(i, j);
+                    (v.concat().into_bytes(), starts[i])
+                }
+                _ => {
+                    let i = a.index(t.len());
+                    let mut v = t.as_bytes().to_vec();
+                    v[i] = byte;
+                    (v, i)
+                }
+            };
+            let damaged = String::from_utf8_lossy(&damaged);
+            check_damaged(t, &damaged, damage, target);
+        }
     }
 }
