@@ -591,30 +591,56 @@ fn author_split(rest: &[u8]) -> Option<(usize, usize)> {
 }
 
 /// Whether a `Name: ` prefix is really the start of a system line (see the module docs).
+///
+/// One pass over the bytes finds quote marks (`"`, and `“ ” „` / `«` by their UTF-8 bytes)
+/// and whether any system phrase could occur at all: every phrase starts with a space and
+/// `c`, `h`, `a`, `с` or `и`, or holds `了` (the Chinese ones). Only then is the phrase
+/// automaton run.
 #[inline]
 fn system_prefix(prefix: &str) -> bool {
     let b = prefix.as_bytes();
     if b.is_empty() || b.starts_with(LRM.as_bytes()) {
         return true;
     }
-    if memchr(b'"', b).is_some() {
-        return true;
-    }
-    if b.is_ascii() {
-        // Every system phrase has a space (the non-ASCII ones are checked below).
-        if memchr(b' ', b).is_none() {
-            return false;
+    let mut maybe_phrase = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'"' => return true,
+            0xE2 if b.get(i + 1) == Some(&0x80)
+                && matches!(b.get(i + 2), Some(0x9C | 0x9D | 0x9E)) =>
+            {
+                return true;
+            }
+            0xC2 if b.get(i + 1) == Some(&0xAB) => return true,
+            b' ' => {
+                maybe_phrase |= match b.get(i + 1) {
+                    Some(b'c' | b'h' | b'a') => true,
+                    // `с` (создал) and `и` (изменил).
+                    Some(0xD1) => b.get(i + 2) == Some(&0x81),
+                    Some(0xD0) => b.get(i + 2) == Some(&0xB8),
+                    _ => false,
+                }
+            }
+            // `了` (创建了群组, 更改了群组).
+            0xE4 if b.get(i + 1) == Some(&0xBA) && b.get(i + 2) == Some(&0x86) => {
+                maybe_phrase = true;
+            }
+            _ => {}
         }
-    } else if ["“", "”", "«", "„"].iter().any(|q| prefix.contains(q)) {
-        return true;
     }
-    SYSTEM_AC.is_match(prefix)
+    maybe_phrase && SYSTEM_AC.is_match(prefix)
 }
 
 /// Drops trailing blank lines (empty or only spaces, tabs, `\r`) and the final line break.
 #[inline]
 fn trim_trailing_blank(s: &str) -> &str {
     let b = s.as_bytes();
+    // The common case: one line break after a non-blank character.
+    if let [.., c, b'\n'] = b
+        && !matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+    {
+        return &s[..b.len() - 1];
+    }
     let mut end = b.len();
     loop {
         let start = memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
@@ -654,15 +680,34 @@ fn core(s: &str) -> &str {
     s.strip_suffix('.').unwrap_or(s)
 }
 
-/// The kind of a body and the attachment it names, if any (see the module docs).
+type Exact = std::collections::HashMap<&'static str, Kind, foldhash::fast::FixedState>;
+
+/// Whole-body placeholders by their [`core`] text, and a mask of their byte lengths.
+static EXACT: LazyLock<(Exact, u128)> = LazyLock::new(|| {
+    let mut m = Exact::with_hasher(foldhash::fast::FixedState::with_seed(7));
+    let mut lengths = 0u128;
+    for (list, kind) in [
+        (MEDIA_OMITTED, Kind::Attachment),
+        (DELETED, Kind::Deleted),
+        (CALLS, Kind::Call),
+    ] {
+        for &k in list {
+            m.insert(k, kind);
+            if k.len() < 128 {
+                lengths |= 1 << k.len();
+            }
+        }
+    }
+    (m, lengths)
+});
+
+/// The kind of a body and the attachment it names, if any (see the module docs). `first`
+/// is the body's first line and `more` whether other lines follow.
 #[inline]
-fn classify(body: &str) -> (Kind, Option<&str>) {
-    let s = body.trim_start_matches('\u{200E}');
-    let (first, more) = match memchr(b'\n', s.as_bytes()) {
-        Some(i) => (&s[..i], true),
-        None => (s, false),
-    };
-    let first = first.trim_end_matches([' ', '\t', '\r']);
+fn classify<'t>(first: &'t str, more: bool) -> (Kind, Option<&'t str>) {
+    let first = first
+        .trim_start_matches('\u{200E}')
+        .trim_end_matches([' ', '\t', '\r']);
     let kind_of = |more: bool| {
         if more {
             Kind::Message
@@ -673,17 +718,10 @@ fn classify(body: &str) -> (Kind, Option<&str>) {
     if first.len() > 120 {
         return (Kind::Message, None);
     }
-    if first.starts_with('<') {
-        if let Some(name) = first
-            .strip_prefix("<attached: ")
-            .and_then(|r| r.strip_suffix('>'))
-        {
-            return (kind_of(more), Some(name));
-        }
-        if !more && MEDIA_OMITTED.contains(&first) {
-            return (Kind::Attachment, None);
-        }
-        return (Kind::Message, None);
+    if let Some(r) = first.strip_prefix("<attached: ")
+        && let Some(name) = r.strip_suffix('>')
+    {
+        return (kind_of(more), Some(name));
     }
     if first.ends_with(')') {
         for suf in FILE_ATTACHED {
@@ -698,18 +736,16 @@ fn classify(body: &str) -> (Kind, Option<&str>) {
     if more {
         return (Kind::Message, None);
     }
-    if MEDIA_OMITTED.contains(&first)
-        || (first.ends_with("document omitted") && first.len() > "document omitted".len())
-        || first == "document omitted"
-    {
+    if first.ends_with("document omitted") {
         return (Kind::Attachment, None);
     }
     let c = core(first);
-    if DELETED.contains(&c) {
-        return (Kind::Deleted, None);
-    }
-    if CALLS.contains(&c) {
-        return (Kind::Call, None);
+    let (map, lengths) = &*EXACT;
+    if c.len() < 128
+        && lengths & (1 << c.len()) != 0
+        && let Some(&k) = map.get(c)
+    {
+        return (k, None);
     }
     (Kind::Message, None)
 }
@@ -752,6 +788,10 @@ struct Pending<'a> {
     system: bool,
     /// Start of the body relative to the chunk.
     body: usize,
+    /// End of the header line relative to the chunk.
+    first_eol: usize,
+    /// Whether a line of the record ends with `\r`.
+    cr: bool,
 }
 
 fn expected_header() -> &'static str {
@@ -847,16 +887,26 @@ impl Format for WhatsApp {
         let mut r = ctx.resolver();
 
         let mut emit = |p: Pending<'a>, end: usize, sink: &mut dyn Sink<'a>| {
-            let raw = trim_trailing_blank(text.get(p.body.min(end)..end).unwrap_or(""));
+            let slice = text.get(p.body.min(end)..end).unwrap_or("");
+            let raw = trim_trailing_blank(slice);
             let (kind, attachment) = if p.system {
                 (Kind::System, None)
             } else {
-                classify(raw)
+                let first_len = p.first_eol.saturating_sub(p.body);
+                match raw.get(..first_len) {
+                    Some(first) if first_len < raw.len() => classify(first, true),
+                    _ => classify(raw, false),
+                }
+            };
+            let body = if p.cr {
+                body_text(raw)
+            } else {
+                Cow::Borrowed(raw)
             };
             let mut m = Message::new(
                 r.resolve(&p.civil),
                 p.sender,
-                body_text(raw),
+                body,
                 ctx.loc(chunk, p.start, p.line),
             );
             m.kind = kind;
@@ -904,10 +954,7 @@ impl Format for WhatsApp {
                             Some((a, body)) if !system_prefix(&rest[..a]) => {
                                 let after = &rest[body..];
                                 if after.starts_with(LRM)
-                                    && classify(after).0 == Kind::Message
-                                    && !after
-                                        .trim_start_matches('\u{200E}')
-                                        .starts_with("<attached: ")
+                                    && classify(after, false).0 == Kind::Message
                                 {
                                     ("", true, pos + h.text + body)
                                 } else {
@@ -923,6 +970,8 @@ impl Format for WhatsApp {
                             sender,
                             system,
                             body,
+                            first_eol: eol,
+                            cr: lb.last() == Some(&b'\r'),
                         });
                     }
                     None => {
@@ -937,6 +986,8 @@ impl Format for WhatsApp {
                         ));
                     }
                 }
+            } else if let Some(p) = pending.as_mut() {
+                p.cr |= lb.last() == Some(&b'\r');
             } else if !seen
                 && before.is_none()
                 && !lb.iter().all(|&x| matches!(x, b' ' | b'\t' | b'\r'))
