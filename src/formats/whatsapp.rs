@@ -606,9 +606,7 @@ fn system_prefix(prefix: &str) -> bool {
     for (i, &c) in b.iter().enumerate() {
         match c {
             b'"' => return true,
-            0xE2 if b.get(i + 1) == Some(&0x80)
-                && matches!(b.get(i + 2), Some(0x9C | 0x9D | 0x9E)) =>
-            {
+            0xE2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0x9C..=0x9E)) => {
                 return true;
             }
             0xC2 if b.get(i + 1) == Some(&0xAB) => return true,
@@ -704,7 +702,7 @@ static EXACT: LazyLock<(Exact, u128)> = LazyLock::new(|| {
 /// The kind of a body and the attachment it names, if any (see the module docs). `first`
 /// is the body's first line and `more` whether other lines follow.
 #[inline]
-fn classify<'t>(first: &'t str, more: bool) -> (Kind, Option<&'t str>) {
+fn classify(first: &str, more: bool) -> (Kind, Option<&str>) {
     let first = first
         .trim_start_matches('\u{200E}')
         .trim_end_matches([' ', '\t', '\r']);
