@@ -125,6 +125,14 @@ fn head(b: &[u8]) -> Option<Head> {
 /// Drops trailing blank lines (empty or only spaces, tabs, `\r`) and the final line break.
 fn trim_trailing_blank(s: &str) -> &str {
     let b = s.as_bytes();
+    // The common case: line breaks after a non-blank character.
+    let mut n = b.len();
+    while n > 0 && b[n - 1] == b'\n' {
+        n -= 1;
+    }
+    if n > 0 && !matches!(b[n - 1], b' ' | b'\t' | b'\r') {
+        return &s[..n];
+    }
     let mut end = b.len();
     loop {
         let start = memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
@@ -223,6 +231,11 @@ fn undecorate(raw: &str) -> (&str, Vec<&str>, bool) {
             body = rest;
         }
         body = body.trim_start_matches(['\n', '\r']);
+    }
+    // Links, reactions and sticker labels all end with `)` (and spaces).
+    if !body.trim_end_matches([' ', '\r']).ends_with(')') {
+        let body = body.trim_end_matches('\r');
+        return (body.strip_suffix("  ").unwrap_or(body), names, sticker);
     }
     let last_start = memrchr(b'\n', body.as_bytes()).map_or(0, |i| i + 1);
     let last = body[last_start..].trim_end_matches('\r');

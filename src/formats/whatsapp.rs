@@ -78,8 +78,8 @@ use super::{
     Chunk, DateOrder, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
     next_line_start,
 };
-use crate::model::{Kind, Message, Problem};
-use crate::time::Civil;
+use crate::model::{Kind, Message, Problem, Timestamp};
+use crate::time::{Civil, Zone, days_from_civil};
 
 /// The `whatsapp` format.
 #[derive(Debug, Clone, Copy)]
@@ -883,6 +883,9 @@ impl Format for WhatsApp {
             .or_else(|| ctx.hint::<WhatsAppHint>().and_then(|h| h.order));
         let channel = chat_name(ctx.path);
         let mut r = ctx.resolver();
+        // UTC stamps (the default) need no zone lookup: cache the day's seconds instead.
+        let utc = ctx.source_tz == Zone::Utc;
+        let mut day: ((i32, u32, u32), i64) = ((0, 0, 0), 0);
 
         let mut emit = |p: Pending<'a>, end: usize, sink: &mut dyn Sink<'a>| {
             let slice = text.get(p.body.min(end)..end).unwrap_or("");
@@ -901,12 +904,22 @@ impl Format for WhatsApp {
             } else {
                 Cow::Borrowed(raw)
             };
-            let mut m = Message::new(
-                r.resolve(&p.civil),
-                p.sender,
-                body,
-                ctx.loc(chunk, p.start, p.line),
-            );
+            let c = &p.civil;
+            let time = if utc {
+                let key = (c.year, c.month, c.day);
+                if key != day.0 {
+                    day = (key, days_from_civil(c.year, c.month, c.day) * 86_400);
+                }
+                let secs = day.1 + i64::from(c.hour * 3600 + c.minute * 60 + c.second);
+                Timestamp {
+                    micros: secs * 1_000_000,
+                    offset: None,
+                    frac_digits: 0,
+                }
+            } else {
+                r.resolve(c)
+            };
+            let mut m = Message::new(time, p.sender, body, ctx.loc(chunk, p.start, p.line));
             m.kind = kind;
             if let Some(a) = attachment {
                 m.attachments.push(Cow::Borrowed(a));
@@ -1021,7 +1034,6 @@ impl Format for WhatsApp {
 mod tests {
     use super::*;
     use crate::formats::{Collect, FormatOptions, parse_text, split_text, survey_text};
-    use crate::time::Zone;
     use proptest::prelude::*;
 
     const ANDROID: &str = include_str!("../../testdata/whatsapp/WhatsApp Chat with Lin Wei.txt");
