@@ -18,8 +18,10 @@ use std::io::{self, Write};
 mod discord;
 mod irc;
 mod qq;
+mod signal;
 mod slack;
 mod telegram;
+mod whatsapp;
 
 /// A corpus generator for a format that lives in its own module (the app exports).
 #[derive(Clone, Copy)]
@@ -34,6 +36,16 @@ pub struct AppCorpus {
 
 /// Generators of the app-export formats, one module each; each is also in [`FORMATS`].
 pub const APPS: &[AppCorpus] = &[
+    AppCorpus {
+        name: "whatsapp",
+        file_name: "WhatsApp Chat with Lin Wei.txt",
+        generate: whatsapp::generate,
+    },
+    AppCorpus {
+        name: "signal",
+        file_name: "chat.md",
+        generate: signal::generate,
+    },
     AppCorpus {
         name: "qq",
         file_name: "全部消息记录.txt",
@@ -73,6 +85,8 @@ pub const FORMATS: &[&str] = &[
     "rocketchat",
     "blackbasta",
     "trickbot",
+    "whatsapp",
+    "signal",
     "qq",
     "irc",
     "telegram",

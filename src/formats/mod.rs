@@ -22,9 +22,11 @@ pub mod isoon;
 pub mod jsonish;
 pub mod qq;
 pub mod rocketchat;
+pub mod signal;
 pub mod slack;
 pub mod telegram;
 pub mod trickbot;
+pub mod whatsapp;
 
 /// A piece of a decoded file that starts at a record boundary.
 #[derive(Clone, Copy, Debug)]
@@ -419,12 +421,14 @@ pub const SNIFF_LEN: usize = 8192;
 
 /// Every format, in sniffing tie-break order.
 pub fn registry() -> &'static [&'static dyn Format] {
-    static ALL: [&dyn Format; 12] = [
+    static ALL: [&dyn Format; 14] = [
         &isoon::Isoon,
         &conti_jabber::ContiJabber,
         &rocketchat::RocketChat,
         &blackbasta::BlackBasta,
         &trickbot::TrickBot,
+        &whatsapp::WhatsApp,
+        &signal::Signal,
         &qq::Qq,
         &irc::Irc,
         &chatsift::ChatsiftJsonl,

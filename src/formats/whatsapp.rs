@@ -1,0 +1,1504 @@
+//! `whatsapp`: WhatsApp's "Export chat" text, Android (`WhatsApp Chat with X.txt`) and iOS
+//! (`_chat.txt` inside `WhatsApp Chat - X.zip`).
+//!
+//! ```text
+//! 12/03/2022, 21:04 - Lin Wei: 明天还要加班吗
+//! 12/03/2022, 21:05 - Sam Porter: yes, the client moved the deadline
+//! again.
+//! ‎[12/03/2022, 9:07:11 PM] Sam Porter: ok
+//! ```
+//!
+//! **Header** (a strict, full match; any other line continues the previous record):
+//! - optional U+200E (left-to-right mark), then `[` for the iOS layout;
+//! - a date of three numeric fields with one separator (`/`, `.` or `-`) used twice: the first
+//!   and last field have 1, 2 or 4 digits, the middle one 1 or 2, and at most one field has 4;
+//! - `, ` (iOS and Android) or a single space (Android only) before the time;
+//! - `H:MM` or `H:MM:SS` (hour 1 or 2 digits), optionally followed by an AM/PM marker:
+//!   `a` or `p` (any case), an optional `.`, an optional space, `m`, an optional `.`, with an
+//!   optional space, U+00A0 or U+202F before it (`PM`, `pm`, `p.m.`, `p. m.`, `a. m.`);
+//! - ` - ` (Android) or `] ` (iOS), then the text.
+//!
+//! The shape alone makes a header: whether `13/03/22` is valid depends on the date order, which
+//! is decided for the whole file (see below). A header whose date or time is out of range under
+//! that order (`32/13/2022`, hour 25, `13:00 PM`) is a problem at its line, and its record,
+//! continuation lines included, is skipped. Text before the first header is one problem at its
+//! first non-blank line (for a file with no header at all, the problem names the file and says
+//! which header was expected).
+//!
+//! **Date order.** [`Format::survey`] reads every header of the file: a first field above 12
+//! means day first, a second field above 12 month first, a four-digit first field year first.
+//! The order with the most evidence lines wins (ties: the earliest evidence); the note cites
+//! the first evidence line (`day first: a first field of 13 on line 57`) and any conflicting
+//! evidence. Without evidence the order is assumed from the first header: `.` and `-` dates are
+//! day first, `/` dates are day first with a 24-hour clock and month first with AM/PM (the US
+//! locale is the common 12-hour `/` one); the note says `assumed`. `--date-order dmy|mdy|ymd`
+//! overrides all of it, and the note says so (and what the dates suggested, if it differs).
+//! Without a survey (a chunk parsed on its own) the assumed rule is applied per header line,
+//! with a four-digit first field read as year first. Two-digit years are 20YY; 12 AM is 00 h
+//! and 12 PM is 12 h. Times are the phone's wall time, resolved in `--source-tz`.
+//!
+//! **Author and system lines.** The author is the text before the first `: ` (or a `:` ending
+//! the line) after the header, as written (a name or a number like `+44 7700 900123`). The
+//! line is a system line (kind `system`, sender the empty string, body the whole text after
+//! the header) when there is no such `: `, when that prefix is empty, when it holds a quote
+//! mark (`"` `“` `”` `«` `„`: a quoted group subject), or when it holds a system phrase
+//! ([`SYSTEM_PHRASES`]: `created group`, `changed the subject`, …), so that
+//! `Lin Wei changed the subject to "a: b"` is not a message from `Lin Wei changed the subject
+//! to "a`. Messages that merely say "left" or "added" stay messages. iOS writes system events
+//! (and the encryption notice) as a message whose text starts with U+200E: such a record is a
+//! system line too (sender empty, body the text after the author's `: `), unless it is one of
+//! the placeholders below. Every system line is its own record.
+//!
+//! **Kinds.** Matched on the body without leading U+200E and trailing spaces:
+//! - `attachment`: media placeholders ([`MEDIA_OMITTED`], e.g. `<Media omitted>`,
+//!   `<Medien ausgelassen>`, `<Multimedia omitido>`, `<Медиа отсутствуют>`, `image omitted`,
+//!   `video omitted`, `… document omitted`), `NAME (file attached)` (and localised suffixes,
+//!   [`FILE_ATTACHED`]) and `<attached: NAME>`, where `NAME` goes into `attachments`. When a
+//!   caption follows the placeholder on later lines, the record keeps kind `message` and
+//!   still lists the attachment.
+//! - `deleted`: `This message was deleted`, `You deleted this message` and localised forms
+//!   ([`DELETED`]).
+//! - `call`: missed voice/video call lines ([`CALLS`]).
+//!
+//! **Body**: the text after the author's `: ` plus continuation lines joined with `\n`,
+//! trailing blank lines dropped, `\r` before `\n` removed, nothing else changed: a trailing
+//! `<This message was edited>` and any U+200E stay in the body as WhatsApp wrote them.
+//!
+//! **Channel**: the chat name from the file name: `WhatsApp Chat with Lin Wei.txt` → `Lin Wei`;
+//! for `_chat.txt` the name of the zip or folder holding it (`WhatsApp Chat - Lin Wei.zip!/_chat.txt`
+//! → `Lin Wei`); the prefixes in [`NAME_PREFIXES`] are stripped, otherwise the file stem.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+use memchr::{memchr, memrchr};
+
+use super::{
+    Chunk, DateOrder, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
+    next_line_start,
+};
+use crate::model::{Kind, Message, Problem, Timestamp};
+use crate::time::{Civil, Zone, days_from_civil};
+
+/// The `whatsapp` format.
+#[derive(Debug, Clone, Copy)]
+pub struct WhatsApp;
+
+/// Chat-name prefixes of the exported file names, by locale.
+pub const NAME_PREFIXES: &[&str] = &[
+    "WhatsApp Chat with ",
+    "WhatsApp Chat - ",
+    "WhatsApp-Chat mit ",
+    "Chat de WhatsApp con ",
+    "Discussion WhatsApp avec ",
+    "Conversa do WhatsApp com ",
+    "Chat WhatsApp con ",
+    "WhatsApp-chat met ",
+    "Чат WhatsApp с ",
+    "Переписка WhatsApp с ",
+];
+
+/// Phrases that make a `Name: ` prefix a system line (the text after them quotes user input
+/// that may hold `: `).
+pub const SYSTEM_PHRASES: &[&str] = &[
+    " created group",
+    " changed the subject",
+    " changed the group name",
+    " changed the group description",
+    " changed this group's",
+    " changed the name",
+    " hat die Gruppe",
+    " hat den Betreff",
+    " hat den Gruppennamen",
+    " creó el grupo",
+    " cambió el asunto",
+    " cambió el nombre",
+    " cambió la descripción",
+    " a créé le groupe",
+    " a modifié",
+    " a changé le sujet",
+    " создал(а) группу",
+    " создал группу",
+    " изменил(а) тему",
+    " изменил тему",
+    " изменил(а) название",
+    "创建了群组",
+    "更改了群组",
+];
+
+/// Media placeholders that are the whole body (Android `<…>` forms and iOS `… omitted`).
+pub const MEDIA_OMITTED: &[&str] = &[
+    "<Media omitted>",
+    "<Medien ausgelassen>",
+    "<Multimedia omitido>",
+    "<Multimedia omitidos>",
+    "<Медиа отсутствуют>",
+    "<Médias omis>",
+    "<Mídia oculta>",
+    "<Media omessi>",
+    "<Media weggelaten>",
+    "<省略了媒体文件>",
+    "image omitted",
+    "video omitted",
+    "audio omitted",
+    "sticker omitted",
+    "GIF omitted",
+    "Contact card omitted",
+    "imagen omitida",
+    "video omitido",
+    "audio omitido",
+    "sticker omitido",
+    "Bild weggelassen",
+    "Video weggelassen",
+    "Audio weggelassen",
+    "Sticker weggelassen",
+    "изображение отсутствует",
+    "видео отсутствует",
+    "аудио отсутствует",
+];
+
+/// Suffixes of `NAME (file attached)` lines, by locale.
+pub const FILE_ATTACHED: &[&str] = &[
+    " (file attached)",
+    " (Datei angehängt)",
+    " (archivo adjunto)",
+    " (fichier joint)",
+    " (arquivo anexado)",
+    " (file allegato)",
+    " (bestand bijgevoegd)",
+    " (файл добавлен)",
+    " (文件已附上)",
+];
+
+/// Deletion notices (with and without a final `.`).
+pub const DELETED: &[&str] = &[
+    "This message was deleted",
+    "You deleted this message",
+    "Diese Nachricht wurde gelöscht",
+    "Du hast diese Nachricht gelöscht",
+    "Se eliminó este mensaje",
+    "Eliminaste este mensaje",
+    "Este mensaje fue eliminado",
+    "Ce message a été supprimé",
+    "Vous avez supprimé ce message",
+    "Данное сообщение удалено",
+    "Вы удалили данное сообщение",
+    "此消息已删除",
+    "你删除了此消息",
+];
+
+/// Missed-call lines.
+pub const CALLS: &[&str] = &[
+    "Missed voice call",
+    "Missed video call",
+    "Missed group voice call",
+    "Missed group video call",
+    "Verpasster Sprachanruf",
+    "Verpasster Videoanruf",
+    "Llamada perdida",
+    "Videollamada perdida",
+    "Llamada de voz perdida",
+    "Appel vocal manqué",
+    "Appel vidéo manqué",
+    "Пропущенный аудиозвонок",
+    "Пропущенный видеозвонок",
+];
+
+static SYSTEM_AC: LazyLock<AhoCorasick> =
+    LazyLock::new(|| AhoCorasick::new(SYSTEM_PHRASES).expect("static phrases"));
+
+const LRM: &str = "\u{200E}";
+
+/// A header-shaped line: the date fields as written (order not yet decided).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Head {
+    /// The three date fields in written order.
+    f: [u32; 3],
+    /// Their digit counts.
+    len: [u8; 3],
+    /// The date separator.
+    sep: u8,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    /// `Some(true)` for PM, `Some(false)` for AM, `None` for a 24-hour clock.
+    pm: Option<bool>,
+    /// Where the text after the header starts in the line.
+    text: usize,
+}
+
+/// Up to `max` ASCII digits at `i`: (value, count), at least one digit.
+#[inline]
+fn num(b: &[u8], i: usize, max: usize) -> Option<(u32, usize)> {
+    let mut v = 0u32;
+    let mut n = 0usize;
+    while n < max {
+        match b.get(i + n) {
+            Some(&c) if c.is_ascii_digit() => {
+                v = v * 10 + u32::from(c - b'0');
+                n += 1;
+            }
+            _ => break,
+        }
+    }
+    (n > 0).then_some((v, n))
+}
+
+/// Length of a space, U+00A0 or U+202F at `i`.
+#[inline]
+fn space_like(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b' ' => Some(1),
+        0xC2 if b.get(i + 1) == Some(&0xA0) => Some(2),
+        0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xAF) => Some(3),
+        _ => None,
+    }
+}
+
+/// An AM/PM marker at `i` (with its leading space): (pm, end).
+#[inline]
+fn meridiem(b: &[u8], mut i: usize) -> Option<(bool, usize)> {
+    if let Some(n) = space_like(b, i) {
+        i += n;
+    }
+    let pm = match b.get(i)? {
+        b'a' | b'A' => false,
+        b'p' | b'P' => true,
+        _ => return None,
+    };
+    i += 1;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+    }
+    if let Some(n) = space_like(b, i) {
+        i += n;
+    }
+    if !matches!(b.get(i), Some(b'm' | b'M')) {
+        return None;
+    }
+    i += 1;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+    }
+    Some((pm, i))
+}
+
+/// The strict header at the start of `b` (one line without its `\n`), if any.
+#[inline]
+fn head(b: &[u8]) -> Option<Head> {
+    let mut i = 0usize;
+    match b.first()? {
+        b'0'..=b'9' | b'[' => {}
+        0xE2 if b.starts_with(LRM.as_bytes()) => i = 3,
+        _ => return None,
+    }
+    let ios = b.get(i) == Some(&b'[');
+    if ios {
+        i += 1;
+    }
+    let (f0, n0) = num(b, i, 4)?;
+    i += n0;
+    let sep = *b.get(i)?;
+    if !matches!(sep, b'/' | b'.' | b'-') || n0 == 3 {
+        return None;
+    }
+    let (f1, n1) = num(b, i + 1, 2)?;
+    i += 1 + n1;
+    if b.get(i) != Some(&sep) {
+        return None;
+    }
+    let (f2, n2) = num(b, i + 1, 4)?;
+    i += 1 + n2;
+    if n2 == 3 || (n0 == 4 && n2 == 4) {
+        return None;
+    }
+    match b.get(i) {
+        Some(b',') if b.get(i + 1) == Some(&b' ') => i += 2,
+        Some(b' ') if !ios => i += 1,
+        _ => return None,
+    }
+    let (hour, nh) = num(b, i, 2)?;
+    i += nh;
+    if b.get(i) != Some(&b':') {
+        return None;
+    }
+    let (minute, nm) = num(b, i + 1, 2)?;
+    if nm != 2 {
+        return None;
+    }
+    i += 3;
+    let mut second = 0;
+    if b.get(i) == Some(&b':') {
+        let (s, ns) = num(b, i + 1, 2)?;
+        if ns != 2 {
+            return None;
+        }
+        second = s;
+        i += 3;
+    }
+    let mut pm = None;
+    if let Some((p, end)) = meridiem(b, i) {
+        pm = Some(p);
+        i = end;
+    }
+    if ios {
+        if b.get(i) != Some(&b']') || b.get(i + 1) != Some(&b' ') {
+            return None;
+        }
+        i += 2;
+    } else {
+        if b.get(i..i + 3) != Some(b" - ".as_slice()) {
+            return None;
+        }
+        i += 3;
+    }
+    Some(Head {
+        f: [f0, f1, f2],
+        len: [n0 as u8, n1 as u8, n2 as u8],
+        sep,
+        hour,
+        minute,
+        second,
+        pm,
+        text: i,
+    })
+}
+
+/// The order assumed when nothing in the dates decides it (see the module docs).
+fn assumed(sep: u8, twelve_hour: bool) -> DateOrder {
+    if sep == b'/' && twelve_hour {
+        DateOrder::Mdy
+    } else {
+        DateOrder::Dmy
+    }
+}
+
+/// The wall time of a header under a date order, if every field is in range.
+fn civil(h: &Head, order: DateOrder) -> Option<Civil> {
+    let (d, m, y) = match order {
+        DateOrder::Dmy => (0, 1, 2),
+        DateOrder::Mdy => (1, 0, 2),
+        DateOrder::Ymd => (2, 1, 0),
+    };
+    if h.len[d] > 2 || h.len[m] > 2 {
+        return None;
+    }
+    let year = if h.len[y] == 4 {
+        h.f[y] as i32
+    } else {
+        2000 + h.f[y] as i32
+    };
+    let hour = match h.pm {
+        None => h.hour,
+        Some(pm) => {
+            if h.hour > 12 {
+                return None;
+            }
+            h.hour % 12 + if pm { 12 } else { 0 }
+        }
+    };
+    let c = Civil {
+        year,
+        month: h.f[m],
+        day: h.f[d],
+        hour,
+        minute: h.minute,
+        second: h.second,
+        micros: 0,
+        frac_digits: 0,
+    };
+    c.is_valid().then_some(c)
+}
+
+fn order_name(o: DateOrder) -> &'static str {
+    match o {
+        DateOrder::Dmy => "day first",
+        DateOrder::Mdy => "month first",
+        DateOrder::Ymd => "year first",
+    }
+}
+
+/// What the survey decided for a file: the date order and the note `inspect` prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatsAppHint {
+    /// The date order every header of the file is read with (`None`: the file has no header).
+    pub order: Option<DateOrder>,
+    /// What was decided and on what evidence.
+    pub note: Option<String>,
+}
+
+impl Hint for WhatsAppHint {
+    fn describe(&self) -> Option<String> {
+        self.note.clone()
+    }
+}
+
+/// Evidence for one order: the first line, the field value there, and how many lines.
+#[derive(Debug, Clone, Copy, Default)]
+struct Evidence {
+    first: Option<(u64, u32)>,
+    lines: u64,
+}
+
+impl Evidence {
+    fn add(&mut self, line: u64, value: u32) {
+        if self.first.is_none() {
+            self.first = Some((line, value));
+        }
+        self.lines += 1;
+    }
+}
+
+/// Reads every header of a file to decide its date order.
+#[derive(Debug)]
+struct DateSurvey {
+    option: Option<DateOrder>,
+    /// Day first, month first, year first.
+    ev: [Evidence; 3],
+    /// Separator and clock of the first header.
+    first: Option<(u8, bool)>,
+}
+
+impl DateSurvey {
+    fn evidence_text(&self, k: usize) -> Option<String> {
+        let (line, v) = self.ev[k].first?;
+        Some(match k {
+            0 => format!("a first field of {v} on line {line}"),
+            1 => format!("a second field of {v} on line {line}"),
+            _ => format!("a four-digit first field on line {line}"),
+        })
+    }
+
+    /// The order the dates themselves decide, with the note's evidence part.
+    fn decided(&self) -> Option<(DateOrder, String)> {
+        const ORDERS: [DateOrder; 3] = [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd];
+        let best = (0..3).filter(|&k| self.ev[k].lines > 0).max_by_key(|&k| {
+            let first = self.ev[k].first.map_or(u64::MAX, |f| f.0);
+            (self.ev[k].lines, std::cmp::Reverse(first))
+        })?;
+        let mut text = self.evidence_text(best)?;
+        let others: Vec<usize> = (0..3)
+            .filter(|&k| k != best && self.ev[k].lines > 0)
+            .collect();
+        if !others.is_empty() {
+            let plural = |n: u64| if n == 1 { "line" } else { "lines" };
+            let n = self.ev[best].lines;
+            text.push_str(&format!(" ({n} {})", plural(n)));
+            for k in others {
+                let n = self.ev[k].lines;
+                text.push_str(&format!(
+                    "; conflicting: {} says {} ({n} {})",
+                    self.evidence_text(k).unwrap_or_default(),
+                    order_name(ORDERS[k]),
+                    plural(n)
+                ));
+            }
+        }
+        Some((ORDERS[best], text))
+    }
+}
+
+impl Survey for DateSurvey {
+    fn feed(&mut self, text: &str, _offset: u64, line: u64) {
+        let b = text.as_bytes();
+        let mut pos = 0usize;
+        let mut line = line;
+        while pos < b.len() {
+            let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
+            if let Some(h) = head(&b[pos..eol]) {
+                if self.first.is_none() {
+                    self.first = Some((h.sep, h.pm.is_some()));
+                }
+                if h.len[0] == 4 {
+                    self.ev[2].add(line, h.f[0]);
+                } else {
+                    if h.f[0] > 12 {
+                        self.ev[0].add(line, h.f[0]);
+                    }
+                    if h.f[1] > 12 {
+                        self.ev[1].add(line, h.f[1]);
+                    }
+                }
+            }
+            line += 1;
+            pos = eol + 1;
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Box<dyn Hint> {
+        let decided = self.decided();
+        let (order, note) = match (self.option, &decided, self.first) {
+            (Some(o), Some((d, ev)), _) if *d != o => (
+                Some(o),
+                format!(
+                    "{} (--date-order {}; the dates say {}: {ev})",
+                    order_name(o),
+                    o.as_str(),
+                    order_name(*d)
+                ),
+            ),
+            (Some(o), _, _) => (
+                Some(o),
+                format!("{} (--date-order {})", order_name(o), o.as_str()),
+            ),
+            (None, Some((d, ev)), _) => (Some(*d), format!("{}: {ev}", order_name(*d))),
+            (None, None, Some((sep, twelve))) => {
+                let o = assumed(sep, twelve);
+                let why = match (sep, twelve) {
+                    (b'/', true) => "`/` dates with AM/PM are month first",
+                    (b'/', false) => "`/` dates with a 24-hour clock are day first",
+                    (b'.', _) => "`.` dates are day first",
+                    _ => "`-` dates are day first",
+                };
+                (
+                    Some(o),
+                    format!(
+                        "{} (assumed: no date field above 12 decides it; {why})",
+                        order_name(o)
+                    ),
+                )
+            }
+            (None, None, None) => {
+                return Box::new(WhatsAppHint {
+                    order: None,
+                    note: None,
+                });
+            }
+        };
+        Box::new(WhatsAppHint {
+            order,
+            note: Some(note),
+        })
+    }
+}
+
+/// Where the author ends and the message text starts in `rest` (the text after the header):
+/// the first `: `, or a `:` that ends the line.
+#[inline]
+fn author_split(rest: &[u8]) -> Option<(usize, usize)> {
+    let mut from = 0usize;
+    while let Some(k) = memchr(b':', &rest[from..]) {
+        let p = from + k;
+        match rest.get(p + 1) {
+            Some(b' ') => return Some((p, p + 2)),
+            None => return Some((p, p + 1)),
+            Some(b'\r') if p + 2 == rest.len() => return Some((p, p + 1)),
+            _ => from = p + 1,
+        }
+    }
+    None
+}
+
+/// Whether a `Name: ` prefix is really the start of a system line (see the module docs).
+///
+/// One pass over the bytes finds quote marks (`"`, and `“ ” „` / `«` by their UTF-8 bytes)
+/// and whether any system phrase could occur at all: every phrase starts with a space and
+/// `c`, `h`, `a`, `с` or `и`, or holds `了` (the Chinese ones). Only then is the phrase
+/// automaton run.
+#[inline]
+fn system_prefix(prefix: &str) -> bool {
+    let b = prefix.as_bytes();
+    if b.is_empty() || b.starts_with(LRM.as_bytes()) {
+        return true;
+    }
+    let mut maybe_phrase = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'"' => return true,
+            0xE2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0x9C..=0x9E)) => {
+                return true;
+            }
+            0xC2 if b.get(i + 1) == Some(&0xAB) => return true,
+            b' ' => {
+                maybe_phrase |= match b.get(i + 1) {
+                    Some(b'c' | b'h' | b'a') => true,
+                    // `с` (создал) and `и` (изменил).
+                    Some(0xD1) => b.get(i + 2) == Some(&0x81),
+                    Some(0xD0) => b.get(i + 2) == Some(&0xB8),
+                    _ => false,
+                }
+            }
+            // `了` (创建了群组, 更改了群组).
+            0xE4 if b.get(i + 1) == Some(&0xBA) && b.get(i + 2) == Some(&0x86) => {
+                maybe_phrase = true;
+            }
+            _ => {}
+        }
+    }
+    maybe_phrase && SYSTEM_AC.is_match(prefix)
+}
+
+/// Drops trailing blank lines (empty or only spaces, tabs, `\r`) and the final line break.
+#[inline]
+fn trim_trailing_blank(s: &str) -> &str {
+    let b = s.as_bytes();
+    // The common case: one line break after a non-blank character.
+    if let [.., c, b'\n'] = b
+        && !matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+    {
+        return &s[..b.len() - 1];
+    }
+    let mut end = b.len();
+    loop {
+        let start = memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
+        if b[start..end]
+            .iter()
+            .all(|&x| matches!(x, b' ' | b'\t' | b'\r'))
+        {
+            if start == 0 {
+                return "";
+            }
+            end = start - 1;
+        } else {
+            return &s[..end];
+        }
+    }
+}
+
+/// The body without the `\r` ending each line (owned only if there is one).
+#[inline]
+fn body_text(s: &str) -> Cow<'_, str> {
+    if memchr(b'\r', s.as_bytes()).is_none() {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(line.strip_suffix('\r').unwrap_or(line));
+    }
+    Cow::Owned(out)
+}
+
+/// `s` without trailing spaces, tabs and a final `.`.
+fn core(s: &str) -> &str {
+    let s = s.trim_end_matches([' ', '\t', '\r']);
+    s.strip_suffix('.').unwrap_or(s)
+}
+
+type Exact = std::collections::HashMap<&'static str, Kind, foldhash::fast::FixedState>;
+
+/// Whole-body placeholders by their [`core`] text, and a mask of their byte lengths.
+static EXACT: LazyLock<(Exact, u128)> = LazyLock::new(|| {
+    let mut m = Exact::with_hasher(foldhash::fast::FixedState::with_seed(7));
+    let mut lengths = 0u128;
+    for (list, kind) in [
+        (MEDIA_OMITTED, Kind::Attachment),
+        (DELETED, Kind::Deleted),
+        (CALLS, Kind::Call),
+    ] {
+        for &k in list {
+            m.insert(k, kind);
+            if k.len() < 128 {
+                lengths |= 1 << k.len();
+            }
+        }
+    }
+    (m, lengths)
+});
+
+/// The kind of a body and the attachment it names, if any (see the module docs). `first`
+/// is the body's first line and `more` whether other lines follow.
+#[inline]
+fn classify(first: &str, more: bool) -> (Kind, Option<&str>) {
+    let first = first
+        .trim_start_matches('\u{200E}')
+        .trim_end_matches([' ', '\t', '\r']);
+    let kind_of = |more: bool| {
+        if more {
+            Kind::Message
+        } else {
+            Kind::Attachment
+        }
+    };
+    if first.len() > 120 {
+        return (Kind::Message, None);
+    }
+    if let Some(r) = first.strip_prefix("<attached: ")
+        && let Some(name) = r.strip_suffix('>')
+    {
+        return (kind_of(more), Some(name));
+    }
+    if first.ends_with(')') {
+        for suf in FILE_ATTACHED {
+            if let Some(name) = first.strip_suffix(suf) {
+                let name = name.trim_start_matches('\u{200E}');
+                if !name.is_empty() {
+                    return (kind_of(more), Some(name));
+                }
+            }
+        }
+    }
+    if more {
+        return (Kind::Message, None);
+    }
+    if first.ends_with("document omitted") {
+        return (Kind::Attachment, None);
+    }
+    let c = core(first);
+    let (map, lengths) = &*EXACT;
+    if c.len() < 128
+        && lengths & (1 << c.len()) != 0
+        && let Some(&k) = map.get(c)
+    {
+        return (k, None);
+    }
+    (Kind::Message, None)
+}
+
+/// The chat name from a display path (see the module docs).
+pub fn chat_name(path: &str) -> &str {
+    let mut p = path;
+    let mut name = file_name(p);
+    if name == "_chat.txt" {
+        p = &p[..p.len() - name.len()];
+        p = p
+            .strip_suffix("!/")
+            .or_else(|| p.strip_suffix('/'))
+            .or_else(|| p.strip_suffix('\\'))
+            .unwrap_or(p);
+        if !p.is_empty() {
+            name = file_name(p);
+        }
+    }
+    let stem = match name.rfind('.') {
+        Some(i) if i > 0 => &name[..i],
+        _ => name,
+    };
+    for pre in NAME_PREFIXES {
+        if let Some(rest) = stem.strip_prefix(pre)
+            && !rest.is_empty()
+        {
+            return rest;
+        }
+    }
+    stem
+}
+
+/// A record whose header was read and whose body runs to the next header.
+struct Pending<'a> {
+    civil: Civil,
+    start: usize,
+    line: u64,
+    sender: &'a str,
+    system: bool,
+    /// Start of the body relative to the chunk.
+    body: usize,
+    /// End of the header line relative to the chunk.
+    first_eol: usize,
+    /// Whether a line of the record ends with `\r`.
+    cr: bool,
+}
+
+fn expected_header() -> &'static str {
+    "expected WhatsApp lines like `12/03/2022, 21:04 - Name: text` (Android) or `[12/03/2022, 9:07:11 PM] Name: text` (iOS)"
+}
+
+impl Format for WhatsApp {
+    fn name(&self) -> &'static str {
+        "whatsapp"
+    }
+
+    fn description(&self) -> &'static str {
+        "WhatsApp \"Export chat\" text, Android and iOS layouts (`.txt`, `_chat.txt` in the iOS zip), any locale's date order"
+    }
+
+    fn examples(&self) -> &'static [&'static str] {
+        &[
+            "WhatsApp Chat with Lin Wei.txt",
+            "WhatsApp Chat - Lin Wei.zip!/_chat.txt",
+        ]
+    }
+
+    fn sniff(&self, path: &str, head_text: &str) -> u8 {
+        let name = file_name(path);
+        let lower = name.to_ascii_lowercase();
+        if [".md", ".json", ".html", ".htm", ".csv", ".jsonl"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+        {
+            return 0;
+        }
+        let named = name == "_chat.txt" || NAME_PREFIXES.iter().any(|p| name.starts_with(p));
+        let lines = head_text.lines().filter(|l| !l.trim().is_empty());
+        let mut headers = 0;
+        let mut first_ok = false;
+        for (i, l) in lines.take(12).enumerate() {
+            let valid = head(l.as_bytes()).is_some_and(|h| {
+                [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd]
+                    .iter()
+                    .any(|&o| civil(&h, o).is_some())
+            });
+            if valid {
+                headers += 1;
+                first_ok |= i == 0;
+            }
+        }
+        match headers {
+            // A file named like an export but without a header: still ours, so the parse
+            // reports what header was expected.
+            0 if named => 10,
+            _ if named => 95,
+            _ if !first_ok => 0,
+            n if n >= 3 => 85,
+            _ => 40,
+        }
+    }
+
+    fn next_record(&self, text: &str, from: usize) -> Option<usize> {
+        let b = text.as_bytes();
+        let mut pos = if from == 0 {
+            0
+        } else if from < b.len() && b[from - 1] == b'\n' {
+            from
+        } else {
+            next_line_start(text, from)?
+        };
+        while pos < b.len() {
+            let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
+            if head(&b[pos..eol]).is_some() {
+                return Some(pos);
+            }
+            pos = eol + 1;
+        }
+        None
+    }
+
+    fn survey(&self, env: &mut SurveyEnv<'_>) -> Option<Box<dyn Survey>> {
+        Some(Box::new(DateSurvey {
+            option: env.options.date_order,
+            ev: [Evidence::default(); 3],
+            first: None,
+        }))
+    }
+
+    fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
+        let text = chunk.text;
+        let b = text.as_bytes();
+        let order = ctx
+            .options
+            .date_order
+            .or_else(|| ctx.hint::<WhatsAppHint>().and_then(|h| h.order));
+        let channel = chat_name(ctx.path);
+        let mut r = ctx.resolver();
+        // UTC stamps (the default) need no zone lookup: cache the day's seconds instead.
+        let utc = ctx.source_tz == Zone::Utc;
+        let mut day: ((i32, u32, u32), i64) = ((0, 0, 0), 0);
+
+        let mut emit = |p: Pending<'a>, end: usize, sink: &mut dyn Sink<'a>| {
+            let slice = text.get(p.body.min(end)..end).unwrap_or("");
+            let raw = trim_trailing_blank(slice);
+            let (kind, attachment) = if p.system {
+                (Kind::System, None)
+            } else {
+                let first_len = p.first_eol.saturating_sub(p.body);
+                match raw.get(..first_len) {
+                    Some(first) if first_len < raw.len() => classify(first, true),
+                    _ => classify(raw, false),
+                }
+            };
+            let body = if p.cr {
+                body_text(raw)
+            } else {
+                Cow::Borrowed(raw)
+            };
+            let c = &p.civil;
+            let time = if utc {
+                let key = (c.year, c.month, c.day);
+                if key != day.0 {
+                    day = (key, days_from_civil(c.year, c.month, c.day) * 86_400);
+                }
+                let secs = day.1 + i64::from(c.hour * 3600 + c.minute * 60 + c.second);
+                Timestamp {
+                    micros: secs * 1_000_000,
+                    offset: None,
+                    frac_digits: 0,
+                }
+            } else {
+                r.resolve(c)
+            };
+            let mut m = Message::new(time, p.sender, body, ctx.loc(chunk, p.start, p.line));
+            m.kind = kind;
+            if let Some(a) = attachment {
+                m.attachments.push(Cow::Borrowed(a));
+            }
+            m.channel = Some(Cow::Borrowed(channel));
+            sink.message(m);
+        };
+
+        let mut pending: Option<Pending<'a>> = None;
+        // Text before the first header: (offset, line, excerpt) of its first non-blank line.
+        let mut before: Option<(usize, u64)> = None;
+        let mut seen = false;
+        let mut pos = 0usize;
+        let mut line = chunk.line;
+        while pos < b.len() {
+            let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
+            let lb = &b[pos..eol];
+            if let Some(h) = head(lb) {
+                if let Some(p) = pending.take() {
+                    emit(p, pos, sink);
+                }
+                if !seen {
+                    seen = true;
+                    if let Some((at, at_line)) = before.take() {
+                        let l = text.get(at..).unwrap_or("").lines().next().unwrap_or("");
+                        sink.problem(Problem::new(
+                            ctx.loc(chunk, at, at_line),
+                            format!("text before the first WhatsApp header: {}", excerpt(l)),
+                        ));
+                    }
+                }
+                let o = order.unwrap_or_else(|| {
+                    if h.len[0] == 4 {
+                        DateOrder::Ymd
+                    } else {
+                        assumed(h.sep, h.pm.is_some())
+                    }
+                });
+                match civil(&h, o) {
+                    Some(c) => {
+                        let rest = text.get(pos + h.text..eol).unwrap_or("");
+                        let (sender, system, body) = match author_split(rest.as_bytes()) {
+                            Some((a, body)) if !system_prefix(&rest[..a]) => {
+                                let after = &rest[body..];
+                                if after.starts_with(LRM)
+                                    && classify(after, false).0 == Kind::Message
+                                {
+                                    ("", true, pos + h.text + body)
+                                } else {
+                                    (&rest[..a], false, pos + h.text + body)
+                                }
+                            }
+                            _ => ("", true, pos + h.text),
+                        };
+                        pending = Some(Pending {
+                            civil: c,
+                            start: pos,
+                            line,
+                            sender,
+                            system,
+                            body,
+                            first_eol: eol,
+                            cr: lb.last() == Some(&b'\r'),
+                        });
+                    }
+                    None => {
+                        let l = text.get(pos..eol).unwrap_or("");
+                        sink.problem(Problem::new(
+                            ctx.loc(chunk, pos, line),
+                            format!(
+                                "bad date or time in WhatsApp header (read {}): {}",
+                                order_name(o),
+                                excerpt(l)
+                            ),
+                        ));
+                    }
+                }
+            } else if let Some(p) = pending.as_mut() {
+                p.cr |= lb.last() == Some(&b'\r');
+            } else if !seen
+                && before.is_none()
+                && !lb.iter().all(|&x| matches!(x, b' ' | b'\t' | b'\r'))
+            {
+                before = Some((pos, line));
+            }
+            line += 1;
+            pos = eol + 1;
+        }
+        if let Some(p) = pending.take() {
+            emit(p, b.len(), sink);
+        }
+        if let Some((at, at_line)) = before {
+            let l = text.get(at..).unwrap_or("").lines().next().unwrap_or("");
+            let what = if chunk.last {
+                format!(
+                    "no WhatsApp header in {}: {}; found {}",
+                    ctx.path,
+                    expected_header(),
+                    excerpt(l)
+                )
+            } else {
+                // The next chunk starts at a header (chunks are cut at headers).
+                format!("text before the first WhatsApp header: {}", excerpt(l))
+            };
+            sink.problem(Problem::new(ctx.loc(chunk, at, at_line), what));
+        }
+        sink.dst_adjusted(r.adjusted);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::{Collect, FormatOptions, parse_text, split_text, survey_text};
+    use proptest::prelude::*;
+
+    const ANDROID: &str = include_str!("../../testdata/whatsapp/WhatsApp Chat with Lin Wei.txt");
+    const IOS: &str = include_str!("../../testdata/whatsapp/ios/WhatsApp Chat - Lin Wei/_chat.txt");
+    const US: &str = include_str!("../../testdata/whatsapp/WhatsApp Chat with Dana Kim.txt");
+    const ES: &str = include_str!("../../testdata/whatsapp/Chat de WhatsApp con Ana.txt");
+    const BAD: &str = include_str!("../../testdata/whatsapp/bad/WhatsApp Chat with Bad.txt");
+
+    fn ctx(path: &str) -> ParseCtx<'_> {
+        ParseCtx::new(0, path, Zone::Utc)
+    }
+
+    fn parse<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
+        parse_text(&WhatsApp, text, &ctx(path), usize::MAX)
+    }
+
+    /// Parses with the survey's hint, as the pipeline does.
+    fn surveyed(text: &str, order: Option<DateOrder>) -> (Collect<'_>, Option<String>) {
+        let options = FormatOptions { date_order: order };
+        let hint = survey_text(&WhatsApp, "c.txt", text, options);
+        let note = hint.as_ref().and_then(|h| h.describe());
+        let hint: &'static dyn Hint = Box::leak(hint.unwrap());
+        let mut c = ctx("c.txt");
+        c.options = options;
+        c.hint = Some(hint);
+        (parse_text(&WhatsApp, text, &c, usize::MAX), note)
+    }
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
+        let c = Civil {
+            year: y,
+            month: mo,
+            day: d,
+            hour: h,
+            minute: mi,
+            second: s,
+            micros: 0,
+            frac_digits: 0,
+        };
+        c.unix_seconds_as_utc() * 1_000_000
+    }
+
+    fn bodies<'a>(c: &'a Collect<'_>) -> Vec<&'a str> {
+        c.messages.iter().map(|m| m.body.as_ref()).collect()
+    }
+
+    #[test]
+    fn formats_md_example_reads_android_and_ios_lines() {
+        let t = "12/03/2022, 21:04 - Lin Wei: 明天还要加班吗\n12/03/2022, 21:05 - Sam Porter: yes, the client moved the deadline\nagain.\n12/03/2022, 21:06 - Lin Wei: <Media omitted>\n[12/03/2022, 9:07:11 PM] Sam Porter: ok\n";
+        // The survey reads the first header's 24-hour clock: `/` dates are day first.
+        let (c, _) = surveyed(t, None);
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert_eq!(
+            bodies(&c),
+            [
+                "明天还要加班吗",
+                "yes, the client moved the deadline\nagain.",
+                "<Media omitted>",
+                "ok"
+            ]
+        );
+        assert_eq!(c.messages[2].kind, Kind::Attachment);
+        assert_eq!(c.messages[3].time.micros, utc(2022, 3, 12, 21, 7, 11));
+        assert_eq!(c.messages[3].loc.line, 5);
+        assert_eq!(c.messages[0].channel.as_deref(), Some("c"));
+        // Without a survey each line is read by the assumed rule: AM/PM `/` is month first.
+        let c = parse("WhatsApp Chat with Lin Wei.txt", t);
+        assert_eq!(c.messages[3].time.micros, utc(2022, 12, 3, 21, 7, 11));
+        assert_eq!(c.messages[0].channel.as_deref(), Some("Lin Wei"));
+    }
+
+    #[test]
+    fn twelve_hour_markers_in_every_spelling_are_read() {
+        for (m, pm) in [
+            ("PM", true),
+            ("pm", true),
+            ("p.m.", true),
+            ("p. m.", true),
+            ("p.\u{a0}m.", true),
+            ("AM", false),
+            ("a. m.", false),
+            ("a.m.", false),
+        ] {
+            for space in [" ", "\u{a0}", "\u{202f}"] {
+                let line = format!("1/2/22, 9:07{space}{m} - A: x");
+                let h = head(line.as_bytes()).unwrap_or_else(|| panic!("{line:?}"));
+                assert_eq!(h.pm, Some(pm), "{line:?}");
+                assert_eq!(&line[h.text..], "A: x");
+            }
+        }
+        let h = head("[1/2/22, 12:00:00\u{202f}AM] A: x".as_bytes()).unwrap();
+        assert_eq!(civil(&h, DateOrder::Dmy).unwrap().hour, 0);
+        let h = head(b"1/2/22, 12:30 PM - A: x").unwrap();
+        assert_eq!(civil(&h, DateOrder::Dmy).unwrap().hour, 12);
+        let h = head(b"1/2/22, 13:30 PM - A: x").unwrap();
+        assert_eq!(civil(&h, DateOrder::Dmy), None);
+    }
+
+    #[test]
+    fn header_needs_the_full_shape() {
+        for l in [
+            "12/03/2022 21:04 Lin Wei: x",
+            "[12/03/2022 9:07 PM] Sam: x",
+            "12/03/2022, 21:04 -Lin: x",
+            "12/03/2022, 21:4 - Lin: x",
+            "12/03-2022, 21:04 - Lin: x",
+            "123/03/2022, 21:04 - Lin: x",
+            "2022/03/2022, 21:04 - Lin: x",
+            "12/03/2022, 21:04 Uhr - Lin: x",
+            "[04.11.21 10:02:17] vega:\t\tx",
+            "2020-08-14T09:31:05 vega -> quill",
+        ] {
+            assert!(head(l.as_bytes()).is_none(), "{l:?}");
+        }
+        for l in [
+            "12/03/2022, 21:04 - Lin: x",
+            "12/03/2022 21:04 - Lin: x",
+            "\u{200e}[12.03.22, 21:04:11] Lin: x",
+            "2022-03-12, 21:04 - Lin: x",
+            "12-3-22, 9:04 - x",
+        ] {
+            assert!(head(l.as_bytes()).is_some(), "{l:?}");
+        }
+    }
+
+    #[test]
+    fn system_lines_are_their_own_records_and_messages_saying_left_stay_messages() {
+        let t = "12/03/2022, 21:00 - Lin Wei created group \"Ops: 2022\"\n12/03/2022, 21:01 - Lin Wei added Sam\n12/03/2022, 21:02 - Sam: I left the keys\n12/03/2022, 21:03 - Sam: added: two files\n12/03/2022, 21:04 - Sam left\n12/03/2022, 21:05 - Lin Wei changed the subject to “Q3: plan”\n";
+        let c = parse("x.txt", t);
+        let kinds: Vec<Kind> = c.messages.iter().map(|m| m.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::System,
+                Kind::System,
+                Kind::Message,
+                Kind::Message,
+                Kind::System,
+                Kind::System
+            ]
+        );
+        assert_eq!(c.messages[0].sender, "");
+        assert_eq!(c.messages[0].body, "Lin Wei created group \"Ops: 2022\"");
+        assert_eq!(c.messages[2].sender, "Sam");
+        assert_eq!(c.messages[3].body, "added: two files");
+        assert_eq!(c.messages[5].sender, "");
+    }
+
+    #[test]
+    fn pasted_header_looking_line_inside_body_does_not_start_a_record() {
+        let t = "12/03/2022, 21:09 - Sam: log:\n12/03/2022 21:04 Lin Wei: no dash\n[12/03/2022 9:07 PM] x\n12/03/2022, 21:10 - Lin: ok\n";
+        let c = parse("x.txt", t);
+        assert_eq!(
+            bodies(&c),
+            [
+                "log:\n12/03/2022 21:04 Lin Wei: no dash\n[12/03/2022 9:07 PM] x",
+                "ok"
+            ]
+        );
+        assert_eq!(c.messages[1].loc.line, 4);
+    }
+
+    #[test]
+    fn placeholders_give_kinds_and_attachment_names() {
+        let t = "1/2/22, 10:00 - A: IMG-1.jpg (file attached)\n1/2/22, 10:01 - A: <Medien ausgelassen>\n1/2/22, 10:02 - A: <Медиа отсутствуют>\n1/2/22, 10:03 - A: Данное сообщение удалено\n1/2/22, 10:04 - A: Missed video call\n1/2/22, 10:05 - A: \u{200e}<attached: 00000001-PHOTO.jpg>\n1/2/22, 10:06 - A: report.pdf • 3 pages \u{200e}document omitted\n1/2/22, 10:07 - A: the <Media omitted> tag\n";
+        let c = parse("x.txt", t);
+        let kinds: Vec<Kind> = c.messages.iter().map(|m| m.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::Attachment,
+                Kind::Attachment,
+                Kind::Attachment,
+                Kind::Deleted,
+                Kind::Call,
+                Kind::Attachment,
+                Kind::Attachment,
+                Kind::Message
+            ]
+        );
+        assert_eq!(c.messages[0].attachments, ["IMG-1.jpg"]);
+        assert_eq!(c.messages[5].attachments, ["00000001-PHOTO.jpg"]);
+    }
+
+    #[test]
+    fn ios_lrm_text_is_a_system_line_unless_a_placeholder() {
+        let t = "[1/2/22, 10:00:00] Group: \u{200e}Lin added Sam\n[1/2/22, 10:00:01] Sam: \u{200e}sticker omitted\n";
+        let c = parse("x.txt", t);
+        assert_eq!(c.messages[0].kind, Kind::System);
+        assert_eq!(c.messages[0].sender, "");
+        assert_eq!(c.messages[0].body, "\u{200e}Lin added Sam");
+        assert_eq!(c.messages[1].kind, Kind::Attachment);
+        assert_eq!(c.messages[1].sender, "Sam");
+    }
+
+    #[test]
+    fn date_order_is_decided_over_the_whole_file_and_cites_the_line() {
+        let (c, note) = surveyed(US, None);
+        assert_eq!(
+            note.as_deref(),
+            Some("month first: a second field of 13 on line 12")
+        );
+        assert!(c.problems.is_empty());
+        assert_eq!(c.messages[11].time.micros, utc(2022, 3, 13, 9, 15, 0));
+        let (_, note) = surveyed(ANDROID, None);
+        assert_eq!(
+            note.as_deref(),
+            Some("day first: a first field of 13 on line 18")
+        );
+        let (_, note) = surveyed(ES, None);
+        assert!(note.unwrap().contains("assumed"));
+        let (_, note) = surveyed("1/2/22, 9:00 PM - A: x\n", None);
+        assert_eq!(
+            note.as_deref(),
+            Some(
+                "month first (assumed: no date field above 12 decides it; `/` dates with AM/PM are month first)"
+            )
+        );
+        let (_, note) = surveyed("no header here\n", None);
+        assert_eq!(note, None);
+    }
+
+    #[test]
+    fn date_order_option_overrides_the_evidence_and_says_so() {
+        let (c, note) = surveyed(ANDROID, Some(DateOrder::Mdy));
+        assert_eq!(
+            note.as_deref(),
+            Some(
+                "month first (--date-order mdy; the dates say day first: a first field of 13 on line 18)"
+            )
+        );
+        // Lines with day 13 do not exist under month first.
+        assert!(c.problems.iter().all(|p| p.what.contains("month first")));
+        assert_eq!(c.problems.len(), 8);
+        let (_, note) = surveyed(ANDROID, Some(DateOrder::Dmy));
+        assert_eq!(note.as_deref(), Some("day first (--date-order dmy)"));
+    }
+
+    #[test]
+    fn conflicting_evidence_is_reported_and_the_majority_wins() {
+        let t = "13/01/2022, 10:00 - A: x\n14/01/2022, 10:00 - A: y\n01/13/2022, 10:00 - A: z\n";
+        let (c, note) = surveyed(t, None);
+        assert_eq!(
+            note.as_deref(),
+            Some(
+                "day first: a first field of 13 on line 1 (2 lines); conflicting: a second field of 13 on line 3 says month first (1 line)"
+            )
+        );
+        assert_eq!(c.messages.len(), 2);
+        assert_eq!(c.problems[0].loc.line, 3);
+    }
+
+    #[test]
+    fn bad_dates_and_hours_are_problems_and_skip_their_records() {
+        let (c, _) = surveyed(BAD, None);
+        assert_eq!(bodies(&c), ["first", "last"]);
+        let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
+        assert_eq!(lines, [1, 3, 5, 6, 7]);
+        assert!(
+            c.problems[0]
+                .what
+                .starts_with("text before the first WhatsApp header")
+        );
+        assert!(c.problems[2].what.contains("25:00"));
+    }
+
+    #[test]
+    fn a_file_without_any_header_is_one_problem_naming_the_file() {
+        let c = parse("notes.txt", "\nmeeting notes\n- buy milk\n12/03 call Sam\n");
+        assert!(c.messages.is_empty());
+        assert_eq!(c.problems.len(), 1);
+        assert_eq!(c.problems[0].loc.line, 2);
+        assert!(c.problems[0].what.contains("notes.txt"));
+        assert!(
+            c.problems[0]
+                .what
+                .contains("12/03/2022, 21:04 - Name: text")
+        );
+        assert!(parse("e.txt", "").problems.is_empty());
+    }
+
+    #[test]
+    fn chat_name_comes_from_the_file_or_zip_name() {
+        assert_eq!(chat_name("a/WhatsApp Chat with Lin Wei.txt"), "Lin Wei");
+        assert_eq!(
+            chat_name("x/WhatsApp Chat - Lin Wei.zip!/_chat.txt"),
+            "Lin Wei"
+        );
+        assert_eq!(chat_name("WhatsApp Chat - Lin Wei/_chat.txt"), "Lin Wei");
+        assert_eq!(chat_name("WhatsApp-Chat mit Jörg.txt"), "Jörg");
+        assert_eq!(chat_name("Chat de WhatsApp con Ana.txt"), "Ana");
+        assert_eq!(chat_name("Discussion WhatsApp avec Zoé.txt"), "Zoé");
+        assert_eq!(chat_name("backup/ops.txt"), "ops");
+        assert_eq!(chat_name("_chat.txt"), "_chat");
+    }
+
+    #[test]
+    fn crlf_lines_lose_their_carriage_return_and_bodies_borrow_otherwise() {
+        let c = parse(
+            "x.txt",
+            "1/2/22, 10:00 - A: one\r\ntwo\r\n\r\n1/2/22, 10:01 - B: x\r\n",
+        );
+        assert_eq!(bodies(&c), ["one\ntwo", "x"]);
+        let c = parse("x.txt", "1/2/22, 10:00 - A: one\ntwo\n");
+        assert!(matches!(c.messages[0].body, Cow::Borrowed("one\ntwo")));
+    }
+
+    #[test]
+    fn naive_times_are_read_in_the_source_zone() {
+        let ctx = ParseCtx::new(0, "x.txt", "Europe/Moscow".parse().unwrap());
+        let c = parse_text(&WhatsApp, "13/03/2022, 00:30 - A: x\n", &ctx, usize::MAX);
+        assert_eq!(c.messages[0].time.micros, utc(2022, 3, 12, 21, 30, 0));
+    }
+
+    #[test]
+    fn sniff_is_confident_only_on_several_strict_headers() {
+        assert_eq!(
+            WhatsApp.sniff("WhatsApp Chat with Lin Wei.txt", ANDROID),
+            95
+        );
+        assert_eq!(WhatsApp.sniff("x.zip!/_chat.txt", IOS), 95);
+        assert_eq!(WhatsApp.sniff("export.txt", ANDROID), 85);
+        assert_eq!(
+            WhatsApp.sniff("export.txt", "12/03/2022, 21:04 - A: x\n"),
+            40
+        );
+        assert_eq!(WhatsApp.sniff("chat.md", ANDROID), 0);
+        assert_eq!(
+            WhatsApp.sniff("x.txt", "notes\n12/03/2022, 21:04 - A: x\n"),
+            0
+        );
+        assert_eq!(
+            WhatsApp.sniff("x.txt", "[04.11.21 10:02:17] vega:\t\tx\n"),
+            0
+        );
+        assert_eq!(WhatsApp.sniff("x.txt", "32/13/2022, 21:04 - A: x\n"), 0);
+        assert_eq!(WhatsApp.sniff("WhatsApp Chat with X.txt", "hello\n"), 10);
+        assert_eq!(
+            WhatsApp.sniff("x/_chat.txt", "notes\n1/2/22, 10:00 - A: x\n"),
+            95
+        );
+    }
+
+    #[test]
+    fn next_record_stops_only_at_strict_headers() {
+        let t = "1/2/22, 10:00 - A: x\n1/2/22 10:00 A: y\n1/2/22, 10:01 - B: z\n";
+        let second = t.find("1/2/22, 10:01").unwrap();
+        assert_eq!(WhatsApp.next_record(t, 1), Some(second));
+        assert_eq!(WhatsApp.next_record(t, second), Some(second));
+        assert_eq!(WhatsApp.next_record(t, second + 1), None);
+        assert_eq!(WhatsApp.next_record(t, t.len() + 3), None);
+    }
+
+    #[test]
+    fn fixtures_parse_the_same_split_at_every_size() {
+        for t in [ANDROID, IOS, US, ES, BAD] {
+            let (whole, _) = surveyed(t, None);
+            let hint = survey_text(&WhatsApp, "c.txt", t, FormatOptions::default());
+            let mut c = ctx("c.txt");
+            c.hint = hint.as_deref();
+            for target in 1..80 {
+                let split = parse_text(&WhatsApp, t, &c, target);
+                assert_eq!(split.messages, whole.messages, "at {target}");
+                assert_eq!(split.problems, whole.problems, "at {target}");
+            }
+        }
+    }
+
+    fn check_damaged(original: &str, damaged: &str, damage: usize, target: usize) {
+        let whole = parse("f.txt", original);
+        let got = parse_text(&WhatsApp, damaged, &ctx("f.txt"), target);
+        assert!(got.problems.iter().all(|p| p.loc.line >= 1));
+        let damage_line = original.as_bytes()[..damage.min(original.len())]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1);
+        // A record is safe when the next header starts before the damaged line.
+        let starts: Vec<u64> = whole.messages.iter().map(|m| m.loc.offset).collect();
+        for (i, m) in whole.messages.iter().enumerate() {
+            let next = starts.get(i + 1).copied();
+            if next.is_some_and(|n| (n as usize) < damage_line) {
+                let g = got.messages.iter().find(|g| g.loc.offset == m.loc.offset);
+                assert_eq!(Some(m), g, "message {i} before damage at {damage}");
+            }
+        }
+        let one = parse_text(&WhatsApp, damaged, &ctx("f.txt"), usize::MAX);
+        assert_eq!(one.messages, got.messages);
+        assert_eq!(one.problems, got.problems);
+    }
+
+    fn fixture(i: usize) -> &'static str {
+        [ANDROID, IOS, US, ES, BAD][i % 5]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64) {
+            let t = String::from_utf8_lossy(&bytes);
+            let split = parse_text(&WhatsApp, &t, &ctx("r.txt"), target);
+            let whole = parse("r.txt", &t);
+            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
+            prop_assert_eq!(split.messages, whole.messages);
+            let _ = WhatsApp.sniff("r.txt", &t);
+            let _ = survey_text(&WhatsApp, "r.txt", &t, FormatOptions::default());
+            let _ = split_text(&WhatsApp, &t, target);
+        }
+
+        #[test]
+        fn headerish_noise_never_panics(lines in proptest::collection::vec(
+            prop_oneof![
+                Just("12/03/2022, 21:04 - Lin: x".to_string()),
+                Just("32/13/2022, 25:04 - Lin: x".to_string()),
+                Just("\u{200e}[1/2/22, 9:07:11\u{202f}PM] A: \u{200e}image omitted".to_string()),
+                Just("1.3.22, 9:05 p.\u{a0}m. - x".to_string()),
+                Just(String::new()),
+                "[\\[\\]0-9/.,: \\-apmAPM\u{200e}\u{a0}\u{202f}a-z\r]{0,30}",
+            ], 0..20), target in 1usize..64) {
+            let t = lines.join("\n");
+            let split = parse_text(&WhatsApp, &t, &ctx("n.txt"), target);
+            let whole = parse("n.txt", &t);
+            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
+            prop_assert_eq!(split.messages, whole.messages);
+            prop_assert_eq!(split.problems, whole.problems);
+        }
+
+        #[test]
+        fn cut_fixture_keeps_earlier_messages(f in 0usize..5, cut in any::<prop::sample::Index>(), target in 1usize..200) {
+            let t = fixture(f);
+            let mut at = cut.index(t.len() + 1);
+            while !t.is_char_boundary(at) { at -= 1; }
+            check_damaged(t, &t[..at], at, target);
+        }
+
+        #[test]
+        fn mutated_fixture_keeps_earlier_messages(f in 0usize..5, kind in 0u8..3, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
+            let t = fixture(f);
+            let lines: Vec<&str> = t.split_inclusive('\n').collect();
+            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
+            let (damaged, damage) = match kind {
+                0 => {
+                    let i = a.index(lines.len());
+                    let mut v = lines.clone();
+                    let copy = if lines[i].ends_with('\n') { lines[i].to_string() } else { format!("\n{}", lines[i]) };
+                    let d = starts[i] + lines[i].len();
+                    v.insert(i + 1, &copy);
+                    (v.concat().into_bytes(), d)
+                }
+                1 => {
+                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
+                    let (i, j) = (i.min(j), i.max(j));
+                    let mut v = lines.clone();
+                    v.swap(i, j);
+                    (v.concat().into_bytes(), starts[i])
+                }
+                _ => {
+                    let i = a.index(t.len());
+                    let mut v = t.as_bytes().to_vec();
+                    v[i] = byte;
+                    (v, i)
+                }
+            };
+            let damaged = String::from_utf8_lossy(&damaged);
+            check_damaged(t, &damaged, damage, target);
+        }
+    }
+}
