@@ -22,6 +22,7 @@ pub mod jsonish;
 pub mod qq;
 pub mod rocketchat;
 pub mod trickbot;
+pub mod wechat;
 
 /// A piece of a decoded file that starts at a record boundary.
 #[derive(Clone, Copy, Debug)]
@@ -416,7 +417,7 @@ pub const SNIFF_LEN: usize = 8192;
 
 /// Every format, in sniffing tie-break order.
 pub fn registry() -> &'static [&'static dyn Format] {
-    static ALL: [&dyn Format; 9] = [
+    static ALL: [&dyn Format; 10] = [
         &isoon::Isoon,
         &conti_jabber::ContiJabber,
         &rocketchat::RocketChat,
@@ -424,6 +425,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &trickbot::TrickBot,
         &qq::Qq,
         &irc::Irc,
+        &wechat::WeChat,
         &chatsift::ChatsiftJsonl,
         &chatsift::ChatsiftCsv,
     ];
