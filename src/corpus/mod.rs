@@ -17,6 +17,7 @@ use std::io::{self, Write};
 
 mod irc;
 mod qq;
+mod wechat;
 
 /// A corpus generator for a format that lives in its own module (the app exports).
 #[derive(Clone, Copy)]
@@ -41,6 +42,11 @@ pub const APPS: &[AppCorpus] = &[
         file_name: "#ops.log",
         generate: irc::generate,
     },
+    AppCorpus {
+        name: "wechat",
+        file_name: "项目群.txt",
+        generate: wechat::generate,
+    },
 ];
 
 fn app(name: &str) -> Option<&'static AppCorpus> {
@@ -57,6 +63,7 @@ pub const FORMATS: &[&str] = &[
     "trickbot",
     "qq",
     "irc",
+    "wechat",
 ];
 
 /// What [`generate`] wrote.

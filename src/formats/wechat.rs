@@ -70,7 +70,7 @@ use std::borrow::Cow;
 
 use memchr::memchr;
 
-use super::qq::{PLACEHOLDERS, body_text, is_blank, is_placeholder, strip_cr, trim_trailing_blank};
+use super::qq::{body_text, is_blank, is_placeholder, strip_cr, trim_trailing_blank};
 use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name, next_line_start};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Civil, digits, parse_ymd_hms};
@@ -82,7 +82,7 @@ pub struct WeChat;
 /// The header MemoTrace writes, exactly.
 const CSV_HEADER: &str = "localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender";
 
-/// Placeholders MemoTrace writes that QQ does not (the shared list is [`PLACEHOLDERS`]).
+/// Placeholders MemoTrace writes that QQ does not (the shared list is [`super::qq::PLACEHOLDERS`]).
 const WECHAT_PLACEHOLDERS: &[&str] = &["[表情包]", "[音乐分享]"];
 
 /// The sender of a CSV row the account owner sent when the row names no sender.
@@ -680,7 +680,330 @@ impl Format for WeChat {
     }
 }
 
-/// Every placeholder a TXT body may consist of (the shared QQ/WeChat list and WeChat's own).
-pub(crate) fn placeholders() -> impl Iterator<Item = &'static str> {
-    PLACEHOLDERS.iter().chain(WECHAT_PLACEHOLDERS).copied()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::{Collect, parse_text, split_text};
+    use crate::time::Zone;
+    use proptest::prelude::*;
+
+    const PRIVATE: &str = include_str!("../../testdata/wechat/txt/聊天记录/王小明/王小明.txt");
+    const GROUP: &str = include_str!("../../testdata/wechat/txt/项目二组.txt");
+    const BAD: &str = include_str!("../../testdata/wechat/bad/坏记录.txt");
+    const CSV: &str = include_str!("../../testdata/wechat/csv/王小明_utf8.csv");
+    const BAD_CSV: &str = include_str!("../../testdata/wechat/bad/坏表.csv");
+
+    fn parse_at<'a>(path: &'a str, text: &'a str, zone: Zone, target: usize) -> Collect<'a> {
+        parse_text(&WeChat, text, &ParseCtx::new(0, path, zone), target)
+    }
+
+    fn parse_with(text: &str, target: usize) -> Collect<'_> {
+        parse_at("聊天记录/甲/甲.txt", text, Zone::Utc, target)
+    }
+
+    fn parse(text: &str) -> Collect<'_> {
+        parse_with(text, usize::MAX)
+    }
+
+    #[test]
+    fn header_needs_a_full_stamp_a_space_and_a_name() {
+        let h = header("2023-04-01 09:15:02 王小明 \r").unwrap();
+        assert_eq!(h.rest, "王小明");
+        assert_eq!((h.civil.hour, h.civil.second), (9, 2));
+        assert!(header("2023-04-01 9:15:02 王小明").is_none());
+        assert!(header("2023-04-01 09:15:02").is_none());
+        assert!(header("2023-04-01 09:15:02   ").is_none());
+        assert!(header("2023-04-01T09:15:02 王小明").is_none());
+        assert!(header("2023-04-01 09:15:02\tnick\ttext").is_none());
+        assert!(!header("2023-13-01 09:15:02 x").unwrap().civil.is_valid());
+    }
+
+    #[test]
+    fn pasted_stamp_directly_under_a_body_line_stays_in_the_body() {
+        let t = "2023-04-01 09:00:00 甲\nlog:\n2023-04-01 08:00:00 bot\nfail\n\n2023-04-01 09:01:00 乙\nok\n\n";
+        let c = parse(t);
+        assert_eq!(c.problems, vec![]);
+        assert_eq!(c.messages.len(), 2);
+        assert_eq!(c.messages[0].body, "log:\n2023-04-01 08:00:00 bot\nfail");
+        assert_eq!(c.messages[1].sender, "乙");
+        assert_eq!(c.messages[1].loc.line, 6);
+    }
+
+    #[test]
+    fn header_with_one_blank_line_is_a_system_row_and_two_make_an_empty_message() {
+        let t = "2023-04-01 09:00:00 \"甲\" 撤回了一条消息\n\n2023-04-01 09:01:00 乙\n\n\n2023-04-01 09:02:00 乙\n[语音]\n\n";
+        let c = parse(t);
+        assert_eq!(c.problems, vec![]);
+        let got: Vec<_> = c
+            .messages
+            .iter()
+            .map(|m| (m.sender.as_ref(), m.body.as_ref(), m.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("", "\"甲\" 撤回了一条消息", Kind::System),
+                ("乙", "", Kind::Message),
+                ("乙", "[语音]", Kind::Attachment),
+            ]
+        );
+    }
+
+    #[test]
+    fn blank_line_inside_a_body_does_not_end_it_unless_a_header_follows() {
+        let c = parse(PRIVATE);
+        assert_eq!(c.messages[6].body, "Привет, как дела?\n\n第二段：明天见");
+        assert_eq!(c.messages[7].body, "[文件]");
+    }
+
+    #[test]
+    fn channel_is_the_file_name_without_extension_or_utf8_suffix() {
+        assert_eq!(chat_name("聊天记录/王小明/王小明.txt"), Some("王小明"));
+        assert_eq!(
+            chat_name("x.zip!/聊天记录/项目组/项目组_utf8.csv"),
+            Some("项目组")
+        );
+        assert_eq!(chat_name("a\\b\\c.txt"), Some("c"));
+        assert_eq!(chat_name("-"), None);
+        let c = parse_at("d/项目二组.txt", GROUP, Zone::Utc, usize::MAX);
+        assert!(
+            c.messages
+                .iter()
+                .all(|m| m.channel.as_deref() == Some("项目二组"))
+        );
+    }
+
+    #[test]
+    fn crlf_lines_are_stripped_from_bodies_and_names() {
+        let c = parse(GROUP);
+        assert_eq!(c.messages[1].sender, "Ivan Petrov");
+        assert_eq!(c.messages[1].body, "Всем привет!");
+        assert_eq!(c.messages[3].kind, Kind::Attachment);
+        assert!(c.messages.iter().all(|m| !m.body.contains('\r')));
+    }
+
+    #[test]
+    fn naive_stamps_use_the_source_zone() {
+        let t = "2023-04-01 09:00:00 甲\nhi\n\n";
+        let c = parse_at("a.txt", t, "Asia/Shanghai".parse().unwrap(), usize::MAX);
+        assert_eq!(c.messages[0].time.unix_seconds(), 1_680_310_800);
+    }
+
+    #[test]
+    fn a_file_that_is_not_wechat_is_one_problem_naming_what_was_expected() {
+        let c = parse("hello\nworld\n\nmore text\n12/03/2022, 21:04 - a: b\n");
+        assert!(c.messages.is_empty());
+        assert_eq!(c.problems.len(), 1);
+        assert_eq!(c.problems[0].loc.line, 1);
+        assert!(
+            c.problems[0]
+                .what
+                .contains("expected a WeChatMsg/MemoTrace export")
+        );
+    }
+
+    #[test]
+    fn bad_stamp_skips_its_record_and_a_cut_last_record_is_kept_and_reported() {
+        let c = parse(BAD);
+        let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
+        assert_eq!(lines, [4, 13, 16]);
+        assert!(c.problems[0].what.starts_with("bad date or time"));
+        assert!(c.problems[2].what.contains("no blank line after it"));
+        assert_eq!(c.messages.len(), 3);
+        assert_eq!(c.messages[2].body, "最后一条被截断");
+    }
+
+    #[test]
+    fn csv_create_time_wins_over_str_time() {
+        let c = parse_at(
+            "王小明_utf8.csv",
+            CSV,
+            "Asia/Shanghai".parse().unwrap(),
+            usize::MAX,
+        );
+        assert_eq!(c.problems, vec![]);
+        let m = &c.messages[13];
+        assert_eq!(m.id.as_deref(), Some("114"));
+        // StrTime says 2023-04-02 07:59:59 (+08:00); CreateTime 1680364799 is 15:59:59Z.
+        assert_eq!(m.time.unix_seconds(), 1_680_364_799);
+        assert_eq!(m.time.offset, None);
+    }
+
+    #[test]
+    fn csv_cells_are_borrowed_unless_quotes_were_doubled() {
+        let c = parse_at("王小明_utf8.csv", CSV, Zone::Utc, usize::MAX);
+        let first = &c.messages[0];
+        assert!(matches!(first.body, Cow::Borrowed(_)));
+        assert!(matches!(first.sender, Cow::Borrowed("wxid_wxm2023abc")));
+        assert!(matches!(first.name, Some(Cow::Borrowed("王小明"))));
+        let quoted = &c.messages[4];
+        assert!(matches!(quoted.body, Cow::Owned(_)));
+        assert!(quoted.body.starts_with("第一行 \"引号\"\nвторая"));
+    }
+
+    #[test]
+    fn csv_types_map_to_kinds() {
+        assert_eq!(csv_kind("1", "0"), Kind::Message);
+        for t in ["3", "34", "43", "47"] {
+            assert_eq!(csv_kind(t, "0"), Kind::Attachment, "{t}");
+        }
+        assert_eq!(csv_kind("49", "6"), Kind::Attachment);
+        assert_eq!(csv_kind("49", "57"), Kind::Message);
+        assert_eq!(csv_kind("10000", "0"), Kind::System);
+        assert_eq!(csv_kind("10002", "0"), Kind::System);
+        assert_eq!(csv_kind("50", "0"), Kind::Call);
+        assert_eq!(csv_kind("42", "0"), Kind::Message);
+        assert_eq!(csv_kind("", ""), Kind::Message);
+    }
+
+    #[test]
+    fn csv_columns_are_found_by_name_and_an_account_talker_is_the_channel() {
+        let t =
+            "StrContent,Sender,CreateTime,TalkerId,Type\n你好,wxid_a,1600000000,123@chatroom,1\n";
+        let c = parse_at("群_utf8.csv", t, Zone::Utc, usize::MAX);
+        assert_eq!(c.problems, vec![]);
+        let m = &c.messages[0];
+        assert_eq!((m.body.as_ref(), m.sender.as_ref()), ("你好", "wxid_a"));
+        assert_eq!(m.channel.as_deref(), Some("123@chatroom"));
+        assert_eq!(m.time.unix_seconds(), 1_600_000_000);
+    }
+
+    #[test]
+    fn csv_self_rows_without_sender_use_the_self_marker_and_others_the_chat() {
+        let c = parse_at("王小明_utf8.csv", CSV, Zone::Utc, usize::MAX);
+        assert_eq!(c.messages[3].sender, SELF_SENDER);
+        assert_eq!(c.messages[3].name, None);
+        assert_eq!(c.messages[14].sender, "王小明");
+        assert_eq!(c.messages[9].sender, "");
+    }
+
+    #[test]
+    fn csv_bad_rows_are_problems_at_their_lines_and_parsing_goes_on() {
+        let c = parse_at(
+            "坏表.csv",
+            BAD_CSV,
+            "Asia/Shanghai".parse().unwrap(),
+            usize::MAX,
+        );
+        let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
+        assert_eq!(lines, [3, 4, 5, 6, 8]);
+        assert!(
+            c.problems[0]
+                .what
+                .starts_with("row has 3 fields, the header has 12")
+        );
+        assert!(c.problems[1].what.contains("time taken from StrTime"));
+        assert!(c.problems[2].what.starts_with("no usable time"));
+        let ids: Vec<_> = c.messages.iter().map(|m| m.id.as_deref()).collect();
+        assert_eq!(ids, [Some("201"), Some("203"), Some("206")]);
+    }
+
+    #[test]
+    fn csv_is_never_split_and_txt_splits_only_at_headers_after_blank_lines() {
+        assert_eq!(split_text(&WeChat, CSV, 1).len(), 1);
+        let chunks = split_text(&WeChat, PRIVATE, 1);
+        assert_eq!(chunks.len(), 14);
+        for ch in &chunks[1..] {
+            assert!(header(ch.text.lines().next().unwrap()).is_some());
+        }
+        assert_eq!(parse_with(PRIVATE, 1).messages, parse(PRIVATE).messages);
+    }
+
+    #[test]
+    fn sniff_is_sure_of_the_csv_header_and_never_claims_qq() {
+        assert_eq!(WeChat.sniff("a_utf8.csv", CSV), 95);
+        assert_eq!(WeChat.sniff("a.txt", PRIVATE), 80);
+        assert_eq!(WeChat.sniff("a.txt", GROUP), 80);
+        assert_eq!(WeChat.sniff("a.txt", "2023-04-01 09:00:00 甲\nhi\n\n"), 60);
+        assert_eq!(WeChat.sniff("a.json", PRIVATE), 0);
+        let qq = "2020-07-09 19:41:03 张伟(100200300)\n周末又要加班\n\n2020-07-09 21:03:15 老李(400500600)\n收到\n";
+        assert_eq!(WeChat.sniff("q.txt", qq), 0);
+        let qq_section = "2020-07-09 19:41:03 张伟\n周末\n\n================\n消息对象:项目二组\n";
+        assert_eq!(WeChat.sniff("q.txt", qq_section), 0);
+        let log = "2021-01-01 10:00:00 INFO start\n2021-01-01 10:00:01 INFO ready\n";
+        assert_eq!(WeChat.sniff("app.txt", log), 0);
+        assert_eq!(WeChat.sniff("a.txt", "hello\n"), 0);
+        let qq_file = include_str!("../../testdata/qq/全部消息记录.txt");
+        assert_eq!(WeChat.sniff("全部消息记录.txt", qq_file), 0);
+        assert!(crate::formats::qq::Qq.sniff("a.txt", PRIVATE) == 0);
+    }
+
+    fn check(
+        original: &str,
+        damaged: &str,
+        damage: usize,
+        target: usize,
+    ) -> Result<(), TestCaseError> {
+        let got = parse_with(damaged, target);
+        let one = parse(damaged);
+        prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
+        prop_assert_eq!(&got.messages, &one.messages);
+        prop_assert_eq!(&got.problems, &one.problems);
+        // Records that end (a blank line and the next header) before the damaged line survive.
+        let whole = parse(original);
+        let damage_line = original.as_bytes()[..damage.min(original.len())]
+            .iter()
+            .filter(|&&c| c == b'\n')
+            .count() as u64
+            + 1;
+        for (i, w) in whole.messages.iter().enumerate() {
+            if let Some(next) = whole.messages.get(i + 1)
+                && next.loc.line + 1 < damage_line
+            {
+                prop_assert_eq!(Some(w), got.messages.get(i));
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64, csv in any::<bool>()) {
+            let mut t = String::from_utf8_lossy(&bytes).into_owned();
+            if csv {
+                t.insert_str(0, "localId,Type,CreateTime,StrContent,StrTime,Sender\n");
+            }
+            let got = parse_with(&t, target);
+            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
+            prop_assert_eq!(got.messages, parse(&t).messages);
+            let _ = WeChat.sniff("r.txt", &t);
+        }
+
+        #[test]
+        fn damaged_fixture_keeps_earlier_messages(f in 0usize..5, kind in 0u8..4, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
+            let t = [PRIVATE, GROUP, BAD, CSV, BAD_CSV][f];
+            let lines: Vec<&str> = t.split_inclusive('\n').collect();
+            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
+            let (damaged, damage) = match kind {
+                0 => {
+                    let mut at = a.index(t.len() + 1);
+                    while !t.is_char_boundary(at) { at -= 1; }
+                    (t.as_bytes()[..at].to_vec(), at)
+                }
+                1 => {
+                    let i = a.index(lines.len());
+                    let mut v = lines.clone();
+                    v.insert(i + 1, lines[i]);
+                    (v.concat().into_bytes(), starts[i])
+                }
+                2 => {
+                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
+                    let (i, j) = (i.min(j), i.max(j));
+                    let mut v = lines.clone();
+                    v.swap(i, j);
+                    (v.concat().into_bytes(), starts[i])
+                }
+                _ => {
+                    let i = a.index(t.len());
+                    let mut v = t.as_bytes().to_vec();
+                    v[i] = byte;
+                    (v, i)
+                }
+            };
+            let damaged = String::from_utf8_lossy(&damaged);
+            check(t, &damaged, damage, target)?;
+        }
+    }
 }
