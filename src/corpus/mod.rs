@@ -21,6 +21,7 @@ mod qq;
 mod signal;
 mod slack;
 mod telegram;
+mod wechat;
 mod whatsapp;
 
 /// A corpus generator for a format that lives in its own module (the app exports).
@@ -71,6 +72,11 @@ pub const APPS: &[AppCorpus] = &[
         file_name: "2021-05-01.json",
         generate: slack::generate,
     },
+    AppCorpus {
+        name: "wechat",
+        file_name: "项目群.txt",
+        generate: wechat::generate,
+    },
 ];
 
 fn app(name: &str) -> Option<&'static AppCorpus> {
@@ -92,6 +98,7 @@ pub const FORMATS: &[&str] = &[
     "telegram",
     "discord",
     "slack",
+    "wechat",
 ];
 
 /// What [`generate`] wrote.

@@ -26,6 +26,7 @@ pub mod signal;
 pub mod slack;
 pub mod telegram;
 pub mod trickbot;
+pub mod wechat;
 pub mod whatsapp;
 
 /// A piece of a decoded file that starts at a record boundary.
@@ -421,7 +422,7 @@ pub const SNIFF_LEN: usize = 8192;
 
 /// Every format, in sniffing tie-break order.
 pub fn registry() -> &'static [&'static dyn Format] {
-    static ALL: [&dyn Format; 14] = [
+    static ALL: [&dyn Format; 15] = [
         &isoon::Isoon,
         &conti_jabber::ContiJabber,
         &rocketchat::RocketChat,
@@ -431,6 +432,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &signal::Signal,
         &qq::Qq,
         &irc::Irc,
+        &wechat::WeChat,
         &chatsift::ChatsiftJsonl,
         &chatsift::ChatsiftCsv,
         &telegram::Telegram,
