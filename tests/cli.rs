@@ -26,7 +26,7 @@ fn demo() -> &'static str {
 }
 
 #[test]
-fn formats_lists_every_leak_format() {
+fn formats_lists_every_leak_and_app_format() {
     let o = run(&["formats"]);
     assert!(o.status.success());
     let out = stdout(&o);
@@ -38,6 +38,14 @@ fn formats_lists_every_leak_format() {
         "trickbot",
         "chatsift-jsonl",
         "chatsift-csv",
+        "whatsapp",
+        "signal",
+        "telegram",
+        "slack",
+        "discord",
+        "wechat",
+        "qq",
+        "irc",
     ] {
         assert!(
             out.lines().any(|l| l.starts_with(name)),
