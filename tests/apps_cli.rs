@@ -145,3 +145,52 @@ fn an_alias_file_wins_over_an_export_display_name() {
     // Unaliased ids keep the export's names.
     assert!(csv.contains("U01AAAA0003,王芳,"));
 }
+
+#[test]
+fn a_zip_with_no_chat_inside_is_named_with_what_was_expected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zip_path = tmp.path().join("phone-dump.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    for (name, bytes) in [
+        (
+            "DCIM/IMG_0001.jpg",
+            &b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"[..],
+        ),
+        ("notes/shopping.txt", &b"milk\neggs\n"[..]),
+    ] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    let z = zip_path.to_str().unwrap();
+    let o = run(&["messages", z, "--to", "csv"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains(&format!(
+            "{z}: no chat inside (2 entries of no known chat format"
+        )),
+        "{e}"
+    );
+    assert!(
+        e.contains("no chat found in 2 files: expected one of the formats isoon"),
+        "{e}"
+    );
+    assert!(e.contains("whatsapp") && e.contains("telegram"), "{e}");
+    // inspect lists each entry as skipped, with the reason, not as an error.
+    let o = run(&["inspect", z]);
+    assert!(o.status.success());
+    assert!(
+        out(&o).contains("phone-dump.zip!/DCIM/IMG_0001.jpg\n  skipped     binary file"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        out(&o).contains(
+            "phone-dump.zip!/notes/shopping.txt\n  skipped     no chat format recognised"
+        ),
+        "{}",
+        out(&o)
+    );
+}

@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each target uses part of it
 //! Shared by every parser target: the invariants a parser must keep on any input.
 
 use chatsift::formats::{self, Format, FormatOptions, ParseCtx};

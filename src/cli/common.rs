@@ -251,7 +251,48 @@ pub fn print_summary(report: &Report, quiet: bool) {
             );
         }
     }
+    for line in no_chat_lines(report) {
+        eprintln!("chatsift: {line}");
+    }
     eprintln!("chatsift: {}", summary_line(report));
+}
+
+/// Says so when an archive held no chat, or when nothing at all was read: the files looked
+/// at and what was expected.
+pub fn no_chat_lines(report: &Report) -> Vec<String> {
+    let mut lines = Vec::new();
+    // Archives whose entries were all skipped.
+    let mut archives: Vec<(&str, usize, usize)> = Vec::new();
+    for f in &report.files {
+        if let Some(i) = f.path.find("!/") {
+            let zip = &f.path[..i];
+            let read = usize::from(f.skipped.is_none());
+            match archives.last_mut() {
+                Some(a) if a.0 == zip => {
+                    a.1 += 1;
+                    a.2 += read;
+                }
+                _ => archives.push((zip, 1, read)),
+            }
+        }
+    }
+    for (zip, entries, read) in archives {
+        if read == 0 {
+            lines.push(format!(
+                "{zip}: no chat inside ({entries} entr{} of no known chat format; `chatsift inspect {zip}` lists why)",
+                if entries == 1 { "y" } else { "ies" }
+            ));
+        }
+    }
+    if report.files_read() == 0 && !report.files.is_empty() {
+        let names: Vec<&str> = formats::registry().iter().map(|f| f.name()).collect();
+        lines.push(format!(
+            "no chat found in {}: expected one of the formats {} (`chatsift formats` shows examples)",
+            plural(report.files.len() as u64, "file"),
+            names.join(", ")
+        ));
+    }
+    lines
 }
 
 /// `3 files (1 skipped), 1,234 messages, 2 problems`.
