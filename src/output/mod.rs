@@ -404,8 +404,13 @@ impl<'o> CsvRow<'o> {
 
     fn cell(&mut self, b: &[u8]) {
         self.sep();
-        let needs =
-            memchr::memchr3(b'"', b',', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some();
+        // Short cells (most: names, stamps, ids, kinds) are checked byte by byte, which is
+        // cheaper than setting up two vector searches; long ones with memchr.
+        let needs = if b.len() <= 32 {
+            b.iter().any(|&c| matches!(c, b'"' | b',' | b'\n' | b'\r'))
+        } else {
+            memchr::memchr3(b'"', b',', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some()
+        };
         if !needs {
             self.out.extend_from_slice(b);
             return;
