@@ -2,7 +2,9 @@
 //!
 //! Exit codes: 0 success (skipped malformed records are reported on stderr, not fatal);
 //! 1 `--strict` and a record was malformed; 2 fatal (bad arguments, unreadable input,
-//! unwritable output). A broken pipe (`| head`) exits 0 quietly.
+//! unwritable output). A broken pipe (`| head`) exits 0 quietly. SIGINT or SIGTERM (Ctrl-C,
+//! `kill`) removes any output file still being written and exits 130: the previous file
+//! under the final name stays as it was, and no temporary file is left.
 
 mod cli;
 
@@ -25,6 +27,12 @@ fn main() -> ExitCode {
 }
 
 fn run() -> ExitCode {
+    // Interrupted: drop half-written outputs (they are temporary files beside their targets,
+    // renamed into place only when complete) and stop. The handler runs on its own thread.
+    let _ = ctrlc::set_handler(|| {
+        chatsift::output::atomic::remove_pending();
+        std::process::exit(130);
+    });
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -869,7 +869,7 @@ where
                     d.replaced_total,
                     enc.name()
                 ),
-                None => "invalid UTF-8 replaced by U+FFFD".to_string(),
+                None => "invalid UTF-8 or NUL bytes replaced by U+FFFD".to_string(),
             };
             let loc = Loc {
                 file: w.file,

@@ -1,5 +1,7 @@
 //! Encodings: BOM first (UTF-8, UTF-16LE/BE), then UTF-8 validity, then a guess (UTF-16
-//! without BOM from its NUL pattern, binary files from stray NULs, GB18030 otherwise);
+//! without BOM from its NUL pattern, binary files from many NULs or NULs among bytes that are
+//! not UTF-8, GB18030 otherwise). UTF-8 text with a few stray NULs (a zeroed sector in a
+//! recovered log) stays text: the NULs become U+FFFD and are reported like invalid UTF-8.
 //! `--encoding LABEL` overrides with any WHATWG label. UTF-16 is transcoded before any line
 //! splitting, because `上` (U+4E0A) carries the byte 0x0A.
 
@@ -26,7 +28,8 @@ pub enum Detected {
         /// True when the choice is a guess (no BOM, not forced).
         guessed: bool,
     },
-    /// Not text: NUL bytes without a UTF-16 pattern.
+    /// Not text: NUL bytes without a UTF-16 pattern, more than one byte in 8 of them or
+    /// among bytes that are not UTF-8.
     Binary,
 }
 
@@ -103,6 +106,7 @@ pub fn detect(head: &[u8], forced: Option<&'static Encoding>) -> Detected {
                 bom: 0,
                 guessed: true,
             },
+            None if stray_nuls_in_utf8(sample) => Detected::Utf8 { bom: 0 },
             None => Detected::Binary,
         };
     }
@@ -142,6 +146,21 @@ fn mostly_utf8(sample: &[u8]) -> bool {
         }
     }
     valid > 0 && valid >= 4 * invalid
+}
+
+/// UTF-8 text with a few NULs in it (at most one byte in 8): a log with a zeroed block or
+/// a NUL pasted into a record is still read (the NULs become U+FFFD, see [`utf8_lossy`]),
+/// the rest of the file is not lost. Binary formats (PNG, ZIP, SQLite) have bytes that are
+/// not UTF-8 besides their NULs.
+fn stray_nuls_in_utf8(sample: &[u8]) -> bool {
+    let nuls = memchr::memchr_iter(0, sample).count();
+    if nuls.saturating_mul(8) > sample.len() {
+        return false;
+    }
+    match simdutf8::compat::from_utf8(sample) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    }
 }
 
 /// UTF-16 without a BOM shows as NULs in every other byte for ASCII-heavy text.
@@ -245,11 +264,14 @@ pub fn transcode(bytes: &[u8], encoding: &'static Encoding) -> (String, u64) {
     (out, replaced)
 }
 
-/// Validates UTF-8; invalid sequences become U+FFFD. Returns the text (borrowed when valid),
-/// the first [`MAX_REPORTED`] 1-based lines (counted from `first_line`) that held invalid
-/// bytes, and how many distinct lines did (one problem per damaged line).
+/// Validates UTF-8; invalid sequences and NUL bytes become U+FFFD. Returns the text
+/// (borrowed when valid and free of NULs), the first [`MAX_REPORTED`] 1-based lines (counted
+/// from `first_line`) that held invalid bytes or NULs, and how many distinct lines did (one
+/// problem per damaged line).
 pub fn utf8_lossy(bytes: &[u8], first_line: u64) -> (Cow<'_, str>, Vec<u64>, u64) {
-    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes)
+        && memchr::memchr(0, bytes).is_none()
+    {
         return (Cow::Borrowed(s), Vec::new(), 0);
     }
     let mut out = String::with_capacity(bytes.len() + 16);
@@ -258,29 +280,39 @@ pub fn utf8_lossy(bytes: &[u8], first_line: u64) -> (Cow<'_, str>, Vec<u64>, u64
     let mut last_damaged = 0u64;
     let mut line = first_line;
     let mut rest = bytes;
-    loop {
-        match std::str::from_utf8(rest) {
-            Ok(s) => {
-                out.push_str(s);
-                break;
-            }
-            Err(e) => {
-                let good = &rest[..e.valid_up_to()];
-                // SAFETY-free: from_utf8 on a prefix it just validated.
-                out.push_str(std::str::from_utf8(good).unwrap_or_default());
-                line += memchr::memchr_iter(b'\n', good).count() as u64;
-                if last_damaged != line {
-                    last_damaged = line;
-                    damaged += 1;
-                    if lines.len() < MAX_REPORTED {
-                        lines.push(line);
-                    }
-                }
-                out.push('\u{FFFD}');
-                let skip = e.error_len().unwrap_or(rest.len() - e.valid_up_to());
-                rest = &rest[e.valid_up_to() + skip..];
+    let mut mark = |line: u64, out: &mut String| {
+        if last_damaged != line {
+            last_damaged = line;
+            damaged += 1;
+            if lines.len() < MAX_REPORTED {
+                lines.push(line);
             }
         }
+        out.push('\u{FFFD}');
+    };
+    loop {
+        let (valid, bad) = match std::str::from_utf8(rest) {
+            Ok(s) => (s, None),
+            Err(e) => (
+                // A prefix from_utf8 just validated.
+                std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default(),
+                Some(e.error_len().unwrap_or(rest.len() - e.valid_up_to())),
+            ),
+        };
+        // NULs are valid UTF-8 but never chat text: replaced and reported too.
+        let mut good = valid;
+        while let Some(z) = memchr::memchr(0, good.as_bytes()) {
+            let (before, after) = good.split_at(z);
+            out.push_str(before);
+            line += memchr::memchr_iter(b'\n', before.as_bytes()).count() as u64;
+            mark(line, &mut out);
+            good = &after[1..];
+        }
+        out.push_str(good);
+        line += memchr::memchr_iter(b'\n', good.as_bytes()).count() as u64;
+        let Some(skip) = bad else { break };
+        mark(line, &mut out);
+        rest = &rest[valid.len() + skip..];
     }
     (Cow::Owned(out), lines, damaged)
 }
@@ -335,6 +367,19 @@ mod tests {
         assert!(
             matches!(detect(&gb, None), Detected::Other { encoding, .. } if encoding == GB18030)
         );
+    }
+
+    #[test]
+    fn stray_nuls_in_utf8_text_are_replaced_and_located_not_a_binary_file() {
+        let bytes = b"[04.11.21 10:02:17] vega:\t\tok\n[04.11.21 10:02:18] vega:\t\ta\0b\n";
+        assert_eq!(detect(bytes, None), Detected::Utf8 { bom: 0 });
+        let (text, lines, total) = utf8_lossy(bytes, 1);
+        assert!(text.ends_with("vega:\t\ta\u{FFFD}b\n"), "{text:?}");
+        assert_eq!((lines, total), (vec![2], 1));
+        // Mostly NULs (a zeroed file) is still binary.
+        let mut zeroed = vec![0u8; 4096];
+        zeroed.extend_from_slice(b"tail\n");
+        assert_eq!(detect(&zeroed, None), Detected::Binary);
     }
 
     #[test]

@@ -1,0 +1,210 @@
+//! Determinism (issue 5): every command gives byte-identical output for `--threads 1`, `2`
+//! and `8`, and for the same inputs named in a different order on the command line. Inputs:
+//! the demo leaks plus app-export fixtures (WhatsApp, Telegram, Discord with overlapping
+//! partitions, QQ), read together so files of many formats, zips and duplicate ids meet.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const INPUTS: [&str; 5] = [
+    "testdata/demo",
+    "testdata/whatsapp",
+    "testdata/telegram",
+    "testdata/discord",
+    "testdata/qq",
+];
+
+fn run(args: &[String]) -> Output {
+    let o = Command::new(env!("CARGO_BIN_EXE_chatsift"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("run chatsift");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// The ways of running a command that must agree: thread counts and input orders.
+fn variants() -> Vec<(String, Vec<String>)> {
+    let fwd: Vec<String> = INPUTS.iter().map(|s| s.to_string()).collect();
+    let mut rev = fwd.clone();
+    rev.reverse();
+    // Another permutation, and a file named twice (once inside its folder).
+    let mut mixed = vec![fwd[2].clone(), fwd[0].clone(), fwd[4].clone()];
+    mixed.extend([fwd[3].clone(), fwd[1].clone(), "testdata/qq".to_string()]);
+    let mut v = Vec::new();
+    for t in ["1", "2", "8"] {
+        v.push((format!("threads {t}"), with_threads(&fwd, t)));
+    }
+    v.push(("reversed inputs".into(), with_threads(&rev, "2")));
+    v.push(("shuffled inputs".into(), with_threads(&mixed, "8")));
+    v
+}
+
+/// For charts and the report: their subtitle names the first path as given ("testdata/demo
+/// and 4 more"), so the reordered run keeps the first path and permutes the rest.
+fn variants_keeping_first() -> Vec<(String, Vec<String>)> {
+    let fwd: Vec<String> = INPUTS.iter().map(|s| s.to_string()).collect();
+    let mut rest = fwd[1..].to_vec();
+    rest.reverse();
+    let mut reordered = vec![fwd[0].clone()];
+    reordered.extend(rest);
+    let mut v = Vec::new();
+    for t in ["1", "2", "8"] {
+        v.push((format!("threads {t}"), with_threads(&fwd, t)));
+    }
+    v.push(("reordered inputs".into(), with_threads(&reordered, "2")));
+    v
+}
+
+fn with_threads(paths: &[String], t: &str) -> Vec<String> {
+    let mut a = paths.to_vec();
+    a.extend(["--threads".to_string(), t.to_string(), "-q".to_string()]);
+    a
+}
+
+/// Runs `cmd` (its output on stdout) in every variant and compares the bytes.
+fn same_stdout(cmd: &[&str]) {
+    let mut first: Option<(String, Vec<u8>)> = None;
+    for (name, rest) in variants() {
+        let mut args: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+        args.extend(rest);
+        let o = run(&args);
+        assert!(!o.stdout.is_empty(), "{cmd:?}: no output");
+        match &first {
+            None => first = Some((name, o.stdout)),
+            Some((n0, out0)) => assert!(
+                *out0 == o.stdout,
+                "{cmd:?}: {name} differs from {n0} (first difference at byte {})",
+                out0.iter()
+                    .zip(&o.stdout)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(out0.len().min(o.stdout.len()))
+            ),
+        }
+    }
+}
+
+/// Runs `cmd` writing into `dir/NAME` files (`-o`, `--gexf`, report folders) in every
+/// variant and compares every file written.
+fn same_files(cmd: &[&str], outputs: &[&str], dir_output: bool) {
+    let titled = matches!(cmd.first(), Some(&"chart") | Some(&"report"));
+    let tmp = tempfile::tempdir().unwrap();
+    let mut first: Option<(String, Tree)> = None;
+    let runs = if titled {
+        variants_keeping_first()
+    } else {
+        variants()
+    };
+    for (i, (name, rest)) in runs.into_iter().enumerate() {
+        let d = tmp.path().join(i.to_string());
+        std::fs::create_dir(&d).unwrap();
+        let mut args: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+        for o in outputs {
+            args.push(o.to_string());
+            if !dir_output {
+                let flag = args.pop().unwrap();
+                let (flag, file) = flag.split_once('=').unwrap();
+                args.push(flag.to_string());
+                args.push(d.join(file).to_string_lossy().into_owned());
+            }
+        }
+        if dir_output {
+            args.push("-o".into());
+            args.push(d.join("r").to_string_lossy().into_owned());
+        }
+        args.extend(rest);
+        run(&args);
+        let files = read_tree(&d);
+        assert!(!files.is_empty(), "{cmd:?}: nothing written");
+        match &first {
+            None => first = Some((name, files)),
+            Some((n0, f0)) => {
+                let names0: Vec<_> = f0.iter().map(|f| &f.0).collect();
+                let names: Vec<_> = files.iter().map(|f| &f.0).collect();
+                assert_eq!(names0, names, "{cmd:?}: {name} wrote other files than {n0}");
+                for ((p, a), (_, b)) in f0.iter().zip(&files) {
+                    if p.ends_with("index.html") && name == "reordered inputs" {
+                        // The page lists the inputs as given: compare the rest.
+                        let (a, b) = (unlist(a), unlist(b));
+                        assert!(a == b, "{cmd:?}: {p} differs between {n0} and {name}");
+                        continue;
+                    }
+                    assert!(a == b, "{cmd:?}: {p} differs between {n0} and {name}");
+                }
+            }
+        }
+    }
+}
+
+/// A report page with its list of inputs (in command-line order) taken out.
+fn unlist(page: &[u8]) -> String {
+    let fwd = INPUTS.join(", ");
+    let mut rest = INPUTS[1..].to_vec();
+    rest.reverse();
+    let reordered = format!("{}, {}", INPUTS[0], rest.join(", "));
+    String::from_utf8_lossy(page)
+        .replace(&fwd, "INPUTS")
+        .replace(&reordered, "INPUTS")
+}
+
+/// Files written: (path relative to the output folder, bytes), sorted.
+type Tree = Vec<(String, Vec<u8>)>;
+
+fn read_tree(d: &Path) -> Tree {
+    let mut out = Vec::new();
+    let mut stack = vec![d.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap() {
+            let e = e.unwrap().path();
+            if e.is_dir() {
+                stack.push(e);
+            } else {
+                let rel = e.strip_prefix(d).unwrap().to_string_lossy().into_owned();
+                out.push((rel, std::fs::read(&e).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn messages_in_every_format_sorted_and_unsorted() {
+    for to in ["jsonl", "csv", "timesketch", "l2tcsv"] {
+        same_stdout(&["messages", "--to", to]);
+        same_stdout(&["messages", "--to", to, "--unsorted"]);
+    }
+    same_stdout(&["messages", "--dedup"]);
+}
+
+#[test]
+fn timeline_people_topics_and_graph() {
+    same_stdout(&["timeline"]);
+    same_stdout(&["timeline", "--wide", "--by", "hour"]);
+    same_stdout(&["people"]);
+    same_stdout(&["topics"]);
+    same_stdout(&["topics", "--per-person"]);
+    same_stdout(&["topics", "--examples", "3"]);
+    same_stdout(&["graph"]);
+    same_files(&["graph"], &["-o=edges.csv", "--gexf=g.gexf"], false);
+}
+
+#[test]
+fn charts_as_svg_bytes() {
+    for kind in ["heatmap", "activity", "calendar", "people", "topics"] {
+        same_files(&["chart", kind], &["-o=chart.svg"], false);
+    }
+}
+
+#[test]
+fn report_every_file_and_inspect() {
+    same_files(&["report"], &[], true);
+    same_stdout(&["inspect", "--json"]);
+    same_stdout(&["inspect"]);
+}
