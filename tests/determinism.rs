@@ -46,22 +46,6 @@ fn variants() -> Vec<(String, Vec<String>)> {
     v
 }
 
-/// For charts and the report: their subtitle names the first path as given ("testdata/demo
-/// and 4 more"), so the reordered run keeps the first path and permutes the rest.
-fn variants_keeping_first() -> Vec<(String, Vec<String>)> {
-    let fwd: Vec<String> = INPUTS.iter().map(|s| s.to_string()).collect();
-    let mut rest = fwd[1..].to_vec();
-    rest.reverse();
-    let mut reordered = vec![fwd[0].clone()];
-    reordered.extend(rest);
-    let mut v = Vec::new();
-    for t in ["1", "2", "8"] {
-        v.push((format!("threads {t}"), with_threads(&fwd, t)));
-    }
-    v.push(("reordered inputs".into(), with_threads(&reordered, "2")));
-    v
-}
-
 fn with_threads(paths: &[String], t: &str) -> Vec<String> {
     let mut a = paths.to_vec();
     a.extend(["--threads".to_string(), t.to_string(), "-q".to_string()]);
@@ -93,14 +77,9 @@ fn same_stdout(cmd: &[&str]) {
 /// Runs `cmd` writing into `dir/NAME` files (`-o`, `--gexf`, report folders) in every
 /// variant and compares every file written.
 fn same_files(cmd: &[&str], outputs: &[&str], dir_output: bool) {
-    let titled = matches!(cmd.first(), Some(&"chart") | Some(&"report"));
     let tmp = tempfile::tempdir().unwrap();
     let mut first: Option<(String, Tree)> = None;
-    let runs = if titled {
-        variants_keeping_first()
-    } else {
-        variants()
-    };
+    let runs = variants();
     for (i, (name, rest)) in runs.into_iter().enumerate() {
         let d = tmp.path().join(i.to_string());
         std::fs::create_dir(&d).unwrap();
@@ -129,28 +108,11 @@ fn same_files(cmd: &[&str], outputs: &[&str], dir_output: bool) {
                 let names: Vec<_> = files.iter().map(|f| &f.0).collect();
                 assert_eq!(names0, names, "{cmd:?}: {name} wrote other files than {n0}");
                 for ((p, a), (_, b)) in f0.iter().zip(&files) {
-                    if p.ends_with("index.html") && name == "reordered inputs" {
-                        // The page lists the inputs as given: compare the rest.
-                        let (a, b) = (unlist(a), unlist(b));
-                        assert!(a == b, "{cmd:?}: {p} differs between {n0} and {name}");
-                        continue;
-                    }
                     assert!(a == b, "{cmd:?}: {p} differs between {n0} and {name}");
                 }
             }
         }
     }
-}
-
-/// A report page with its list of inputs (in command-line order) taken out.
-fn unlist(page: &[u8]) -> String {
-    let fwd = INPUTS.join(", ");
-    let mut rest = INPUTS[1..].to_vec();
-    rest.reverse();
-    let reordered = format!("{}, {}", INPUTS[0], rest.join(", "));
-    String::from_utf8_lossy(page)
-        .replace(&fwd, "INPUTS")
-        .replace(&reordered, "INPUTS")
 }
 
 /// Files written: (path relative to the output folder, bytes), sorted.

@@ -85,7 +85,8 @@ impl Overview {
 
 /// The subtitle: inputs, messages and zone.
 pub fn subtitle(paths: &[String], messages: u64, tz: &str) -> String {
-    let shown = match paths {
+    let paths = common::shown_inputs(paths);
+    let shown = match paths.as_slice() {
         [one] => one.clone(),
         [first, rest @ ..] => format!("{first} and {} more", rest.len()),
         [] => String::new(),

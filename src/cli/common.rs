@@ -447,3 +447,12 @@ where
     )?;
     Ok((acc, report))
 }
+
+/// The inputs as charts and pages name them: sorted and without repeats, so the same inputs
+/// in another order give the same bytes.
+pub fn shown_inputs(paths: &[String]) -> Vec<String> {
+    let mut v = paths.to_vec();
+    v.sort();
+    v.dedup();
+    v
+}

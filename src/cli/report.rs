@@ -530,7 +530,10 @@ impl Outputs<'_> {
             .map(|(k, n)| format!("{} {}", thousands(n), k.as_str()))
             .collect();
         let mut facts = vec![
-            ("Inputs", self.args.input.paths.join(", ")),
+            (
+                "Inputs",
+                common::shown_inputs(&self.args.input.paths).join(", "),
+            ),
             (
                 "Files",
                 format!(
@@ -813,7 +816,7 @@ impl Outputs<'_> {
 
         let sub = format!(
             "{} · {} messages · {} people · {}",
-            self.args.input.paths.join(", "),
+            common::shown_inputs(&self.args.input.paths).join(", "),
             thousands(report.messages()),
             thousands(people.len() as u64),
             self.tz
