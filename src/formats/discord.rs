@@ -383,7 +383,22 @@ impl<'a> Parser<'_, 'a> {
                         )
                     };
                     self.problem(sink, at.min(b.len()), what);
-                    return;
+                    // The messages may still be intact: go on at the messages array, if
+                    // there is one after the damage, with the channel from the file name
+                    // (as the chunks after the first do when the header is unreadable).
+                    let at = at.min(b.len());
+                    const KEY: &[u8] = b"\"messages\": [";
+                    match memchr::memmem::find(&b[at..], KEY) {
+                        Some(k) => {
+                            let name = self
+                                .ctx
+                                .hint::<ChannelName>()
+                                .and_then(|h| h.name.as_deref())
+                                .map(Cow::Borrowed);
+                            (name.unwrap_or_else(from_path), at + k + KEY.len())
+                        }
+                        None => return,
+                    }
                 }
             }
         };
