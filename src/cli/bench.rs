@@ -26,7 +26,7 @@ pub struct BenchArgs {
     /// Corpus size per format: bytes, or with a unit (256MiB, 1GiB, 500MB).
     #[arg(long, default_value = "256MiB", value_name = "SIZE")]
     size: String,
-    /// Only these formats (repeatable; default: all leak formats).
+    /// Only these formats (repeatable; default: every format with a corpus generator).
     #[arg(long, value_name = "NAME")]
     format: Vec<String>,
     /// Worker threads (default: all cores).
@@ -44,7 +44,16 @@ pub struct BenchArgs {
     /// Random seed of the generated corpora.
     #[arg(long, default_value_t = 1, value_name = "N")]
     seed: u64,
+    /// Only these stages (comma-separated: read, parse, topics, messages, unsorted, timeline,
+    /// people, report; `read` includes the memchr baseline). Default: all.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    stages: Vec<String>,
 }
+
+/// The stage names `--stages` takes.
+const STAGES: [&str; 8] = [
+    "read", "parse", "topics", "messages", "unsorted", "timeline", "people", "report",
+];
 
 /// Parses `256MiB`, `1GiB`, `500MB`, `1G`, `4096`.
 pub fn parse_size(s: &str) -> Result<u64> {
@@ -102,6 +111,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
             );
         }
     }
+    for st in &args.stages {
+        if !STAGES.contains(&st.as_str()) {
+            bail!("unknown stage {st:?} (known: {})", STAGES.join(", "));
+        }
+    }
     let tmp;
     let dir = match &args.dir {
         Some(d) => {
@@ -139,7 +153,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             s
         };
         let gen_secs = t0.elapsed().as_secs_f64();
-        let rows = bench_format(name, &path, stats.messages, args.runs.max(1))?;
+        let rows = bench_format(name, &path, stats.messages, args.runs.max(1), &args.stages)?;
         for (i, r) in rows.iter().enumerate() {
             let mbs = stats.bytes as f64 / 1e6 / r.seconds;
             let msgs = r
@@ -195,36 +209,40 @@ fn bench_format(
     path: &std::path::Path,
     expected: u64,
     runs: usize,
+    stages: &[String],
 ) -> Result<Vec<Row>> {
+    let on = |s: &str| stages.is_empty() || stages.iter().any(|x| x == s);
     let walk = source::walk(&[path.to_string_lossy().into_owned()])?;
     let format = formats::by_name(name).context("format not registered")?;
     let mut rows = Vec::new();
-    // read: every byte, a window at a time, as the pipeline reads.
-    let (s, _) = best(runs, || {
-        let mut total = 0u64;
-        read_every_byte(&walk.files, |b| total += u64::from(b[b.len() - 1]))?;
-        Ok(total)
-    })?;
-    rows.push(Row {
-        stage: "read",
-        seconds: s,
-        messages: None,
-        peak_rss: None,
-    });
-    // baseline: read + count lines with memchr (a parse can hardly beat it).
-    let (s, _) = best(runs, || {
-        let mut lines = 0u64;
-        read_every_byte(&walk.files, |b| {
-            lines += memchr::memchr_iter(b'\n', b).count() as u64;
+    if on("read") {
+        // read: every byte, a window at a time, as the pipeline reads.
+        let (s, _) = best(runs, || {
+            let mut total = 0u64;
+            read_every_byte(&walk.files, |b| total += u64::from(b[b.len() - 1]))?;
+            Ok(total)
         })?;
-        Ok(lines)
-    })?;
-    rows.push(Row {
-        stage: "baseline memchr lines",
-        seconds: s,
-        messages: None,
-        peak_rss: None,
-    });
+        rows.push(Row {
+            stage: "read",
+            seconds: s,
+            messages: None,
+            peak_rss: None,
+        });
+        // baseline: read + count lines with memchr (a parse can hardly beat it).
+        let (s, _) = best(runs, || {
+            let mut lines = 0u64;
+            read_every_byte(&walk.files, |b| {
+                lines += memchr::memchr_iter(b'\n', b).count() as u64;
+            })?;
+            Ok(lines)
+        })?;
+        rows.push(Row {
+            stage: "baseline memchr lines",
+            seconds: s,
+            messages: None,
+            peak_rss: None,
+        });
+    }
     let opts = pipeline::Options {
         format: Some(format),
         ..pipeline::Options::default()
@@ -243,87 +261,106 @@ fn bench_format(
         messages: Some(report.messages()),
         peak_rss: None,
     });
-    // Topic matching with the built-in lexicon: in the pipeline after parsing, 64 messages
-    // at a time as `messages` does (parse + match), and the matcher alone over bodies
-    // already parsed and held in memory (MB/s still of the corpus bytes).
-    let matcher = TopicMatcher::new(&Lexicon::builtin())?;
-    let (s, hits) = best(runs, || {
-        let mut hits = 0u64;
-        pipeline::run(&walk.files, &opts, Vec::new(), |mut batch| -> Result<()> {
-            let sinks = batch.parse(|_| MatchSink {
-                matcher: &matcher,
-                held: Vec::with_capacity(64),
-                sets: Vec::with_capacity(64),
-                hits: 0,
-            });
-            hits += sinks.iter().map(|s| s.hits).sum::<u64>();
+    if on("topics") {
+        // Topic matching with the built-in lexicon: in the pipeline after parsing, 64 messages
+        // at a time as `messages` does (parse + match), and the matcher alone over bodies
+        // already parsed and held in memory (MB/s still of the corpus bytes).
+        let matcher = TopicMatcher::new(&Lexicon::builtin())?;
+        let (s, hits) = best(runs, || {
+            let mut hits = 0u64;
+            pipeline::run(&walk.files, &opts, Vec::new(), |mut batch| -> Result<()> {
+                let sinks = batch.parse(|_| MatchSink {
+                    matcher: &matcher,
+                    held: Vec::with_capacity(64),
+                    sets: Vec::with_capacity(64),
+                    hits: 0,
+                });
+                hits += sinks.iter().map(|s| s.hits).sum::<u64>();
+                Ok(())
+            })?;
+            Ok(hits)
+        })?;
+        rows.push(Row {
+            stage: "topics: parse + match",
+            seconds: s,
+            messages: Some(report.messages()),
+            peak_rss: None,
+        });
+        let whole = pipeline::Options {
+            batch_bytes: None,
+            ..opts
+        };
+        let mut alone = f64::MAX;
+        let mut alone_hits = 0u64;
+        pipeline::run(&walk.files, &whole, Vec::new(), |mut batch| -> Result<()> {
+            let parts = batch.parse(|_| Bodies(Vec::new()));
+            for _ in 0..runs {
+                let t = Instant::now();
+                let h: u64 = parts
+                    .par_iter()
+                    .map(|p| {
+                        let mut sets = Vec::with_capacity(p.0.len());
+                        let mut h = 0u64;
+                        for group in p.0.chunks(64) {
+                            sets.clear();
+                            matcher.matches_batch(
+                                group.iter().map(|(b, k)| (b.as_ref(), *k)),
+                                &mut sets,
+                            );
+                            h += sets.iter().map(|s| s.len() as u64).sum::<u64>();
+                        }
+                        h
+                    })
+                    .sum();
+                alone = alone.min(t.elapsed().as_secs_f64().max(1e-9));
+                alone_hits = h;
+            }
             Ok(())
         })?;
-        Ok(hits)
-    })?;
-    rows.push(Row {
-        stage: "topics: parse + match",
-        seconds: s,
-        messages: Some(report.messages()),
-        peak_rss: None,
-    });
-    let whole = pipeline::Options {
-        batch_bytes: None,
-        ..opts
-    };
-    let mut alone = f64::MAX;
-    let mut alone_hits = 0u64;
-    pipeline::run(&walk.files, &whole, Vec::new(), |mut batch| -> Result<()> {
-        let parts = batch.parse(|_| Bodies(Vec::new()));
-        for _ in 0..runs {
-            let t = Instant::now();
-            let h: u64 = parts
-                .par_iter()
-                .map(|p| {
-                    let mut sets = Vec::with_capacity(p.0.len());
-                    let mut h = 0u64;
-                    for group in p.0.chunks(64) {
-                        sets.clear();
-                        matcher
-                            .matches_batch(group.iter().map(|(b, k)| (b.as_ref(), *k)), &mut sets);
-                        h += sets.iter().map(|s| s.len() as u64).sum::<u64>();
-                    }
-                    h
-                })
-                .sum();
-            alone = alone.min(t.elapsed().as_secs_f64().max(1e-9));
-            alone_hits = h;
+        if alone_hits != hits {
+            eprintln!(
+                "chatsift bench: warning: {name}: topic hits differ ({alone_hits} vs {hits})"
+            );
         }
-        Ok(())
-    })?;
-    if alone_hits != hits {
-        eprintln!("chatsift bench: warning: {name}: topic hits differ ({alone_hits} vs {hits})");
+        rows.push(Row {
+            stage: "  … matcher alone",
+            seconds: alone,
+            messages: Some(report.messages()),
+            peak_rss: None,
+        });
     }
-    rows.push(Row {
-        stage: "  … matcher alone",
-        seconds: alone,
-        messages: Some(report.messages()),
-        peak_rss: None,
-    });
     // The real commands in a child process (stdout to /dev/null), which reports its own
     // peak resident memory.
     let out_dir = path.with_extension("report");
     let out = out_dir.to_string_lossy().into_owned();
-    let stages: [(&'static str, &[&str]); 6] = [
-        ("messages --to jsonl", &["messages", "--to", "jsonl"]),
+    let children: [(&str, &'static str, &[&str]); 6] = [
         (
+            "messages",
+            "messages --to jsonl",
+            &["messages", "--to", "jsonl"],
+        ),
+        (
+            "unsorted",
             "  … --unsorted",
             &["messages", "--to", "jsonl", "--unsorted"],
         ),
-        ("timeline --by day", &["timeline", "--by", "day"]),
-        ("people", &["people"]),
-        ("report", &["report", "-o", &out]),
         (
+            "timeline",
+            "timeline --by day",
+            &["timeline", "--by", "day"],
+        ),
+        ("people", "people", &["people"]),
+        ("report", "report", &["report", "-o", &out]),
+        (
+            "report",
             "  … --no-messages",
             &["report", "--no-messages", "-o", &out],
         ),
     ];
-    for (stage, command) in stages {
+    for (key, stage, command) in children {
+        if !on(key) {
+            continue;
+        }
         let (s, rss) = best(runs, || child(command, path, name))?;
         rows.push(Row {
             stage,
