@@ -388,17 +388,21 @@ impl<'a> Parser<'_, 'a> {
                     // (as the chunks after the first do when the header is unreadable).
                     let at = at.min(b.len());
                     const KEY: &[u8] = b"\"messages\": [";
-                    match memchr::memmem::find(&b[at..], KEY) {
-                        Some(k) => {
-                            let name = self
-                                .ctx
-                                .hint::<ChannelName>()
-                                .and_then(|h| h.name.as_deref())
-                                .map(Cow::Borrowed);
-                            (name.unwrap_or_else(from_path), at + k + KEY.len())
-                        }
-                        None => return,
-                    }
+                    // Without one, go on at the next strict message start (where a split
+                    // would start a chunk), so whole and split reads agree.
+                    let resume = match memchr::memmem::find(&b[at..], KEY) {
+                        Some(k) => at + k + KEY.len(),
+                        None => match Discord.next_record(text, at) {
+                            Some(p) => p,
+                            None => return,
+                        },
+                    };
+                    let name = self
+                        .ctx
+                        .hint::<ChannelName>()
+                        .and_then(|h| h.name.as_deref())
+                        .map(Cow::Borrowed);
+                    (name.unwrap_or_else(from_path), resume)
                 }
             }
         };

@@ -392,6 +392,12 @@ impl<'a> Parser<'_, 'a> {
                     if j < b.len() {
                         let ex = excerpt_at(text, j);
                         self.problem(sink, j, format!("unexpected data after the array: {ex}"));
+                        // A damaged file can close the array early: go on at the next strict
+                        // message start (where a split would start a chunk).
+                        if let Some(p) = Slack.next_record(text, j) {
+                            i = p;
+                            continue;
+                        }
                     }
                     return;
                 }

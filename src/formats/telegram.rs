@@ -865,9 +865,17 @@ impl<'a> Parser<'_, 'a, 'a> {
                                 self.repair(i, end, line, &channel, &e, sink);
                                 i = end;
                             }
-                            None => return self.cut(i, line, stack, sink),
+                            None => match self.skip_broken(i, line, stack, sink) {
+                                Ok(n) => i = n,
+                                Err(end) => return end,
+                            },
                         },
-                        _ => return self.cut(i, line, stack, sink),
+                        // Brackets that never close: the file ends inside this message, or
+                        // (damage) another message starts before it closes.
+                        _ => match self.skip_broken(i, line, stack, sink) {
+                            Ok(n) => i = n,
+                            Err(end) => return end,
+                        },
                     }
                 }
                 _ => {
@@ -881,6 +889,31 @@ impl<'a> Parser<'_, 'a, 'a> {
                 }
             }
         }
+    }
+
+    /// A message at `at` that cannot be read to its end: when another message starts after
+    /// it (damage), reports it as skipped and gives where to go on (where a split would start
+    /// a chunk, so whole and split reads agree); else reports the cut (the end of the file).
+    fn skip_broken(
+        &mut self,
+        at: usize,
+        line: u64,
+        stack: &[Frame<'a>],
+        sink: &mut dyn Sink<'a>,
+    ) -> Result<usize, ArrayEnd> {
+        let next = next_record(self.b, at + 1);
+        if next.is_some() || !self.chunk.last {
+            let ex = excerpt_at(self.chunk.text, at);
+            self.problem(
+                sink,
+                at,
+                format!(
+                    "unreadable message, skipped (it does not close before the next message): {ex}"
+                ),
+            );
+            return next.ok_or(ArrayEnd::Stop);
+        }
+        Err(self.cut(at, line, stack, sink))
     }
 
     /// Reports the message at `at` cut off by the end of the text.
