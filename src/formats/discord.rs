@@ -213,7 +213,13 @@ struct HeaderSurvey {
 impl Survey for HeaderSurvey {
     fn feed(&mut self, text: &str, _offset: u64, _line: u64) {
         if self.found.is_none() {
-            self.found = Some(header(text).map(|(c, _)| c.into_owned()));
+            // A header without a channel name gives none (chunks then take the file name,
+            // as the first chunk does).
+            self.found = Some(
+                header(text)
+                    .map(|(c, _)| c.into_owned())
+                    .filter(|c| !c.is_empty()),
+            );
         }
     }
     fn finish(self: Box<Self>) -> Box<dyn Hint> {
