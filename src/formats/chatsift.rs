@@ -24,6 +24,7 @@
 //! guard; a file written with `--raw-csv` whose cells really start with `'=`, `''` and the
 //! like loses that one leading `'` (the two cases cannot be told apart).
 
+use super::csvtext::{Borrower, record_start};
 use super::jsonish::Str;
 use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name, next_line_start};
 use crate::model::{Kind, Loc, Message, Origin, Problem, Timestamp};
@@ -422,57 +423,6 @@ fn column_map(header: &csv::StringRecord) -> Result<Vec<Option<Col>>, String> {
     }
 }
 
-/// Where a CSV record really starts: csv's position can point at the line terminator or
-/// blank lines it skipped before the record.
-fn record_start(text: &str, pos: Option<&csv::Position>) -> usize {
-    let b = text.as_bytes();
-    let mut i = pos
-        .and_then(|p| usize::try_from(p.byte()).ok())
-        .unwrap_or(b.len())
-        .min(b.len());
-    while matches!(b.get(i), Some(b'\r' | b'\n')) {
-        i += 1;
-    }
-    i
-}
-
-/// Walks the raw text of a record alongside csv's parsed fields and borrows each field from
-/// the text when it appears there verbatim (unquoted, or quoted without `""`). The bytes are
-/// compared, so a borrowed value is always exactly the parsed one; after the first field that
-/// has to be owned the walk stops and the rest are owned too.
-struct Borrower<'a> {
-    text: &'a str,
-    cursor: Option<usize>,
-}
-
-impl<'a> Borrower<'a> {
-    fn field(&mut self, field: &str) -> Cow<'a, str> {
-        if let Some(c) = self.cursor {
-            let rest = self.text.as_bytes().get(c..).unwrap_or(&[]);
-            let f = field.as_bytes();
-            let ends = |at: usize| matches!(rest.get(at), None | Some(b',' | b'\r' | b'\n'));
-            if rest.starts_with(f)
-                && ends(f.len())
-                && let Some(s) = self.text.get(c..c + f.len())
-            {
-                self.cursor = Some(c + f.len() + 1);
-                return Cow::Borrowed(s);
-            }
-            if rest.first() == Some(&b'"')
-                && rest.get(1..).is_some_and(|r| r.starts_with(f))
-                && rest.get(1 + f.len()) == Some(&b'"')
-                && ends(f.len() + 2)
-                && let Some(s) = self.text.get(c + 1..c + 1 + f.len())
-            {
-                self.cursor = Some(c + f.len() + 3);
-                return Cow::Borrowed(s);
-            }
-            self.cursor = None;
-        }
-        Cow::Owned(field.to_owned())
-    }
-}
-
 /// Undoes the writer's spreadsheet guard without copying a borrowed cell.
 fn unneutralize_cow(c: Cow<'_, str>) -> Cow<'_, str> {
     match c {
@@ -629,10 +579,7 @@ impl Format for ChatsiftCsv {
                 ))
             } else {
                 let mut cells: [Option<Cow<'a, str>>; Col::ALL.len()] = Default::default();
-                let mut borrow = Borrower {
-                    text,
-                    cursor: Some(start),
-                };
+                let mut borrow = Borrower::new(text, start);
                 for (field, col) in record.iter().zip(cols) {
                     let cell = borrow.field(field);
                     if let Some(col) = col {

@@ -15,6 +15,7 @@ use std::sync::Arc;
 pub mod blackbasta;
 pub mod chatsift;
 pub mod conti_jabber;
+mod csvtext;
 pub mod discord;
 pub mod html;
 pub mod irc;

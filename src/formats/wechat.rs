@@ -66,6 +66,7 @@
 //! record boundary: the channel comes from the path). CSV files are never split
 //! (`next_record` is `None`): a quoted cell may hold newlines and whole pasted rows.
 
+use super::csvtext::{Borrower, record_start};
 use std::borrow::Cow;
 
 use memchr::memchr;
@@ -250,57 +251,6 @@ impl Cols {
             }
         }
         c
-    }
-}
-
-/// Where a CSV record really starts: csv's position can point at the line terminator or
-/// blank lines before the record.
-fn record_start(text: &str, pos: Option<&csv::Position>) -> usize {
-    let b = text.as_bytes();
-    let mut i = pos
-        .and_then(|p| usize::try_from(p.byte()).ok())
-        .unwrap_or(b.len())
-        .min(b.len());
-    while matches!(b.get(i), Some(b'\r' | b'\n')) {
-        i += 1;
-    }
-    i
-}
-
-/// Walks a record's raw text alongside csv's parsed fields, borrowing each field from the
-/// text when it is there verbatim (unquoted, or quoted without `""`); the bytes are compared,
-/// so a borrowed value is exactly the parsed one. After the first field that must be owned,
-/// the rest are owned too.
-struct Borrower<'a> {
-    text: &'a str,
-    cursor: Option<usize>,
-}
-
-impl<'a> Borrower<'a> {
-    fn field(&mut self, field: &str) -> Cow<'a, str> {
-        if let Some(c) = self.cursor {
-            let rest = self.text.as_bytes().get(c..).unwrap_or(&[]);
-            let f = field.as_bytes();
-            let ends = |at: usize| matches!(rest.get(at), None | Some(b',' | b'\r' | b'\n'));
-            if rest.starts_with(f)
-                && ends(f.len())
-                && let Some(s) = self.text.get(c..c + f.len())
-            {
-                self.cursor = Some(c + f.len() + 1);
-                return Cow::Borrowed(s);
-            }
-            if rest.first() == Some(&b'"')
-                && rest.get(1..).is_some_and(|r| r.starts_with(f))
-                && rest.get(1 + f.len()) == Some(&b'"')
-                && ends(f.len() + 2)
-                && let Some(s) = self.text.get(c + 1..c + 1 + f.len())
-            {
-                self.cursor = Some(c + f.len() + 3);
-                return Cow::Borrowed(s);
-            }
-            self.cursor = None;
-        }
-        Cow::Owned(field.to_owned())
     }
 }
 
@@ -498,10 +448,7 @@ impl WeChat {
                 continue;
             }
             cells.clear();
-            let mut borrow = Borrower {
-                text,
-                cursor: Some(start),
-            };
+            let mut borrow = Borrower::new(text, start);
             cells.extend(record.iter().map(|f| borrow.field(f)));
             let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).map_or("", |s| s.as_ref());
             let kind = csv_kind(get(c.typ), get(c.sub_type));
