@@ -955,7 +955,9 @@ impl<'a> Parser<'_, 'a, 'a> {
                 let le = line_end(b, l);
                 let line = trim_cr(&b[l..le]);
                 let n = indent(line);
-                if n == ind && (&line[n..] == b"}" || &line[n..] == b"},") {
+                // The closing brace at the element's indentation, whatever damage follows it
+                // on that line (`},`, `}`, or a flipped byte after the brace).
+                if n == ind && line.get(n) == Some(&b'}') {
                     return Some(l + ind + 1);
                 }
                 if n <= ind && !line[n..].is_empty() {
