@@ -327,12 +327,13 @@ fn next_record(b: &[u8], from: usize) -> Option<usize> {
 // ---------------------------------------------------------------------------------------
 // The survey: which chat each messages array belongs to.
 
-/// Where each chat's messages array starts (byte offset of its `"messages": [` line) and
-/// the chat's channel name, for chunks that start inside an array.
+/// Where each chat's messages array starts (byte offset of its `"messages": [` key, found
+/// at the start of a line as the exporter writes it) and the chat's channel name (`None`
+/// when its header cannot be read), for chunks that start inside an array.
 #[derive(Debug, Default)]
 pub struct Chats {
     /// `(offset, channel)` in file order.
-    pub chats: Vec<(u64, String)>,
+    pub chats: Vec<(u64, Option<String>)>,
 }
 
 impl Chats {
@@ -341,13 +342,28 @@ impl Chats {
         let i = self.chats.partition_point(|(o, _)| *o < offset);
         i.checked_sub(1)
             .and_then(|i| self.chats.get(i))
-            .map(|(_, c)| c.as_str())
+            .and_then(|(_, c)| c.as_deref())
+    }
+
+    /// The entry for the `"messages"` key at `offset` exactly: `None` when the survey did
+    /// not see a key there, `Some(None)` when it did but could not read the chat's name.
+    pub fn exactly(&self, offset: u64) -> Option<Option<&str>> {
+        let i = self.chats.partition_point(|(o, _)| *o < offset);
+        self.chats
+            .get(i)
+            .filter(|(o, _)| *o == offset)
+            .map(|(_, c)| c.as_deref())
     }
 }
 
 impl Hint for Chats {
     fn describe(&self) -> Option<String> {
-        let names: Vec<&str> = self.chats.iter().take(3).map(|(_, c)| c.as_str()).collect();
+        let names: Vec<&str> = self
+            .chats
+            .iter()
+            .take(3)
+            .map(|(_, c)| c.as_deref().unwrap_or("(unnamed)"))
+            .collect();
         let more = if self.chats.len() > 3 { ", …" } else { "" };
         Some(format!(
             "{} chat(s): {}{more}",
@@ -370,10 +386,26 @@ const TAIL: usize = 16 << 10;
 impl Survey for ChatSurvey {
     fn feed(&mut self, text: &str, offset: u64, _line: u64) {
         let b = text.as_bytes();
-        let finder = memchr::memmem::Finder::new(b"\"messages\": [");
+        let finder = memchr::memmem::Finder::new(b"\"messages\"");
         for at in finder.find_iter(b) {
+            // A key opening an array (`"messages": [`, any spacing) that is the first string
+            // on its line, so not inside another string. Its chat's name is read when the line
+            // is laid out as the exporter writes it (spaces, then the key); else the chat is
+            // recorded without one, so that the whole read and chunks inside the array agree.
+            let mut v = skip_ws(b, at + 10);
+            if b.get(v) != Some(&b':') {
+                continue;
+            }
+            v = skip_ws(b, v + 1);
+            if b.get(v) != Some(&b'[') {
+                continue;
+            }
             let ls = line_start(b, at);
+            if b[ls..at].contains(&b'"') {
+                continue;
+            }
             if b[ls..at].iter().any(|&c| c != b' ') {
+                self.found.chats.push((offset + at as u64, None));
                 continue;
             }
             let ind = at - ls;
@@ -384,9 +416,7 @@ impl Survey for ChatSurvey {
                 joined.extend_from_slice(&b[..ls]);
                 header_channel(&joined, ind)
             };
-            if let Some(c) = channel {
-                self.found.chats.push((offset + ls as u64, c));
-            }
+            self.found.chats.push((offset + at as u64, channel));
         }
         // Keep the last lines for the next piece.
         let mut cut = b.len().saturating_sub(TAIL);
@@ -684,37 +714,37 @@ impl<'a> Parser<'_, 'a, 'a> {
         if !self.chunk.first && b.get(i) == Some(&b'{') {
             // A chunk that starts at a message: rebuild the brackets around it from its
             // indentation (the exporter's layout) and take the chat from the survey.
-            let ind = indent(&b[line_start(b, i)..]);
-            stack.push(Frame::obj());
-            if ind == 5 {
-                stack.extend([Frame::obj(), Frame::Arr, Frame::obj()]);
-            }
-            stack.push(Frame::Arr);
-            let channel = self
-                .ctx
-                .hint::<Chats>()
-                .and_then(|h| h.at(self.chunk.offset))
-                .map(Cow::Borrowed);
-            match self.messages(i, channel, &stack, sink) {
-                ArrayEnd::Closed(next) => {
-                    stack.pop();
-                    i = next;
-                }
-                ArrayEnd::Ended => {
-                    if self.chunk.last {
-                        let what = format!(
-                            "truncated: the file ends after the last message; {}",
-                            Self::missing(&stack)
-                        );
-                        self.problem(sink, b.len(), what);
-                    }
-                    return;
-                }
-                ArrayEnd::Stop => return,
+            match self.resume(i, &mut stack, sink) {
+                Some(next) => i = next,
+                None => return,
             }
         }
+        // The next strict message start at or after `i` (`None`: there is none left). The
+        // walk below only meets one when the structure before it is damaged (a messages
+        // array is read by `messages`, not here); it then resumes there as a split chunk
+        // would, so whole and split reads agree.
+        let mut next_msg = next_record(b, i);
         loop {
             i = skip_ws(b, i);
+            if let Some(p) = next_msg
+                && i >= p
+            {
+                let at = skip_ws(b, p);
+                let ex = excerpt_at(text, at);
+                self.problem(
+                    sink,
+                    at,
+                    format!(
+                        "damaged structure before this message (it is not inside a \"messages\" array); read from here as a message: {ex}"
+                    ),
+                );
+                match self.resume(at, &mut stack, sink) {
+                    Some(next) => i = next,
+                    None => return,
+                }
+                next_msg = next_record(b, i);
+                continue;
+            }
             let Some(&c) = b.get(i) else {
                 if !stack.is_empty() && self.chunk.last {
                     let what = format!("truncated: the file ends early; {}", Self::missing(&stack));
@@ -756,8 +786,15 @@ impl<'a> Parser<'_, 'a, 'a> {
                     let v = skip_ws(b, v + 1);
                     match key {
                         b"messages" if b.get(v) == Some(&b'[') => {
-                            let channel = match stack.last() {
-                                Some(Frame::Obj { name, id }) => {
+                            // The survey's reading of this chat's header when it saw this
+                            // key (what chunks inside the array get), else the brackets'.
+                            let surveyed = self
+                                .ctx
+                                .hint::<Chats>()
+                                .and_then(|h| h.exactly(self.chunk.offset + i as u64));
+                            let channel = match (surveyed, stack.last()) {
+                                (Some(c), _) => c.map(Cow::Borrowed),
+                                (None, Some(Frame::Obj { name, id })) => {
                                     name.clone().or_else(|| id.clone())
                                 }
                                 _ => None,
@@ -767,15 +804,10 @@ impl<'a> Parser<'_, 'a, 'a> {
                                 ArrayEnd::Closed(next) => {
                                     stack.pop();
                                     i = next;
+                                    next_msg = next_record(b, i);
                                 }
                                 ArrayEnd::Ended => {
-                                    if self.chunk.last {
-                                        let what = format!(
-                                            "truncated: the file ends after the last message; {}",
-                                            Self::missing(&stack)
-                                        );
-                                        self.problem(sink, b.len(), what);
-                                    }
+                                    self.ended(&stack, sink);
                                     return;
                                 }
                                 ArrayEnd::Stop => return,
@@ -817,6 +849,52 @@ impl<'a> Parser<'_, 'a, 'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// Reads on from the message whose `{` is at `at`, as a chunk starting there would:
+    /// the brackets around it rebuilt from its indentation (the exporter's layout), the chat
+    /// from the survey. Gives where to go on after its array, or `None` when reading stops.
+    fn resume(
+        &mut self,
+        at: usize,
+        stack: &mut Vec<Frame<'a>>,
+        sink: &mut dyn Sink<'a>,
+    ) -> Option<usize> {
+        let b = self.b;
+        let ind = indent(&b[line_start(b, at)..]);
+        stack.clear();
+        stack.push(Frame::obj());
+        if ind == 5 {
+            stack.extend([Frame::obj(), Frame::Arr, Frame::obj()]);
+        }
+        stack.push(Frame::Arr);
+        let channel = self
+            .ctx
+            .hint::<Chats>()
+            .and_then(|h| h.at(self.chunk.offset + at as u64))
+            .map(Cow::Borrowed);
+        match self.messages(at, channel, stack, sink) {
+            ArrayEnd::Closed(next) => {
+                stack.pop();
+                Some(next)
+            }
+            ArrayEnd::Ended => {
+                self.ended(stack, sink);
+                None
+            }
+            ArrayEnd::Stop => None,
+        }
+    }
+
+    /// The text ended between the elements of a messages array: a problem in the last chunk.
+    fn ended(&mut self, stack: &[Frame<'a>], sink: &mut dyn Sink<'a>) {
+        if self.chunk.last {
+            let what = format!(
+                "truncated: the file ends after the last message; {}",
+                Self::missing(stack)
+            );
+            self.problem(sink, self.b.len(), what);
         }
     }
 
@@ -1772,6 +1850,49 @@ pub(crate) mod tests {
         assert_eq!(chats.chats.len(), 3);
         assert_eq!(chats.at(0), None);
         assert_eq!(chats.at(u64::MAX), Some("工作群"));
+    }
+
+    #[test]
+    fn damaged_structure_before_a_messages_array_still_reads_its_messages_whole_and_split() {
+        // The key of the first chat's array garbled two ways: the messages are still read
+        // (one problem at the first of them), and the other chats keep their names, the same
+        // for the whole file and for every chunk size.
+        for damaged in ["2messages\": [", "\"messages\" ["] {
+            let text = FULL.replacen("\"messages\": [", damaged, 1);
+            assert_ne!(text, FULL);
+            let mut reads = Vec::new();
+            for target in [1, 7, 200, usize::MAX] {
+                let c = parse_with(&text, Zone::Utc, target);
+                let got: Vec<(u64, String, Option<String>)> = c
+                    .messages
+                    .iter()
+                    .map(|m| {
+                        (
+                            m.loc.line,
+                            m.body.to_string(),
+                            m.channel.as_deref().map(String::from),
+                        )
+                    })
+                    .collect();
+                assert_eq!(got.len(), 5, "{damaged} {target}: {got:?} {:?}", c.problems);
+                assert_eq!(got[2].2.as_deref(), Some("100200"));
+                assert_eq!(got[4].2.as_deref(), Some("工作群"));
+                if target == usize::MAX {
+                    assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
+                    assert_eq!(c.problems[0].loc.line, got[0].0);
+                    assert!(
+                        c.problems[0]
+                            .what
+                            .contains("damaged structure before this message")
+                    );
+                }
+                reads.push(got);
+            }
+            assert!(
+                reads.windows(2).all(|w| w[0] == w[1]),
+                "{damaged}: {reads:?}"
+            );
+        }
     }
 
     #[test]
