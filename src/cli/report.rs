@@ -184,8 +184,28 @@ impl<'t> Sink<'t> for ReportSink<'t, '_> {
     }
 }
 
-/// Runs `report`.
+/// Runs `report`. A run that fails (`--strict`, a full disk, …) leaves no folder it created.
 pub fn run(args: ReportArgs) -> Result<()> {
+    // The folders this run creates, innermost first, so a failed run can take them away.
+    let mut created = Vec::new();
+    let mut d = args.output.as_path();
+    while !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err() {
+        created.push(d.to_path_buf());
+        d = d.parent().unwrap_or(std::path::Path::new(""));
+    }
+    let result = write_report(args);
+    if result.is_err() {
+        // Only empty folders go (`remove_dir`); anything else found there stays.
+        for d in &created {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+        }
+    }
+    result
+}
+
+fn write_report(args: ReportArgs) -> Result<()> {
     let work = WorkWeek::parse(&args.workday, &args.weekend)?;
     let setup = args.input.setup()?;
     let dir = &args.output;
@@ -247,15 +267,15 @@ pub fn run(args: ReportArgs) -> Result<()> {
                     *f = j.format.name();
                 }
             }
-            let sinks = batch.parse(|job| ReportSink {
+            let sinks = batch.parse_grouped(|job| ReportSink {
                 observer: Observer::new(&settings),
                 matcher: &matcher,
                 acc: ReportAcc::new(args.by, work, n),
                 keep,
-                held: Vec::with_capacity(HOLD),
-                matched: Vec::with_capacity(HOLD),
+                held: Vec::with_capacity(messages::hold_for(job.chunk.text.len())),
+                matched: Vec::with_capacity(messages::hold_for(job.chunk.text.len())),
                 kept: Vec::with_capacity(if keep {
-                    job.chunk.text.len() / 100 + 16
+                    job.chunk.text.len() / 100 + 1
                 } else {
                     0
                 }),
