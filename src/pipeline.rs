@@ -215,7 +215,37 @@ struct Tap<S> {
     keep: usize,
 }
 
-impl<'t, S: Sink<'t>> Sink<'t> for Tap<S> {
+impl<S> Tap<S> {
+    fn new(inner: S, keep: usize) -> Self {
+        Tap {
+            inner,
+            messages: 0,
+            problems: Vec::new(),
+            problem_count: 0,
+            dst: 0,
+            keep,
+        }
+    }
+    /// What this job counted, without the sink.
+    fn tally(self) -> Tally {
+        Tally {
+            messages: self.messages,
+            problems: self.problems,
+            problem_count: self.problem_count,
+            dst: self.dst,
+        }
+    }
+}
+
+/// What one job's parse counted, for the run's [`Report`].
+struct Tally {
+    messages: u64,
+    problems: Vec<Problem>,
+    problem_count: u64,
+    dst: u64,
+}
+
+impl<'t, S: Sink<'t>> Sink<'t> for Tap<&mut S> {
     fn message(&mut self, m: Message<'t>) {
         self.messages += 1;
         self.inner.message(m);
@@ -234,6 +264,15 @@ impl<'t, S: Sink<'t>> Sink<'t> for Tap<S> {
     }
 }
 
+/// Consecutive small jobs share one sink up to this many bytes of text, so a batch of
+/// thousands of tiny files does not hold thousands of sinks (fixed, so the grouping, like
+/// the output, does not depend on the thread count).
+const GROUP_BYTES: usize = 256 << 10;
+
+/// One group's sink with what each of its jobs counted, and (for [`Format::unique_ids`]
+/// jobs, which are never grouped) the messages waiting for the id check.
+type Parsed<'t, S> = (S, Vec<Tally>, Option<Vec<Message<'t>>>);
+
 impl<'t> Batch<'t, '_> {
     /// The run's report so far (this batch's problems are in it once parsed).
     pub fn report(&self) -> &Report {
@@ -241,8 +280,47 @@ impl<'t> Batch<'t, '_> {
     }
 
     /// Parses every job in parallel, each into a fresh sink made by `make`, and returns the
-    /// sinks in input order. Problems and counts go to the run's [`Report`].
+    /// sinks in input order, one per job. Problems and counts go to the run's [`Report`].
     pub fn parse<S, M>(&mut self, make: M) -> Vec<S>
+    where
+        S: Sink<'t> + Send,
+        M: Fn(&Job<'t>) -> S + Sync,
+    {
+        let groups: Vec<std::ops::Range<usize>> = (0..self.jobs.len()).map(|i| i..i + 1).collect();
+        self.parse_in(&groups, make)
+    }
+
+    /// As [`Batch::parse`], but consecutive small jobs (together under 256 KiB of text) share
+    /// one sink, made by `make` for the first of them: fewer sinks, in input order, each fed
+    /// its jobs' messages in order. For callers that do not need a sink per job.
+    pub fn parse_grouped<S, M>(&mut self, make: M) -> Vec<S>
+    where
+        S: Sink<'t> + Send,
+        M: Fn(&Job<'t>) -> S + Sync,
+    {
+        let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut bytes = 0;
+        for (i, job) in self.jobs.iter().enumerate() {
+            let len = job.chunk.text.len();
+            match groups.last_mut() {
+                Some(g)
+                    if bytes + len <= GROUP_BYTES
+                        && !job.format.unique_ids()
+                        && !self.jobs[g.start].format.unique_ids() =>
+                {
+                    g.end = i + 1;
+                    bytes += len;
+                }
+                _ => {
+                    groups.push(i..i + 1);
+                    bytes = len;
+                }
+            }
+        }
+        self.parse_in(&groups, make)
+    }
+
+    fn parse_in<S, M>(&mut self, groups: &[std::ops::Range<usize>], make: M) -> Vec<S>
     where
         S: Sink<'t> + Send,
         M: Fn(&Job<'t>) -> S + Sync,
@@ -250,43 +328,45 @@ impl<'t> Batch<'t, '_> {
         let zone = self.zone;
         let options = self.options;
         let keep = self.keep;
+        let jobs = &self.jobs;
         // Formats whose ids are unique across files (`Format::unique_ids`) are parsed into a
         // list first; repeats of an id already read (in input order) are dropped before the
         // caller's sink sees them.
-        let parsed: Vec<(Tap<S>, Option<Vec<Message<'t>>>)> = self
-            .jobs
+        let parsed: Vec<Parsed<'t, S>> = groups
             .par_iter()
-            .map(|job| {
-                let mut tap = Tap {
-                    inner: make(job),
-                    messages: 0,
-                    problems: Vec::new(),
-                    problem_count: 0,
-                    dst: 0,
-                    keep,
-                };
-                let mut ctx = ParseCtx::new(job.file, job.path, zone);
-                ctx.options = options;
-                ctx.hint = job.hint;
-                if job.format.unique_ids() {
-                    let mut c = formats::Collect::default();
-                    job.format.parse(&job.chunk, &ctx, &mut c);
-                    for p in c.problems {
-                        tap.problem(p);
+            .map(|g| {
+                let group = &jobs[g.clone()];
+                let mut inner = make(&group[0]);
+                let mut tallies = Vec::with_capacity(group.len());
+                let mut held = None;
+                for job in group {
+                    let mut tap = Tap::new(&mut inner, keep);
+                    let mut ctx = ParseCtx::new(job.file, job.path, zone);
+                    ctx.options = options;
+                    ctx.hint = job.hint;
+                    if job.format.unique_ids() {
+                        let mut c = formats::Collect::default();
+                        job.format.parse(&job.chunk, &ctx, &mut c);
+                        for p in c.problems {
+                            tap.problem(p);
+                        }
+                        tap.dst_adjusted(c.dst_adjusted);
+                        held = Some(c.messages);
+                    } else {
+                        job.format.parse(&job.chunk, &ctx, &mut tap);
+                        tap.finish();
                     }
-                    tap.dst_adjusted(c.dst_adjusted);
-                    (tap, Some(c.messages))
-                } else {
-                    job.format.parse(&job.chunk, &ctx, &mut tap);
-                    tap.finish();
-                    (tap, None)
+                    tallies.push(tap.tally());
                 }
+                (inner, tallies, held)
             })
             .collect();
-        let taps: Vec<Tap<S>> = if parsed.iter().any(|p| p.1.is_some()) {
+        let parsed: Vec<(S, Vec<Tally>)> = if parsed.iter().any(|p| p.2.is_some()) {
             let mut parsed = parsed;
-            for (job, (_, msgs)) in self.jobs.iter().zip(parsed.iter_mut()) {
+            for (g, (_, _, msgs)) in groups.iter().zip(parsed.iter_mut()) {
                 if let Some(msgs) = msgs {
+                    // Unique-id jobs are alone in their group.
+                    let job = &jobs[g.start];
                     let before = msgs.len();
                     msgs.retain(|m| match &m.id {
                         Some(id) => self.seen.insert(id_key(job.format.name(), m, id)),
@@ -299,32 +379,38 @@ impl<'t> Batch<'t, '_> {
             }
             parsed
                 .into_par_iter()
-                .map(|(mut tap, msgs)| {
+                .map(|(mut inner, mut tallies, msgs)| {
                     if let Some(msgs) = msgs {
+                        let mut tap = Tap::new(&mut inner, keep);
                         for m in msgs {
                             tap.message(m);
                         }
                         tap.finish();
+                        if let Some(t) = tallies.last_mut() {
+                            t.messages += tap.messages;
+                        }
                     }
-                    tap
+                    (inner, tallies)
                 })
                 .collect()
         } else {
-            parsed.into_iter().map(|p| p.0).collect()
+            parsed.into_iter().map(|p| (p.0, p.1)).collect()
         };
-        let mut out = Vec::with_capacity(taps.len());
-        for (job, tap) in self.jobs.iter().zip(taps) {
-            let i = job.file as usize;
-            if let Some(f) = self.report.files.get_mut(i) {
-                f.messages += tap.messages;
-                f.dst_adjusted += tap.dst;
-                // Problems beyond those kept are counted here; kept ones via add_problem.
-                f.problems += tap.problem_count - tap.problems.len() as u64;
+        let mut out = Vec::with_capacity(parsed.len());
+        for (g, (inner, tallies)) in groups.iter().zip(parsed) {
+            for (job, tally) in jobs[g.clone()].iter().zip(tallies) {
+                let i = job.file as usize;
+                if let Some(f) = self.report.files.get_mut(i) {
+                    f.messages += tally.messages;
+                    f.dst_adjusted += tally.dst;
+                    // Problems beyond those kept are counted here; kept ones via add_problem.
+                    f.problems += tally.problem_count - tally.problems.len() as u64;
+                }
+                for p in tally.problems {
+                    self.report.add_problem(p, self.keep, self.kept);
+                }
             }
-            for p in tap.problems {
-                self.report.add_problem(p, self.keep, self.kept);
-            }
-            out.push(tap.inner);
+            out.push(inner);
         }
         out
     }

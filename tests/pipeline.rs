@@ -9,14 +9,32 @@ use chatsift::source;
 
 /// Reads `paths` and returns one line per message and problem, in input order.
 fn read(paths: &[String], opts: &Options) -> (Vec<String>, u64) {
+    let (lines, n, _) = read_with(paths, opts, false);
+    (lines, n)
+}
+
+/// As `read`, with small jobs sharing sinks when `grouped`; also gives (jobs, sinks).
+fn read_with(
+    paths: &[String],
+    opts: &Options,
+    grouped: bool,
+) -> (Vec<String>, u64, (usize, usize)) {
     let walk = source::walk(paths).unwrap();
     let mut lines = Vec::new();
+    let mut counts = (0, 0);
     let report = pipeline::run(
         &walk.files,
         opts,
         walk.problems,
         |mut batch| -> Result<(), ()> {
-            for c in batch.parse(|_| Collect::default()) {
+            let sinks = if grouped {
+                batch.parse_grouped(|_| Collect::default())
+            } else {
+                batch.parse(|_| Collect::default())
+            };
+            counts.0 += batch.jobs.len();
+            counts.1 += sinks.len();
+            for c in sinks {
                 for m in c.messages {
                     lines.push(format!(
                         "{} {}:{}@{} {} {:?} {:?} {:?} {} {:?} {:?}",
@@ -41,7 +59,33 @@ fn read(paths: &[String], opts: &Options) -> (Vec<String>, u64) {
     for p in &report.problems {
         lines.push(format!("problem {}:{} {}", p.loc.file, p.loc.line, p.what));
     }
-    (lines, report.messages())
+    for f in &report.files {
+        lines.push(format!(
+            "file {} {} {} {} {}",
+            f.path, f.messages, f.problems, f.duplicates, f.dst_adjusted
+        ));
+    }
+    (lines, report.messages(), counts)
+}
+
+#[test]
+fn grouped_small_jobs_give_the_same_stream_and_counts_with_fewer_sinks() {
+    for opts in [
+        Options::default(),
+        Options {
+            window_bytes: 4096,
+            chunk_bytes: 512,
+            ..Options::default()
+        },
+    ] {
+        let (one, n, (jobs, sinks)) = read_with(&all_inputs(), &opts, false);
+        assert_eq!(jobs, sinks);
+        let (grouped, m, (gjobs, gsinks)) = read_with(&all_inputs(), &opts, true);
+        assert_eq!(one, grouped);
+        assert_eq!(n, m);
+        assert_eq!(jobs, gjobs);
+        assert!(gsinks * 2 < gjobs, "{gsinks} sinks for {gjobs} jobs");
+    }
 }
 
 fn all_inputs() -> Vec<String> {

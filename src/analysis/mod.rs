@@ -303,7 +303,7 @@ where
 {
     let mut total = make();
     let report = pipeline::run(files, opts, walk_problems, |mut batch| -> Result<(), E> {
-        let feeds = batch.parse(|_| Feed {
+        let feeds = batch.parse_grouped(|_| Feed {
             acc: make(),
             observer: Observer::new(settings),
             held: Vec::new(),

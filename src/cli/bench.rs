@@ -250,7 +250,7 @@ fn bench_format(
     // parse: the pipeline end to end into a counting sink.
     let (s, report) = best(runs, || {
         pipeline::run(&walk.files, &opts, Vec::new(), |mut batch| -> Result<()> {
-            let _ = batch.parse(|_| Count(0));
+            let _ = batch.parse_grouped(|_| Count(0));
             Ok(())
         })
     })?;
@@ -269,7 +269,7 @@ fn bench_format(
         let (s, hits) = best(runs, || {
             let mut hits = 0u64;
             pipeline::run(&walk.files, &opts, Vec::new(), |mut batch| -> Result<()> {
-                let sinks = batch.parse(|_| MatchSink {
+                let sinks = batch.parse_grouped(|_| MatchSink {
                     matcher: &matcher,
                     held: Vec::with_capacity(64),
                     sets: Vec::with_capacity(64),
@@ -293,7 +293,7 @@ fn bench_format(
         let mut alone = f64::MAX;
         let mut alone_hits = 0u64;
         pipeline::run(&walk.files, &whole, Vec::new(), |mut batch| -> Result<()> {
-            let parts = batch.parse(|_| Bodies(Vec::new()));
+            let parts = batch.parse_grouped(|_| Bodies(Vec::new()));
             for _ in 0..runs {
                 let t = Instant::now();
                 let h: u64 = parts

@@ -150,17 +150,17 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
             }
             let table = &table;
             if cfg.unsorted {
-                let outs = batch.parse(|_| StreamSink {
+                let outs = batch.parse_grouped(|job| StreamSink {
                     topics: cfg.topics.as_ref(),
                     names: Vec::new(),
-                    held: Vec::with_capacity(HOLD),
-                    sets: Vec::with_capacity(HOLD),
+                    held: Vec::with_capacity(hold_for(job.chunk.text.len())),
+                    sets: Vec::with_capacity(hold_for(job.chunk.text.len())),
                     renderer: Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table),
                     filter: &cfg.filter,
                     resolver: cfg.aliases.resolver(),
                     conflict: None,
                     dedup: cfg.dedup,
-                    buf: pool.get(),
+                    buf: pool.get_for(job.chunk.text.len()),
                     ends: Vec::new(),
                 });
                 check_strict(cfg, batch.report())?;
@@ -182,12 +182,12 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                     pool.put(o.buf);
                 }
             } else {
-                let parts = batch.parse(|job| Kept {
+                let parts = batch.parse_grouped(|job| Kept {
                     filter: &cfg.filter,
                     resolver: cfg.aliases.resolver(),
                     conflict: None,
                     // About one message per 100 bytes: no regrowth on typical chats.
-                    messages: Vec::with_capacity(job.chunk.text.len() / 100 + 16),
+                    messages: Vec::with_capacity(job.chunk.text.len() / 100 + 1),
                 });
                 check_strict(cfg, batch.report())?;
                 if let Some(c) = parts.iter().find_map(|p| p.conflict.clone()) {
@@ -355,6 +355,15 @@ pub fn dedup_sorted(order: &mut Vec<Key>, parts: &[Vec<Message<'_>>]) {
 pub struct BufPool(std::sync::Mutex<Vec<Vec<u8>>>);
 
 impl BufPool {
+    /// A cleared buffer for the output of `input` bytes: a small one of its own for a small
+    /// input (a batch may hold thousands of tiny files at once), else one from the pool.
+    pub fn get_for(&self, input: usize) -> Vec<u8> {
+        if input < 64 << 10 {
+            Vec::with_capacity(4 * input + 256)
+        } else {
+            self.get()
+        }
+    }
     /// A cleared buffer.
     pub fn get(&self) -> Vec<u8> {
         self.0
@@ -446,6 +455,12 @@ struct StreamSink<'t, 'f> {
 
 /// How many messages a streaming sink holds to match their topics together.
 const HOLD: usize = 64;
+
+/// How many messages a chunk of `len` bytes holds back for topic matching at most: [`HOLD`],
+/// or fewer for a small chunk, so thousands of tiny files in a batch stay small.
+pub(crate) fn hold_for(len: usize) -> usize {
+    HOLD.min(len / 32 + 1)
+}
 
 impl<'t> StreamSink<'t, '_> {
     fn render_held(&mut self) {
