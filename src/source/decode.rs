@@ -1,11 +1,13 @@
 //! Encodings: BOM first (UTF-8, UTF-16LE/BE), then UTF-8 validity, then a guess (UTF-16
 //! without BOM from its NUL pattern, binary files from many NULs or NULs among bytes that are
-//! not UTF-8, GB18030 otherwise). UTF-8 text with a few stray NULs (a zeroed sector in a
-//! recovered log) stays text: the NULs become U+FFFD and are reported like invalid UTF-8.
+//! not UTF-8; otherwise GB18030 when the bytes pair up as GB18030 characters do, windows-1251
+//! when they run in words as Cyrillic does, else UTF-8 with the bad bytes replaced). UTF-8
+//! text with a few stray NULs (a zeroed sector in a recovered log) stays text: the NULs become
+//! U+FFFD and are reported like invalid UTF-8.
 //! `--encoding LABEL` overrides with any WHATWG label. UTF-16 is transcoded before any line
 //! splitting, because `上` (U+4E0A) carries the byte 0x0A.
 
-use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
+use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1251};
 use std::borrow::Cow;
 
 /// How much of a file's start [`detect`] looks at.
@@ -115,12 +117,87 @@ pub fn detect(head: &[u8], forced: Option<&'static Encoding>) -> Detected {
         // A sequence cut by the sample's end is no evidence against UTF-8.
         Err(e) if e.error_len().is_none() => Detected::Utf8 { bom: 0 },
         Err(_) if mostly_utf8(sample) => Detected::Utf8 { bom: 0 },
-        Err(_) => Detected::Other {
-            encoding: GB18030,
-            bom: 0,
-            guessed: true,
+        Err(_) => match legacy_guess(sample) {
+            Some(encoding) => Detected::Other {
+                encoding,
+                bom: 0,
+                guessed: true,
+            },
+            // Neither shape: UTF-8 with damaged bytes (a stray Latin-1 byte in ASCII text),
+            // which are replaced and reported rather than the whole file garbled.
+            None => Detected::Utf8 { bom: 0 },
         },
     }
+}
+
+/// The legacy encoding a sample that is not UTF-8 looks like, from the shape of its bytes
+/// of 0x80 and above:
+/// - GB18030: they pair up (a lead byte 0x81–0xFE, then a second byte, mostly 0x81 and above
+///   in Chinese text; or the four-byte form), with no lead byte left without its partner;
+/// - windows-1251: they are mostly Cyrillic letters (0xC0–0xFF, Ё/ё) running together in
+///   words, where GB18030's pairing breaks on every word of odd length.
+///
+/// `None` when neither fits, e.g. one stray byte in ASCII text.
+fn legacy_guess(sample: &[u8]) -> Option<&'static Encoding> {
+    let (mut high_pairs, mut low_pairs, mut broken) = (0usize, 0usize, 0usize);
+    let mut i = 0;
+    while i < sample.len() {
+        let b = sample[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let Some(&t) = sample.get(i + 1) else {
+            break; // cut by the sample's end: no evidence
+        };
+        match (b, t) {
+            (0x81..=0xFE, 0x30..=0x39) => {
+                // Four-byte form: lead, digit, lead-range byte, digit.
+                match (sample.get(i + 2), sample.get(i + 3)) {
+                    (Some(0x81..=0xFE), Some(0x30..=0x39)) => {
+                        high_pairs += 1;
+                        i += 4;
+                    }
+                    (Some(_), Some(_)) => {
+                        broken += 1;
+                        i += 1;
+                    }
+                    _ => break,
+                }
+            }
+            (0x81..=0xFE, 0x81..=0xFE) => {
+                high_pairs += 1;
+                i += 2;
+            }
+            (0x81..=0xFE, 0x40..=0x7E | 0x80) => {
+                low_pairs += 1;
+                i += 2;
+            }
+            _ => {
+                broken += 1;
+                i += 1;
+            }
+        }
+    }
+    if high_pairs > 0 && broken * 8 <= high_pairs && low_pairs <= high_pairs {
+        return Some(GB18030);
+    }
+    let (mut high, mut cyrillic, mut in_runs) = (0usize, 0usize, 0usize);
+    for (i, &b) in sample.iter().enumerate() {
+        if b < 0x80 {
+            continue;
+        }
+        high += 1;
+        if matches!(b, 0xC0..=0xFF | 0xA8 | 0xB8) {
+            cyrillic += 1;
+        }
+        let before = i > 0 && sample[i - 1] >= 0x80;
+        let after = sample.get(i + 1).is_some_and(|&c| c >= 0x80);
+        if before || after {
+            in_runs += 1;
+        }
+    }
+    (high >= 8 && cyrillic * 10 >= high * 9 && in_runs * 10 >= high * 7).then_some(WINDOWS_1251)
 }
 
 /// UTF-8 with a few damaged bytes (a record cut by a bad copy) has many valid multi-byte
@@ -367,6 +444,35 @@ mod tests {
         assert!(
             matches!(detect(&gb, None), Detected::Other { encoding, .. } if encoding == GB18030)
         );
+    }
+
+    #[test]
+    fn a_stray_high_byte_in_ascii_text_is_damaged_utf8_not_gb18030() {
+        // A Latin-1 `é` (0xE9) before an ASCII letter would pair up as one GB18030 character.
+        let bytes =
+            b"[04.11.21 10:02:17] vega:\t\tcaf\xE9 at noon\n[04.11.21 10:02:18] vega:\t\tok\n";
+        assert_eq!(detect(bytes, None), Detected::Utf8 { bom: 0 });
+        let d = decode(bytes, None);
+        assert_eq!(d.encoding, "UTF-8");
+        assert!(d.text.contains("caf\u{FFFD} at noon"));
+        assert!(d.text.ends_with("vega:\t\tok\n"));
+    }
+
+    #[test]
+    fn cyrillic_in_windows_1251_is_guessed_as_such_not_gb18030() {
+        let text =
+            "[2021-05-03 10:00:00] boss: когда будет отчёт по зарплате? жду до вечера\n".repeat(4);
+        let (bytes, _, _) = WINDOWS_1251.encode(&text);
+        assert!(std::str::from_utf8(&bytes).is_err());
+        let d = decode(&bytes, None);
+        assert_eq!(d.encoding, "windows-1251 (guessed)");
+        assert_eq!(d.text, text);
+        // GB18030 Chinese keeps its guess, with ASCII and a four-byte character among it.
+        let zh = "[2021-05-03 10:00:00] 老王: 周末又要加班，工资还没发 € ok\n".repeat(4);
+        let (gb, _, _) = GB18030.encode(&zh);
+        let d = decode(&gb, None);
+        assert_eq!(d.encoding, "gb18030 (guessed)");
+        assert_eq!(d.text, zh);
     }
 
     #[test]
