@@ -229,6 +229,44 @@ fn utf16le_without_bom_is_guessed_and_cjk_bytes_are_not_cut_as_newlines() {
     );
 }
 
+#[test]
+fn a_stray_latin1_byte_is_replaced_and_reported_not_read_as_gb18030() {
+    // `é` as one Latin-1 byte (0xE9) followed by ASCII would pair up as a GB18030 character.
+    let path = "testdata/hostile/latin1_stray_byte.txt";
+    let (_, v) = inspect(&[path]);
+    assert_eq!(file(&v, path)["encoding"], "UTF-8");
+    let o = run(&["messages", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        bodies(&stdout(&o)),
+        ["lunch at the caf\u{FFFD} downstairs", "ok"]
+    );
+    assert!(
+        stderr(&o).contains(&format!(
+            "{path}:1: invalid UTF-8 or NUL bytes replaced by U+FFFD"
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn cyrillic_in_windows_1251_without_bom_is_guessed_and_read() {
+    let path = "testdata/hostile/cp1251_no_bom.txt";
+    let (_, v) = inspect(&[path]);
+    assert_eq!(file(&v, path)["encoding"], "windows-1251 (guessed)");
+    let o = run(&["messages", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        bodies(&stdout(&o)),
+        [
+            "когда будет отчёт по зарплате?",
+            "завтра, жду данные от бухгалтерии",
+            "хорошо"
+        ]
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Big inputs: bounded memory
 // ---------------------------------------------------------------------------------------
