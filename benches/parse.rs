@@ -8,7 +8,10 @@
 //!   that looks at every byte is compared against;
 //! - `parse/<format>`: what `chatsift` does per file: `split_text` into ~4 MiB chunks at
 //!   record boundaries, then `Format::parse` of every chunk (sequentially, one core) into a
-//!   sink that only counts messages and problems.
+//!   sink that only counts messages and problems, with the hint of the format's survey (run
+//!   once beforehand, as the pipeline does before any chunk is parsed);
+//! - `survey/<format>`: that survey pass alone, for formats that have one (telegram's chats,
+//!   whatsapp's date order, qq's sections, irc's dates, discord's channel).
 //!
 //! Decoding, sniffing and output are not included. Before measuring, each format is parsed
 //! once and a line on stderr says whether the parser's message count matches the number of
@@ -21,7 +24,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use chatsift::corpus;
-use chatsift::formats::{self, Format, ParseCtx, Sink};
+use chatsift::formats::{self, Format, FormatOptions, ParseCtx, Sink};
 use chatsift::model::{Message, Problem};
 use chatsift::time::Zone;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -64,7 +67,10 @@ fn bench_formats(c: &mut Criterion) {
         let stats = corpus::generate(name, CORPUS_BYTES, 1, &mut data).expect("generate corpus");
         let text = String::from_utf8(data).expect("corpus is UTF-8");
         let format = formats::by_name(name).expect("format in registry");
-        let ctx = ParseCtx::new(0, corpus::file_name(name), Zone::Utc);
+        let path = corpus::file_name(name);
+        let hint = formats::survey_text(format, path, &text, FormatOptions::default());
+        let mut ctx = ParseCtx::new(0, path, Zone::Utc);
+        ctx.hint = hint.as_deref();
 
         let check = parse_all(format, &text, &ctx);
         eprintln!(
@@ -91,6 +97,19 @@ fn bench_formats(c: &mut Criterion) {
                 black_box((n.messages, n.problems))
             })
         });
+        if hint.is_some() {
+            group.bench_function(format!("survey/{name}"), |b| {
+                b.iter(|| {
+                    let h = formats::survey_text(
+                        format,
+                        path,
+                        black_box(&text),
+                        FormatOptions::default(),
+                    );
+                    black_box(h.is_some())
+                })
+            });
+        }
         group.finish();
     }
 }
