@@ -261,6 +261,7 @@ pub fn topics_chart(
         &series,
         "messages",
         &hits,
+        Some(by),
     )
 }
 

@@ -31,8 +31,8 @@ pub(crate) enum Body {
     People(Vec<(String, u64)>),
 }
 
-/// A time bucket on the x axis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A time bucket on the x axis (ordered from the shortest).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Bucket {
     Day,
     Week,
@@ -124,6 +124,9 @@ pub(crate) struct Lines {
     pub y: (f64, f64),
     /// The legend's value column (header, one value per series); None: the sum of the points.
     pub legend: Option<(String, Vec<String>)>,
+    /// When set, points are at the starts of these buckets and a line breaks where the next
+    /// bucket has no point (no data), instead of bridging the gap.
+    pub gaps: Option<Bucket>,
 }
 
 /// Activity lanes, ready to draw.
@@ -265,9 +268,30 @@ pub(crate) fn lines(y_label: &str, series: &[Series]) -> (Body, Vec<String>) {
             x,
             y,
             legend: None,
+            gaps: None,
         }),
         notes,
     )
+}
+
+/// The runs of consecutive buckets in `pts` (sorted bucket starts): split where the next
+/// point is not at the start of the next `step` bucket. Without a step, one run.
+pub(crate) fn runs(pts: &[(i64, f64)], step: Option<Bucket>) -> Vec<&[(i64, f64)]> {
+    let Some(step) = step else {
+        return vec![pts];
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..pts.len() {
+        if pts[i].0 != step.next(step.start(pts[i - 1].0)) {
+            out.push(&pts[start..i]);
+            start = i;
+        }
+    }
+    if start < pts.len() {
+        out.push(&pts[start..]);
+    }
+    out
 }
 
 /// Prepares [`super::activity`].

@@ -306,12 +306,16 @@ fn topics(p: &P<'_, '_>, l: &Lines) -> DResult {
         .y_label_formatter(&y_fmt)
         .draw()?;
     let stroke = (p.k * 2.0).round() as u32;
+    let r = p.px(3.0).max(1) as u32;
     for (i, (_, pts)) in l.series.iter().enumerate() {
         let c = PALETTE[i % PALETTE.len()];
-        chart.draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(stroke)))?;
-        if pts.len() <= 40 {
-            let r = p.px(3.0).max(1) as u32;
-            chart.draw_series(pts.iter().map(|&pt| Circle::new(pt, r, c.filled())))?;
+        // A line per run of consecutive buckets: an empty bucket breaks it. A run of one
+        // point has no line, so it always gets its dot.
+        for run in super::data::runs(pts, l.gaps) {
+            chart.draw_series(LineSeries::new(run.iter().copied(), c.stroke_width(stroke)))?;
+            if pts.len() <= 40 || run.len() == 1 {
+                chart.draw_series(run.iter().map(|&pt| Circle::new(pt, r, c.filled())))?;
+            }
         }
     }
     // Legend: colour, label, total (or the caller's column).

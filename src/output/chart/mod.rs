@@ -161,18 +161,30 @@ pub fn topics_over_time(meta: &Meta, y_label: &str, series: &[Series]) -> Chart 
 /// Like [`topics_over_time`] for rates: the caller's points are drawn as they are (give at
 /// most [`MAX_POINTS`] per line, since rates cannot be summed into coarser buckets) and the
 /// legend shows the caller's column (e.g. matching messages) instead of a sum of the points.
+/// `every`: the points are at the starts of these buckets, and a bucket without a point had
+/// no messages, so its rate is unknown: the line breaks there instead of bridging the gap.
 pub fn rates_over_time(
     meta: &Meta,
     y_label: &str,
     series: &[Series],
     legend_header: &str,
     legend_values: &[String],
+    every: Option<crate::analysis::timeline::Bucket>,
 ) -> Chart {
     let (mut body, notes) = data::lines(y_label, series);
     if let data::Body::Topics(l) = &mut body {
         let mut values = legend_values.to_vec();
         values.resize(l.series.len(), String::new());
         l.legend = Some((legend_header.to_string(), values));
+        use crate::analysis::timeline::Bucket as By;
+        let step = every.and_then(|b| match b {
+            By::Hour => None,
+            By::Day => Some(data::Bucket::Day),
+            By::Week => Some(data::Bucket::Week),
+            By::Month => Some(data::Bucket::Month),
+        });
+        // Points summed into coarser buckets than the caller's break where those are empty.
+        l.gaps = step.map(|s| s.max(l.bucket));
     }
     Chart::new(meta, notes, HEIGHT, body)
 }

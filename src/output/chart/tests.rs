@@ -584,6 +584,44 @@ fn bucket_starts_weeks_on_monday_months_on_the_first_and_years_on_january_first(
 }
 
 #[test]
+fn rate_lines_break_at_buckets_without_messages_instead_of_bridging_them() {
+    use data::Bucket;
+    let pts = [
+        (day(2021, 1, 1), 1.0),
+        (day(2021, 2, 1), 2.0),
+        (day(2021, 3, 1), 3.0),
+        (day(2021, 11, 1), 4.0),
+        (day(2023, 10, 1), 5.0),
+        (day(2023, 11, 1), 6.0),
+    ];
+    let runs: Vec<usize> = data::runs(&pts, Some(Bucket::Month))
+        .iter()
+        .map(|r| r.len())
+        .collect();
+    assert_eq!(runs, [3, 1, 2]);
+    assert_eq!(data::runs(&pts, None).len(), 1);
+    assert!(data::runs(&[], Some(Bucket::Week)).is_empty());
+    // The monthly rate chart carries its step, so the drawn lines break there.
+    let series = [Series {
+        label: "pay".into(),
+        points: pts.to_vec(),
+    }];
+    let c = rates_over_time(
+        &Meta::default(),
+        "per 1,000",
+        &series,
+        "messages",
+        &["21".into()],
+        Some(crate::analysis::timeline::Bucket::Month),
+    );
+    let data::Body::Topics(l) = &c.body else {
+        panic!("not a line chart")
+    };
+    assert_eq!(l.gaps, Some(Bucket::Month));
+    assert_eq!(data::runs(&l.series[0].1, l.gaps).len(), 3);
+}
+
+#[test]
 fn date_ticks_land_on_calendar_boundaries_within_the_range() {
     let t = data::date_ticks(day(2021, 1, 15), day(2021, 12, 20), 8);
     assert_eq!(
