@@ -381,12 +381,17 @@ impl Zone {
 }
 
 /// Resolves naive wall times in one zone, remembering the offset of the last local hour so
-/// a run of stamps in the same hour costs one zone lookup. Cheap to create; one per chunk.
+/// a run of stamps in the same hour costs one zone lookup, and the epoch day of the last
+/// date so a run of stamps on the same day costs no calendar arithmetic. Cheap to create;
+/// one per chunk.
 #[derive(Debug)]
 pub struct Resolver {
     zone: Zone,
     hour_key: i64,
     hour_offset: i32,
+    /// The last (year, month, day) converted and its [`days_from_civil`] times 86,400.
+    day_key: (i32, u32, u32),
+    day_secs: i64,
     /// How many stamps fell in a DST gap or overlap (the earlier instant was taken).
     pub adjusted: u64,
 }
@@ -398,8 +403,24 @@ impl Resolver {
             zone,
             hour_key: i64::MIN,
             hour_offset: 0,
+            // 1970-01-01 is day 0, so the cache starts out true.
+            day_key: (1970, 1, 1),
+            day_secs: 0,
             adjusted: 0,
         }
+    }
+
+    /// [`Civil::unix_seconds_as_utc`], with the date's epoch day cached: chat logs write
+    /// many stamps per day, and `days_from_civil` is a pure function of the date, so a
+    /// cached value is exactly the computed one.
+    #[inline]
+    fn wall_seconds(&mut self, c: &Civil) -> i64 {
+        let key = (c.year, c.month, c.day);
+        if key != self.day_key {
+            self.day_key = key;
+            self.day_secs = days_from_civil(c.year, c.month, c.day) * 86_400;
+        }
+        self.day_secs + i64::from(c.hour) * 3600 + i64::from(c.minute) * 60 + i64::from(c.second)
     }
 
     /// The zone naive stamps are read in.
@@ -410,15 +431,22 @@ impl Resolver {
     /// The instant of a naive wall time (fields must be valid; see [`Civil::is_valid`]).
     #[inline]
     pub fn resolve(&mut self, c: &Civil) -> crate::model::Timestamp {
+        let wall = self.wall_seconds(c);
+        // What `c.at_offset(offset)` computes, from the cached wall seconds.
+        let at = |offset: i32| crate::model::Timestamp {
+            micros: (wall - i64::from(offset)) * 1_000_000 + i64::from(c.micros),
+            offset: Some(offset),
+            frac_digits: c.frac_digits,
+        };
         let offset = match self.zone {
             Zone::Utc => {
-                let mut t = c.at_offset(0);
+                let mut t = at(0);
                 t.offset = None;
                 return t;
             }
             Zone::Fixed(o) => o,
             Zone::Named(_) => {
-                let key = c.unix_seconds_as_utc().div_euclid(3600);
+                let key = wall.div_euclid(3600);
                 if key == self.hour_key {
                     self.hour_offset
                 } else {
@@ -444,7 +472,7 @@ impl Resolver {
                 }
             }
         };
-        c.at_offset(offset)
+        at(offset)
     }
 }
 
@@ -755,6 +783,35 @@ mod tests {
         let t = r.resolve(&civil(2021, 7, 1, 12, 0, 0));
         assert_eq!(t.offset, Some(-4 * 3600));
         assert_eq!(r.adjusted, 2);
+    }
+
+    #[test]
+    fn resolver_day_cache_gives_what_at_offset_gives() {
+        let ny: Zone = "America/New_York".parse().unwrap();
+        for zone in [Zone::Utc, Zone::Fixed(-19_800), ny] {
+            let mut r = Resolver::new(zone);
+            // Same day twice, day changes forward and back, 1970-01-01 (the cache's start).
+            for (y, mo, d, h) in [
+                (1970, 1, 1, 5),
+                (2021, 7, 1, 12),
+                (2021, 7, 1, 13),
+                (2021, 7, 2, 0),
+                (1969, 12, 31, 23),
+                (1970, 1, 1, 0),
+            ] {
+                let mut c = civil(y, mo, d, h, 7, 9);
+                c.micros = 250_000;
+                c.frac_digits = 3;
+                let want = match zone {
+                    Zone::Utc => crate::model::Timestamp {
+                        offset: None,
+                        ..c.at_offset(0)
+                    },
+                    z => c.at_offset(z.place(&c).0),
+                };
+                assert_eq!(r.resolve(&c), want, "{zone} {c:?}");
+            }
+        }
     }
 
     #[test]

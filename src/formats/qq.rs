@@ -119,6 +119,18 @@ pub(crate) fn line_end(b: &[u8], pos: usize) -> usize {
 #[inline]
 pub(crate) fn trim_trailing_blank(s: &str) -> &str {
     let b = s.as_bytes();
+    // The common cases: a record's last line, then its line break and at most one empty
+    // line (the blank line before the next header). The byte before them is not blank, so
+    // the loop below would stop right there too.
+    match b {
+        [.., c, b'\n', b'\n'] if !matches!(c, b' ' | b'\t' | b'\r' | b'\n') => {
+            return &s[..b.len() - 2];
+        }
+        [.., c, b'\n'] if !matches!(c, b' ' | b'\t' | b'\r' | b'\n') => {
+            return &s[..b.len() - 1];
+        }
+        _ => {}
+    }
     let mut end = b.len();
     loop {
         let start = memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
@@ -271,6 +283,11 @@ fn strip_role(nick: &str) -> &str {
 /// A line of at least ten `=` (the section separator).
 #[inline]
 fn is_separator(l: &str) -> bool {
+    // Trimming only touches the end, so a separator's first byte is `=` (most lines fail
+    // here without the trim's backwards walk over their characters).
+    if l.as_bytes().first() != Some(&b'=') {
+        return false;
+    }
     let l = strip_cr(l).trim_end_matches([' ', '\t']);
     l.len() >= 10 && l.bytes().all(|c| c == b'=')
 }

@@ -78,8 +78,8 @@ use super::{
     Chunk, DateOrder, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
     next_line_start,
 };
-use crate::model::{Kind, Message, Problem, Timestamp};
-use crate::time::{Civil, Zone, days_from_civil};
+use crate::model::{Kind, Message, Problem};
+use crate::time::{Civil, digits};
 
 /// The `whatsapp` format.
 #[derive(Debug, Clone, Copy)]
@@ -284,6 +284,27 @@ fn meridiem(b: &[u8], mut i: usize) -> Option<(bool, usize)> {
     Some((pm, i))
 }
 
+/// `DD?DD?YYYY` (`?` one of `/ . -`, the same twice) at the start of `b`, the commonest
+/// date shape: the fields and the separator. For these ten bytes the general reading in
+/// [`head`] gets the same fields (the separator stops the first field at two digits, the
+/// middle field takes at most two, the last at most four) and goes on at byte 10 as here.
+#[inline]
+fn date_2_2_4(b: &[u8]) -> Option<([u32; 3], u8)> {
+    let d: &[u8; 10] = b.get(..10)?.try_into().ok()?;
+    let sep = d[2];
+    if !matches!(sep, b'/' | b'.' | b'-') || d[5] != sep {
+        return None;
+    }
+    Some((
+        [
+            digits::<2>(d)?,
+            digits::<2>(&d[3..])?,
+            digits::<4>(&d[6..])?,
+        ],
+        sep,
+    ))
+}
+
 /// The strict header at the start of `b` (one line without its `\n`), if any.
 #[inline]
 fn head(b: &[u8]) -> Option<Head> {
@@ -297,22 +318,31 @@ fn head(b: &[u8]) -> Option<Head> {
     if ios {
         i += 1;
     }
-    let (f0, n0) = num(b, i, 4)?;
-    i += n0;
-    let sep = *b.get(i)?;
-    if !matches!(sep, b'/' | b'.' | b'-') || n0 == 3 {
-        return None;
-    }
-    let (f1, n1) = num(b, i + 1, 2)?;
-    i += 1 + n1;
-    if b.get(i) != Some(&sep) {
-        return None;
-    }
-    let (f2, n2) = num(b, i + 1, 4)?;
-    i += 1 + n2;
-    if n2 == 3 || (n0 == 4 && n2 == 4) {
-        return None;
-    }
+    let (f, n, sep) = match date_2_2_4(b.get(i..).unwrap_or(&[])) {
+        Some((f, sep)) => {
+            i += 10;
+            (f, [2, 2, 4], sep)
+        }
+        None => {
+            let (f0, n0) = num(b, i, 4)?;
+            i += n0;
+            let sep = *b.get(i)?;
+            if !matches!(sep, b'/' | b'.' | b'-') || n0 == 3 {
+                return None;
+            }
+            let (f1, n1) = num(b, i + 1, 2)?;
+            i += 1 + n1;
+            if b.get(i) != Some(&sep) {
+                return None;
+            }
+            let (f2, n2) = num(b, i + 1, 4)?;
+            i += 1 + n2;
+            if n2 == 3 || (n0 == 4 && n2 == 4) {
+                return None;
+            }
+            ([f0, f1, f2], [n0 as u8, n1 as u8, n2 as u8], sep)
+        }
+    };
     match b.get(i) {
         Some(b',') if b.get(i + 1) == Some(&b' ') => i += 2,
         Some(b' ') if !ios => i += 1,
@@ -354,8 +384,8 @@ fn head(b: &[u8]) -> Option<Head> {
         i += 3;
     }
     Some(Head {
-        f: [f0, f1, f2],
-        len: [n0 as u8, n1 as u8, n2 as u8],
+        f,
+        len: n,
         sep,
         hour,
         minute,
@@ -590,6 +620,18 @@ fn author_split(rest: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
+/// The bytes [`system_prefix`] acts on: `"`, a space, and the lead bytes 0xC2, 0xE2, 0xE4
+/// of `«`, `“ ” „` and `了`.
+static PREFIX_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b' ' as usize] = true;
+    t[0xC2] = true;
+    t[0xE2] = true;
+    t[0xE4] = true;
+    t
+};
+
 /// Whether a `Name: ` prefix is really the start of a system line (see the module docs).
 ///
 /// One pass over the bytes finds quote marks (`"`, and `“ ” „` / `«` by their UTF-8 bytes)
@@ -604,6 +646,11 @@ fn system_prefix(prefix: &str) -> bool {
     }
     let mut maybe_phrase = false;
     for (i, &c) in b.iter().enumerate() {
+        // Most bytes of a name are none of the five the match below looks at; one table
+        // load skips them (the match then sees exactly the bytes it acts on).
+        if !PREFIX_BYTES[usize::from(c)] {
+            continue;
+        }
         match c {
             b'"' => return true,
             0xE2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0x9C..=0x9E)) => {
@@ -883,9 +930,6 @@ impl Format for WhatsApp {
             .or_else(|| ctx.hint::<WhatsAppHint>().and_then(|h| h.order));
         let channel = chat_name(ctx.path);
         let mut r = ctx.resolver();
-        // UTC stamps (the default) need no zone lookup: cache the day's seconds instead.
-        let utc = ctx.source_tz == Zone::Utc;
-        let mut day: ((i32, u32, u32), i64) = ((0, 0, 0), 0);
 
         let mut emit = |p: Pending<'a>, end: usize, sink: &mut dyn Sink<'a>| {
             let slice = text.get(p.body.min(end)..end).unwrap_or("");
@@ -904,21 +948,8 @@ impl Format for WhatsApp {
             } else {
                 Cow::Borrowed(raw)
             };
-            let c = &p.civil;
-            let time = if utc {
-                let key = (c.year, c.month, c.day);
-                if key != day.0 {
-                    day = (key, days_from_civil(c.year, c.month, c.day) * 86_400);
-                }
-                let secs = day.1 + i64::from(c.hour * 3600 + c.minute * 60 + c.second);
-                Timestamp {
-                    micros: secs * 1_000_000,
-                    offset: None,
-                    frac_digits: 0,
-                }
-            } else {
-                r.resolve(c)
-            };
+            // The resolver caches the day's epoch seconds (UTC stamps need nothing else).
+            let time = r.resolve(&p.civil);
             let mut m = Message::new(time, p.sender, body, ctx.loc(chunk, p.start, p.line));
             m.kind = kind;
             if let Some(a) = attachment {
@@ -1034,6 +1065,7 @@ impl Format for WhatsApp {
 mod tests {
     use super::*;
     use crate::formats::{Collect, FormatOptions, parse_text, split_text, survey_text};
+    use crate::time::Zone;
     use proptest::prelude::*;
 
     const ANDROID: &str = include_str!("../../testdata/whatsapp/WhatsApp Chat with Lin Wei.txt");
