@@ -170,3 +170,74 @@ fn report_every_file_and_inspect() {
     same_stdout(&["inspect", "--json"]);
     same_stdout(&["inspect"]);
 }
+
+/// A TrickBot-style log of `n` records whose times run backwards from `start_sec`, so a sort
+/// has to move every record.
+fn backwards_log(n: usize, start_sec: u64, who: &str) -> String {
+    let mut s = String::with_capacity(n * 80);
+    for i in 0..n {
+        let t = start_sec - (i as u64 % 80_000);
+        let (h, m, sec) = (t / 3600 % 24, t / 60 % 60, t % 60);
+        let day = 1 + (t / 86_400) % 28;
+        s.push_str(&format!(
+            "[{day:02}.11.21 {h:02}:{m:02}:{sec:02}] {who}:\t\tзарплата опять задерживается, record {i} 工资\n"
+        ));
+    }
+    s
+}
+
+#[test]
+fn sorted_output_bigger_than_a_batch_is_merged_in_order_the_same_for_any_thread_count() {
+    // About 80 MB over three files: more than two 32 MiB batches, so sorted runs spill to
+    // scratch files beside the output and are merged; none may be left behind.
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for (i, who) in ["vega", "mango", "stern"].iter().enumerate() {
+        std::fs::write(
+            input.join(format!("{i}.txt")),
+            backwards_log(330_000, 2_000_000 + i as u64 * 7, who),
+        )
+        .unwrap();
+    }
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let mut first: Option<Vec<u8>> = None;
+    for t in ["1", "2", "8"] {
+        let target = out.join(format!("t{t}.csv"));
+        let args: Vec<String> = [
+            "messages",
+            input.to_str().unwrap(),
+            "--to",
+            "csv",
+            "--no-topics",
+            "-q",
+            "--threads",
+            t,
+            "-o",
+            target.to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        run(&args);
+        let bytes = std::fs::read(&target).unwrap();
+        match &first {
+            None => first = Some(bytes),
+            Some(f) => assert!(f == &bytes, "--threads {t} differs"),
+        }
+    }
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "scratch files left: {names:?}");
+    let text = String::from_utf8(first.unwrap()).unwrap();
+    let times: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(times.len(), 990_000);
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "not in time order");
+}

@@ -1,11 +1,13 @@
 //! `chatsift messages`: the normalized message stream as JSONL, CSV, Timesketch CSV or
 //! plaso l2tcsv.
 //!
-//! Sorted output (the default) orders by (time, source, line) and holds every message in
-//! memory (messages borrow the input; nothing is copied). `--unsorted` streams in input order
-//! with memory bounded by the batch size, whatever the input size.
+//! Sorted output (the default) orders by (time, source, line): each batch of input is sorted
+//! and rendered as a run, runs past the first spill to scratch files beside the output, and
+//! the runs are merged ([`super::sorted`]), so memory is bounded by the batch size whatever
+//! the input size. `--unsorted` streams in input order without the scratch files.
 
 use super::common::{self, Filter, FilterArgs, InputArgs, Setup};
+use super::sorted::SortedRuns;
 use anyhow::{Context, Result};
 use chatsift::analysis::alias::{AliasConflict, Aliases, Resolver};
 use chatsift::analysis::topics::{TopicMatcher, TopicSet};
@@ -20,7 +22,7 @@ use rayon::prelude::*;
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// `messages` options.
 #[derive(Args, Debug)]
@@ -106,7 +108,7 @@ pub fn run(args: MessagesArgs) -> Result<()> {
         Some(path) => {
             let mut file = AtomicFile::create(path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            let report = write_stream(&setup, &cfg, &mut file)
+            let report = write_stream(&setup, &cfg, &scratch_dir(Some(path)), &mut file)
                 .with_context(|| format!("writing {}", path.display()))?;
             file.commit()
                 .with_context(|| format!("cannot write {}", path.display()))?;
@@ -115,7 +117,7 @@ pub fn run(args: MessagesArgs) -> Result<()> {
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-            let report = write_stream(&setup, &cfg, &mut out)?;
+            let report = write_stream(&setup, &cfg, &scratch_dir(None), &mut out)?;
             out.flush().context("writing stdout")?;
             report
         }
@@ -124,18 +126,22 @@ pub fn run(args: MessagesArgs) -> Result<()> {
     Ok(())
 }
 
-/// Reads every input of `setup` and writes the message stream to `out`.
-pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> Result<Report> {
+/// Reads every input of `setup` and writes the message stream to `out`; sorted output
+/// spills sorted runs to `scratch` when the input is more than one batch.
+pub fn write_stream(
+    setup: &Setup,
+    cfg: &StreamConfig,
+    scratch: &Path,
+    out: &mut dyn Write,
+) -> Result<Report> {
     let mut table = FileTable {
         paths: setup.walk_files.iter().map(|f| f.path.clone()).collect(),
         formats: vec!["?"; setup.walk_files.len()],
     };
     let header = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, &table).header();
     out.write_all(&header).context("writing output")?;
-    let mut opts = setup.options;
-    if !cfg.unsorted {
-        opts.batch_bytes = None;
-    }
+    let opts = setup.options;
+    let mut runs = SortedRuns::new(scratch.to_path_buf(), cfg.dedup);
     let mut seen: HashSet<(u64, u64)> = HashSet::new();
     let pool = BufPool::default();
     let report = pipeline::run(
@@ -194,72 +200,27 @@ pub fn write_stream(setup: &Setup, cfg: &StreamConfig, out: &mut dyn Write) -> R
                     return Err((*c).into());
                 }
                 let parts: Vec<Vec<Message<'_>>> = parts.into_iter().map(|p| p.messages).collect();
-                render_sorted(&parts, None, cfg, table, &pool, out)?;
+                runs.add(&parts, None, cfg, table, &pool)?;
             }
             Ok(())
         },
     )?;
+    if !cfg.unsorted {
+        runs.finish(&table, out)?;
+    }
     Ok(report)
 }
 
-/// Writes the messages of `parts` (one vector per parsed chunk, in input order) sorted by
-/// (time, source, line), deduplicated with `cfg.dedup`. `sets` are their topics, parallel to
-/// `parts`, when already matched; otherwise they are matched here (with `cfg.topics`).
-pub fn render_sorted(
-    parts: &[Vec<Message<'_>>],
-    sets: Option<&[Vec<TopicSet>]>,
-    cfg: &StreamConfig,
-    table: &FileTable,
-    pool: &BufPool,
-    out: &mut dyn Write,
-) -> Result<()> {
-    let mut order = sorted_order(parts, table);
-    if cfg.dedup {
-        dedup_sorted(&mut order, parts);
+/// Where sorted runs spill for output to `target`: beside it (the same disk), or the system's
+/// temporary folder for standard output and devices.
+pub fn scratch_dir(target: Option<&Path>) -> PathBuf {
+    match target {
+        Some(t) if std::fs::metadata(t).map_or(true, |m| m.is_file()) => match t.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+        _ => std::env::temp_dir(),
     }
-    // Render in parallel, a slice at a time, and write in order.
-    for group in order.chunks(1 << 18) {
-        let bufs: Vec<Vec<u8>> = group
-            .par_chunks(4096)
-            .map(|c| {
-                let mut r = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table);
-                let mut people = cfg.aliases.resolver();
-                let mut names = Vec::new();
-                let mut buf = pool.get();
-                let msg = |k: &Key| &parts[k.part as usize][k.idx as usize];
-                let mut matched = Vec::new();
-                if sets.is_none()
-                    && let Some(t) = &cfg.topics
-                {
-                    matched.reserve(c.len());
-                    t.matches_batch(
-                        c.iter().map(|k| (msg(k).body.as_ref(), msg(k).kind)),
-                        &mut matched,
-                    );
-                }
-                for (i, k) in c.iter().enumerate() {
-                    let m = msg(k);
-                    // Conflicts were found (and stopped the run) while reading.
-                    let person = people.person_of(m).unwrap_or(&m.sender);
-                    let set = match sets {
-                        Some(s) => s
-                            .get(k.part as usize)
-                            .and_then(|p| p.get(k.idx as usize))
-                            .copied(),
-                        None => matched.get(i).copied(),
-                    };
-                    topic_names(cfg.topics.as_ref(), set, &mut names);
-                    r.render(m, person, &names, &mut buf);
-                }
-                buf
-            })
-            .collect();
-        for b in bufs {
-            out.write_all(&b)?;
-            pool.put(b);
-        }
-    }
-    Ok(())
 }
 
 fn check_strict(cfg: &StreamConfig, report: &Report) -> Result<()> {
@@ -279,6 +240,19 @@ pub struct Key {
     line: u64,
     part: u32,
     idx: u32,
+}
+
+impl Key {
+    /// The message this key points at in `parts`.
+    pub fn message<'p, 't>(&self, parts: &'p [Vec<Message<'t>>]) -> &'p Message<'t> {
+        &parts[self.part as usize][self.idx as usize]
+    }
+    /// Its topics in `sets` (parallel to the parts), if matched.
+    pub fn topics(&self, sets: &[Vec<TopicSet>]) -> Option<TopicSet> {
+        sets.get(self.part as usize)
+            .and_then(|p| p.get(self.idx as usize))
+            .copied()
+    }
 }
 
 /// The stream order of every message: by (time, source, line), ties in input order. Sorts
@@ -384,7 +358,7 @@ impl BufPool {
 }
 
 /// The ids of a topic set, into `names` (cleared first).
-fn topic_names<'m>(
+pub(crate) fn topic_names<'m>(
     topics: Option<&'m TopicMatcher>,
     set: Option<TopicSet>,
     names: &mut Vec<&'m str>,
@@ -399,7 +373,7 @@ fn topic_names<'m>(
 }
 
 /// The 128-bit dedup key of a message for streaming dedup.
-fn dedup_key(m: &Message<'_>) -> (u64, u64) {
+pub(crate) fn dedup_key(m: &Message<'_>) -> (u64, u64) {
     let mut a = std::collections::hash_map::DefaultHasher::new();
     let mut b = std::collections::hash_map::DefaultHasher::new();
     0xC5u8.hash(&mut b);

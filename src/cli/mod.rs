@@ -9,6 +9,7 @@ pub mod inspect;
 pub mod messages;
 pub mod people;
 pub mod report;
+pub mod sorted;
 pub mod timeline;
 pub mod topics;
 

@@ -14,6 +14,7 @@
 use super::chart::{self as chart_cli, Overview};
 use super::common::{self, FilterArgs, InputArgs, thousands};
 use super::messages::{self, BufPool, StreamConfig};
+use super::sorted::SortedRuns;
 use anyhow::{Context, Result, bail};
 use chatsift::analysis::graph::Graph;
 use chatsift::analysis::people::{People, WorkWeek};
@@ -235,11 +236,10 @@ fn write_report(args: ReportArgs) -> Result<()> {
         aliases: aliases.clone(),
         topics: Some(matcher.clone()),
     };
-    let mut opts = setup.options;
-    if keep {
-        // Sorted output needs every message at once (they borrow the input).
-        opts.batch_bytes = None;
-    }
+    let opts = setup.options;
+    // messages.csv: each batch sorted into a run, spilled beside the report past the first,
+    // merged at the end (memory stays bounded by the batch, not the input).
+    let mut runs = SortedRuns::new(dir.to_path_buf(), false);
     let n = matcher.len();
     let mut total = ReportAcc::new(args.by, work, n);
     let mut kinds = [0u64; Kind::ALL.len()];
@@ -249,7 +249,7 @@ fn write_report(args: ReportArgs) -> Result<()> {
     };
     let pool = BufPool::default();
     let messages_path = dir.join("messages.csv");
-    let mut messages_file = if keep {
+    let messages_file = if keep {
         Some(
             AtomicFile::create(&messages_path)
                 .with_context(|| format!("cannot write {}", messages_path.display()))?,
@@ -302,22 +302,18 @@ fn write_report(args: ReportArgs) -> Result<()> {
                     sets.push(s.sets);
                 }
             }
-            if let Some(f) = messages_file.as_mut() {
-                let renderer_table = &table;
-                let header = chatsift::output::Renderer::new(
-                    MessageFormat::Csv,
-                    setup.tz,
-                    args.raw_csv,
-                    renderer_table,
-                )
-                .header();
-                f.write_all(&header)?;
-                messages::render_sorted(&parts, Some(&sets), &cfg, renderer_table, &pool, f)?;
+            if keep {
+                runs.add(&parts, Some(&sets), &cfg, &table, &pool)?;
             }
             Ok(())
         },
     )?;
-    if let Some(f) = messages_file {
+    if let Some(mut f) = messages_file {
+        let header =
+            chatsift::output::Renderer::new(MessageFormat::Csv, setup.tz, args.raw_csv, &table)
+                .header();
+        f.write_all(&header)?;
+        runs.finish(&table, &mut f)?;
         f.commit()
             .with_context(|| format!("cannot write {}", messages_path.display()))?;
     }

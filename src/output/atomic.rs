@@ -119,6 +119,56 @@ impl Drop for AtomicFile {
     }
 }
 
+/// A scratch file (spilled sort runs): created new in a folder under a hidden temporary name,
+/// removed when dropped, and by [`remove_pending`] when a signal ends the run first.
+#[derive(Debug)]
+pub struct ScratchFile {
+    path: PathBuf,
+    file: File,
+}
+
+impl ScratchFile {
+    /// Creates an empty scratch file in `dir`.
+    pub fn create(dir: &Path) -> io::Result<ScratchFile> {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let mut tries = 0u32;
+        loop {
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let path = dir.join(format!(".chatsift-sort-{}-{n}.tmp", std::process::id()));
+            match File::options()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(file) => {
+                    register(&path);
+                    return Ok(ScratchFile { path, file });
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < 1000 => tries += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The file, for writing and reading back.
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        unregister(&self.path);
+    }
+}
+
 static PENDING: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
 fn register(p: &Path) {
