@@ -15,7 +15,9 @@
 //! - `, ` (iOS and Android) or a single space (Android only) before the time;
 //! - `H:MM` or `H:MM:SS` (hour 1 or 2 digits), optionally followed by an AM/PM marker:
 //!   `a` or `p` (any case), an optional `.`, an optional space, `m`, an optional `.`, with an
-//!   optional space, U+00A0 or U+202F before it (`PM`, `pm`, `p.m.`, `p. m.`, `a. m.`);
+//!   optional space, U+00A0 or U+202F before it (`PM`, `pm`, `p.m.`, `p. m.`, `a. m.`), or
+//!   preceded by one of the markers East Asian locales write before the time (`上午`/`下午`,
+//!   `午前`/`午後`, `오전`/`오후`, with or without a space: `2022/3/12 下午9:07 - 王芳: 好`);
 //! - ` - ` (Android) or `] ` (iOS), then the text.
 //!
 //! The shape alone makes a header: whether `13/03/22` is valid depends on the date order, which
@@ -256,6 +258,29 @@ fn space_like(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// The AM/PM markers written before the time, with whether each means PM.
+const MARKERS_BEFORE: [(&str, bool); 6] = [
+    ("上午", false),
+    ("下午", true),
+    ("午前", false),
+    ("午後", true),
+    ("오전", false),
+    ("오후", true),
+];
+
+/// An AM/PM marker written before the time at `i`: (pm, its length in bytes).
+#[inline]
+fn marker_before(b: &[u8], i: usize) -> Option<(bool, usize)> {
+    let rest = b.get(i..)?;
+    if rest.first().is_none_or(|c| c.is_ascii()) {
+        return None;
+    }
+    MARKERS_BEFORE
+        .iter()
+        .find(|(m, _)| rest.starts_with(m.as_bytes()))
+        .map(|(m, pm)| (*pm, m.len()))
+}
+
 /// An AM/PM marker at `i` (with its leading space): (pm, end).
 #[inline]
 fn meridiem(b: &[u8], mut i: usize) -> Option<(bool, usize)> {
@@ -348,6 +373,15 @@ fn head(b: &[u8]) -> Option<Head> {
         Some(b' ') if !ios => i += 1,
         _ => return None,
     }
+    // A marker before the time (Chinese, Japanese, Korean phones).
+    let mut pm = None;
+    if let Some((p, n)) = marker_before(b, i) {
+        pm = Some(p);
+        i += n;
+        if let Some(n) = space_like(b, i) {
+            i += n;
+        }
+    }
     let (hour, nh) = num(b, i, 2)?;
     i += nh;
     if b.get(i) != Some(&b':') {
@@ -367,8 +401,9 @@ fn head(b: &[u8]) -> Option<Head> {
         second = s;
         i += 3;
     }
-    let mut pm = None;
-    if let Some((p, end)) = meridiem(b, i) {
+    if pm.is_none()
+        && let Some((p, end)) = meridiem(b, i)
+    {
         pm = Some(p);
         i = end;
     }
@@ -1162,6 +1197,34 @@ mod tests {
         assert_eq!(civil(&h, DateOrder::Dmy).unwrap().hour, 12);
         let h = head(b"1/2/22, 13:30 PM - A: x").unwrap();
         assert_eq!(civil(&h, DateOrder::Dmy), None);
+    }
+
+    #[test]
+    fn east_asian_markers_before_the_time_are_read_as_am_and_pm() {
+        for (line, hour, minute) in [
+            ("2022/3/12 下午9:07 - 王芳: 好", 21, 7),
+            ("2022/3/12 上午12:05 - 王芳: 好", 0, 5),
+            ("2022/3/12 下午12:15 - 王芳: 好", 12, 15),
+            ("2022/3/12 下午 1:00 - 王芳: 好", 13, 0),
+            ("2022/03/12 午後9:07 - 田中: 好", 21, 7),
+            ("2022/03/12 午前9:07 - 田中: 好", 9, 7),
+            ("[2022/3/12, 오후 9:07:11] 김민수: 好", 21, 7),
+        ] {
+            let h = head(line.as_bytes()).unwrap_or_else(|| panic!("{line:?}"));
+            let c = civil(&h, DateOrder::Ymd).unwrap_or_else(|| panic!("{line:?}"));
+            assert_eq!((c.hour, c.minute), (hour, minute), "{line:?}");
+            assert!(line[h.text..].ends_with(": 好"), "{line:?}");
+        }
+        // A marker on both sides, or one that is not a marker, is not a header.
+        assert!(head("2022/3/12 下午9:07 PM - A: x".as_bytes()).is_none());
+        assert!(head("2022/3/12 中午9:07 - A: x".as_bytes()).is_none());
+        assert!(
+            head("2022/3/12 下午13:07 - A: x".as_bytes()).is_some_and(|h| civil(
+                &h,
+                DateOrder::Ymd
+            )
+            .is_none())
+        );
     }
 
     #[test]
