@@ -187,9 +187,10 @@ fn backwards_log(n: usize, start_sec: u64, who: &str) -> String {
 }
 
 #[test]
-fn sorted_output_bigger_than_a_batch_is_merged_in_order_the_same_for_any_thread_count() {
-    // About 80 MB over three files: more than two 32 MiB batches, so sorted runs spill to
-    // scratch files beside the output and are merged; none may be left behind.
+fn sorted_output_bigger_than_a_batch_is_the_same_held_in_memory_or_spilled_for_any_thread_count() {
+    // About 80 MB over three files: more than two 32 MiB batches, so there are sorted runs to
+    // merge. `CHATSIFT_SORT_MEMORY=0` spills them to scratch files beside the output, none of
+    // which may be left behind; the bytes must not change.
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     std::fs::create_dir(&input).unwrap();
@@ -203,8 +204,13 @@ fn sorted_output_bigger_than_a_batch_is_merged_in_order_the_same_for_any_thread_
     let out = tmp.path().join("out");
     std::fs::create_dir(&out).unwrap();
     let mut first: Option<Vec<u8>> = None;
-    for t in ["1", "2", "8"] {
-        let target = out.join(format!("t{t}.csv"));
+    for (t, budget) in [
+        ("1", None),
+        ("2", Some("0")),
+        ("8", Some("0")),
+        ("2", Some("40000000")),
+    ] {
+        let target = out.join(format!("t{t}-{}.csv", budget.unwrap_or("default")));
         let args: Vec<String> = [
             "messages",
             input.to_str().unwrap(),
@@ -220,18 +226,29 @@ fn sorted_output_bigger_than_a_batch_is_merged_in_order_the_same_for_any_thread_
         .iter()
         .map(|s| s.to_string())
         .collect();
-        run(&args);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chatsift"));
+        cmd.args(&args);
+        if let Some(b) = budget {
+            cmd.env("CHATSIFT_SORT_MEMORY", b);
+        }
+        let o = cmd.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let bytes = std::fs::read(&target).unwrap();
         match &first {
             None => first = Some(bytes),
-            Some(f) => assert!(f == &bytes, "--threads {t} differs"),
+            Some(f) => assert!(f == &bytes, "--threads {t}, budget {budget:?} differs"),
         }
     }
     let names: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 3, "scratch files left: {names:?}");
+    assert_eq!(names.len(), 4, "scratch files left: {names:?}");
     let text = String::from_utf8(first.unwrap()).unwrap();
     let times: Vec<&str> = text
         .lines()

@@ -7,7 +7,7 @@
 //! the input size. `--unsorted` streams in input order without the scratch files.
 
 use super::common::{self, Filter, FilterArgs, InputArgs, Setup};
-use super::sorted::SortedRuns;
+use super::sorted::{SortedRuns, memory_budget};
 use anyhow::{Context, Result};
 use chatsift::analysis::alias::{AliasConflict, Aliases, Resolver};
 use chatsift::analysis::topics::{TopicMatcher, TopicSet};
@@ -141,7 +141,7 @@ pub fn write_stream(
     let header = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, &table).header();
     out.write_all(&header).context("writing output")?;
     let opts = setup.options;
-    let mut runs = SortedRuns::new(scratch.to_path_buf(), cfg.dedup);
+    let mut runs = SortedRuns::new(scratch.to_path_buf(), cfg.dedup, memory_budget());
     let mut seen: HashSet<(u64, u64)> = HashSet::new();
     let pool = BufPool::default();
     let report = pipeline::run(

@@ -14,7 +14,7 @@
 use super::chart::{self as chart_cli, Overview};
 use super::common::{self, FilterArgs, InputArgs, thousands};
 use super::messages::{self, BufPool, StreamConfig};
-use super::sorted::SortedRuns;
+use super::sorted::{SortedRuns, memory_budget};
 use anyhow::{Context, Result, bail};
 use chatsift::analysis::graph::Graph;
 use chatsift::analysis::people::{People, WorkWeek};
@@ -239,7 +239,7 @@ fn write_report(args: ReportArgs) -> Result<()> {
     let opts = setup.options;
     // messages.csv: each batch sorted into a run, spilled beside the report past the first,
     // merged at the end (memory stays bounded by the batch, not the input).
-    let mut runs = SortedRuns::new(dir.to_path_buf(), false);
+    let mut runs = SortedRuns::new(dir.to_path_buf(), false, memory_budget());
     let n = matcher.len();
     let mut total = ReportAcc::new(args.by, work, n);
     let mut kinds = [0u64; Kind::ALL.len()];

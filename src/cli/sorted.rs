@@ -1,12 +1,13 @@
 //! Sorted message output in bounded memory. Each batch's messages are sorted and rendered
-//! into a *run*: the rows in order, each with its sort key. The first run stays in memory;
-//! when a second comes, runs go to scratch files (beside the output, removed when done or
-//! interrupted). At the end the runs are merged. The merged order is exactly the order one
-//! sort of every message gives: (time, source, line), then input order, because a batch holds
-//! later input than every batch before it, so ties between runs go to the earlier run.
+//! into a *run*: the rows in order, each with its sort key. Runs stay in memory up to a
+//! budget ([`memory_budget`]: half the memory available); past it, they go to scratch files
+//! (beside the output, removed when done or interrupted). At the end the runs are merged.
+//! The merged order is exactly the order one sort of every message gives: (time, source,
+//! line), then input order, because a batch holds later input than every batch before it, so
+//! ties between runs go to the earlier run. Where the runs are kept never changes the bytes.
 //!
-//! Memory is one batch's messages plus the first run's rows, whatever the input size; disk is
-//! about the size of the output.
+//! Memory is one batch's messages plus at most the budget of rows, whatever the input size;
+//! a spilled sort needs about the output's size on disk.
 
 use super::messages::{BufPool, StreamConfig, dedup_key, dedup_sorted, sorted_order, topic_names};
 use anyhow::{Context, Result};
@@ -31,6 +32,9 @@ pub struct SortedRuns {
     dir: PathBuf,
     dedup: bool,
     runs: Vec<Run>,
+    /// Bytes of runs held in memory, and how many may be before they are spilled.
+    in_memory: usize,
+    budget: usize,
 }
 
 enum Run {
@@ -73,36 +77,46 @@ fn head(rec: &[u8]) -> Head {
 
 /// Reads the records of one run in order.
 enum Reader<'r> {
+    /// `bufs[buf][start..end]` is the current record.
     Mem {
         bufs: &'r [Vec<u8>],
         buf: usize,
-        at: usize,
+        start: usize,
+        end: usize,
     },
-    Disk(BufReader<&'r std::fs::File>),
+    /// `rec` is the current record.
+    Disk {
+        file: BufReader<&'r std::fs::File>,
+        rec: Vec<u8>,
+    },
 }
 
-impl Reader<'_> {
-    /// The next record into `rec` (cleared first); false at the end of the run.
-    fn next(&mut self, rec: &mut Vec<u8>) -> std::io::Result<bool> {
-        rec.clear();
+impl<'r> Reader<'r> {
+    /// Moves to the next record; false at the end of the run.
+    fn advance(&mut self) -> std::io::Result<bool> {
         match self {
-            Reader::Mem { bufs, buf, at } => {
-                while *buf < bufs.len() && *at >= bufs[*buf].len() {
+            Reader::Mem {
+                bufs,
+                buf,
+                start,
+                end,
+            } => {
+                *start = *end;
+                while *buf < bufs.len() && *start >= bufs[*buf].len() {
                     *buf += 1;
-                    *at = 0;
+                    *start = 0;
                 }
                 let Some(b) = bufs.get(*buf) else {
                     return Ok(false);
                 };
-                let h = head(&b[*at..]);
-                let end = *at + HEAD + h.origin + h.row;
-                rec.extend_from_slice(&b[*at..end]);
-                *at = end;
+                let h = head(&b[*start..]);
+                *end = *start + HEAD + h.origin + h.row;
                 Ok(true)
             }
-            Reader::Disk(r) => {
+            Reader::Disk { file, rec } => {
+                rec.clear();
                 rec.resize(HEAD, 0);
-                match r.read_exact(&mut rec[..HEAD]) {
+                match file.read_exact(&mut rec[..HEAD]) {
                     Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(false),
                     Err(e) => return Err(e),
@@ -110,20 +124,56 @@ impl Reader<'_> {
                 let h = head(rec);
                 let n = h.origin + h.row;
                 rec.resize(HEAD + n, 0);
-                r.read_exact(&mut rec[HEAD..])?;
+                file.read_exact(&mut rec[HEAD..])?;
                 Ok(true)
             }
         }
     }
+
+    /// The current record (valid after `advance` gave true).
+    fn record(&self) -> &[u8] {
+        match self {
+            Reader::Mem {
+                bufs,
+                buf,
+                start,
+                end,
+            } => &bufs[*buf][*start..*end],
+            Reader::Disk { rec, .. } => rec,
+        }
+    }
+}
+
+/// How many bytes of rendered rows sorted output keeps in memory before spilling runs to
+/// scratch files: `CHATSIFT_SORT_MEMORY` (bytes; `0` always spills), else half of the memory
+/// the system has available when the run starts (2 GiB when that cannot be read).
+pub fn memory_budget() -> usize {
+    if let Some(v) = std::env::var("CHATSIFT_SORT_MEMORY")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    {
+        return v;
+    }
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemAvailable:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<usize>().ok())
+        })
+        .map_or(2 << 30, |kb| kb.saturating_mul(1024) / 2)
 }
 
 impl SortedRuns {
-    /// No runs yet; scratch files will go to `dir`.
-    pub fn new(dir: PathBuf, dedup: bool) -> SortedRuns {
+    /// No runs yet; runs stay in memory up to `budget` bytes of rows (see [`memory_budget`]),
+    /// then all go to scratch files in `dir`.
+    pub fn new(dir: PathBuf, dedup: bool, budget: usize) -> SortedRuns {
         SortedRuns {
             dir,
             dedup,
             runs: Vec::new(),
+            in_memory: 0,
+            budget,
         }
     }
 
@@ -195,21 +245,21 @@ impl SortedRuns {
                 buf
             })
             .collect();
-        if self.runs.is_empty() {
-            self.runs.push(Run::Mem(bufs));
-            return Ok(());
-        }
-        if let Some(Run::Mem(first)) = self.runs.first() {
-            let spilled = self.spill(first)?;
-            for b in std::mem::replace(&mut self.runs[0], Run::Disk(spilled)).into_bufs() {
-                pool.put(b);
+        self.in_memory += bufs.iter().map(Vec::len).sum::<usize>();
+        self.runs.push(Run::Mem(bufs));
+        // One run is merged from memory whatever its size (it is this batch's rows); past the
+        // budget, every run held goes to disk.
+        if self.runs.len() > 1 && self.in_memory > self.budget {
+            for i in 0..self.runs.len() {
+                if let Run::Mem(bufs) = &self.runs[i] {
+                    let spilled = self.spill(bufs)?;
+                    for b in std::mem::replace(&mut self.runs[i], Run::Disk(spilled)).into_bufs() {
+                        pool.put(b);
+                    }
+                }
             }
+            self.in_memory = 0;
         }
-        let run = self.spill(&bufs)?;
-        for b in bufs {
-            pool.put(b);
-        }
-        self.runs.push(Run::Disk(run));
         Ok(())
     }
 
@@ -235,17 +285,20 @@ impl SortedRuns {
                 Run::Mem(bufs) => Reader::Mem {
                     bufs,
                     buf: 0,
-                    at: 0,
+                    start: 0,
+                    end: 0,
                 },
                 Run::Disk(f) => {
                     let mut file = f.file();
                     file.rewind()
                         .with_context(|| format!("cannot read {}", f.path().display()))?;
-                    Reader::Disk(BufReader::with_capacity(256 << 10, file))
+                    Reader::Disk {
+                        file: BufReader::with_capacity(256 << 10, file),
+                        rec: Vec::new(),
+                    }
                 }
             });
         }
-        let mut recs: Vec<Vec<u8>> = vec![Vec::new(); readers.len()];
         // The heap holds each run's next row: (time, source, line, run); ties go to the
         // earlier run, which holds earlier input.
         let mut heap: BinaryHeap<Reverse<MergeKey<'_>>> = BinaryHeap::new();
@@ -259,16 +312,15 @@ impl SortedRuns {
             Reverse((h.micros, source, h.line, run))
         };
         for (i, r) in readers.iter_mut().enumerate() {
-            if r.next(&mut recs[i])
-                .context("reading a sort scratch file")?
-            {
-                heap.push(key(&recs[i], i));
+            if r.advance().context("reading a sort scratch file")? {
+                heap.push(key(r.record(), i));
             }
         }
         let mut group: HashSet<u128, foldhash::fast::FixedState> = HashSet::default();
         let mut group_micros = i64::MIN;
         while let Some(Reverse((_, _, _, i))) = heap.pop() {
-            let rec = &recs[i];
+            let r = &mut readers[i];
+            let rec = r.record();
             let h = head(rec);
             let repeat = self.dedup && {
                 if h.micros != group_micros {
@@ -280,11 +332,8 @@ impl SortedRuns {
             if !repeat {
                 out.write_all(&rec[HEAD + h.origin..])?;
             }
-            if readers[i]
-                .next(&mut recs[i])
-                .context("reading a sort scratch file")?
-            {
-                heap.push(key(&recs[i], i));
+            if r.advance().context("reading a sort scratch file")? {
+                heap.push(key(r.record(), i));
             }
         }
         Ok(())
@@ -340,9 +389,10 @@ mod tests {
         c: &StreamConfig,
         table: &FileTable,
         dir: &std::path::Path,
+        budget: usize,
     ) -> Vec<u8> {
         let pool = BufPool::default();
-        let mut runs = SortedRuns::new(dir.to_path_buf(), c.dedup);
+        let mut runs = SortedRuns::new(dir.to_path_buf(), c.dedup, budget);
         for b in batches {
             runs.add(b, None, c, table, &pool).unwrap();
         }
@@ -378,15 +428,21 @@ mod tests {
         for format in [MessageFormat::Jsonl, MessageFormat::Csv] {
             for dedup in [false, true] {
                 let c = cfg(format, dedup);
-                let one = merged(&[&all], &c, &table, dir.path());
+                let one = merged(&[&all], &c, &table, dir.path(), 0);
                 assert!(!one.is_empty());
                 for cut in [[1, 2], [2, 4], [1, 4]] {
                     let batches = [&all[..cut[0]], &all[cut[0]..cut[1]], &all[cut[1]..]];
-                    let many = merged(&batches, &c, &table, dir.path());
-                    assert!(one == many, "{format:?} dedup={dedup} cut={cut:?}");
+                    // Spilled to disk (budget 0), held in memory, and spilled from the middle.
+                    for budget in [0, usize::MAX, one.len() / 2] {
+                        let many = merged(&batches, &c, &table, dir.path(), budget);
+                        assert!(
+                            one == many,
+                            "{format:?} dedup={dedup} cut={cut:?} budget={budget}"
+                        );
+                    }
                 }
                 if dedup {
-                    let plain = merged(&[&all], &cfg(format, false), &table, dir.path());
+                    let plain = merged(&[&all], &cfg(format, false), &table, dir.path(), 0);
                     assert!(one.len() < plain.len(), "repeats across files were dropped");
                 }
             }
