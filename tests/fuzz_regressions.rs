@@ -4,8 +4,11 @@
 //! boundaries, target size from the first byte) gives the same messages as the whole parse
 //! up to the first damage (all of them for undamaged input).
 
-use chatsift::formats::{self, FormatOptions, ParseCtx};
-use chatsift::time::Zone;
+use chatsift::formats;
+
+/// The checks every fuzz target makes, shared so a kept input is checked exactly as found.
+#[path = "../fuzz/fuzz_targets/common.rs"]
+mod common;
 
 /// The display path each fuzz target uses for its format.
 fn path_for(format: &str) -> &'static str {
@@ -42,50 +45,9 @@ fn every_fuzz_finding_keeps_the_parser_invariants() {
         files.sort();
         for f in files {
             let data = std::fs::read(&f).unwrap();
-            let text = String::from_utf8_lossy(&data);
-            let hint = formats::survey_text(format, path, &text, FormatOptions::default());
-            let mut ctx = ParseCtx::new(0, path, Zone::Utc);
-            ctx.hint = hint.as_deref();
-            let whole = formats::parse_text(format, &text, &ctx, usize::MAX);
-            for p in &whole.problems {
-                assert!(p.loc.line >= 1, "{}: problem without a line", f.display());
-            }
-            let target = 1 + data.first().copied().unwrap_or(0) as usize % 97;
-            let split = formats::parse_text(format, &text, &ctx, target);
-            // As the fuzz targets check: messages that start before the first problem of
-            // either read are the same whole and split (all of them when there is none).
-            let damage = whole
-                .problems
-                .iter()
-                .chain(&split.problems)
-                .map(|p| p.loc.offset)
-                .min()
-                .unwrap_or(u64::MAX);
-            let before =
-                |v: &[chatsift::model::Message<'_>]| -> Vec<(u64, Option<String>, String)> {
-                    v.iter()
-                        .filter(|m| m.loc.offset < damage)
-                        .map(|m| {
-                            (
-                                m.loc.line,
-                                m.id.as_deref().map(str::to_string),
-                                m.body.to_string(),
-                            )
-                        })
-                        .collect()
-                };
-            let (w, s) = (before(&whole.messages), before(&split.messages));
-            assert!(
-                w == s,
-                "{}: split at {target} bytes differs before the damage at {damage}\nwhole: {w:?}\nsplit: {s:?}",
-                f.display()
-            );
-            // The first readable messages are never lost to damage that comes later.
-            assert!(
-                whole.messages.len() >= w.len(),
-                "{}: fewer messages than before the damage",
-                f.display()
-            );
+            // The fuzz target's own checks (the captured output names the input on failure).
+            eprintln!("checking {}", f.display());
+            common::check(format, path, &data);
             checked += 1;
         }
     }

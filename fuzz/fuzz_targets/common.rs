@@ -17,11 +17,17 @@ pub fn check(format: &dyn Format, path: &str, data: &[u8]) {
     let whole = formats::parse_text(format, &text, &ctx, usize::MAX);
     for p in &whole.problems {
         assert!(p.loc.line >= 1, "problem without a line: {}", p.what);
-        assert!(p.loc.offset <= text.len() as u64, "problem offset past the end");
+        assert!(
+            p.loc.offset <= text.len() as u64,
+            "problem offset past the end"
+        );
     }
     for m in &whole.messages {
         assert!(m.loc.line >= 1, "message without a line");
-        assert!(m.loc.offset <= text.len() as u64, "message offset past the end");
+        assert!(
+            m.loc.offset <= text.len() as u64,
+            "message offset past the end"
+        );
     }
     let target = 1 + data.first().copied().unwrap_or(0) as usize % 97;
     let split = formats::parse_text(format, &text, &ctx, target);

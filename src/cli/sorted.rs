@@ -77,12 +77,12 @@ fn head(rec: &[u8]) -> Head {
 
 /// Reads the records of one run in order.
 enum Reader<'r> {
-    /// `bufs[buf][start..end]` is the current record.
+    /// `cur` is the current record; the next starts at `bufs[buf][next..]`.
     Mem {
         bufs: &'r [Vec<u8>],
         buf: usize,
-        start: usize,
-        end: usize,
+        next: usize,
+        cur: &'r [u8],
     },
     /// `rec` is the current record.
     Disk {
@@ -98,19 +98,20 @@ impl<'r> Reader<'r> {
             Reader::Mem {
                 bufs,
                 buf,
-                start,
-                end,
+                next,
+                cur,
             } => {
-                *start = *end;
-                while *buf < bufs.len() && *start >= bufs[*buf].len() {
+                while *buf < bufs.len() && *next >= bufs[*buf].len() {
                     *buf += 1;
-                    *start = 0;
+                    *next = 0;
                 }
                 let Some(b) = bufs.get(*buf) else {
                     return Ok(false);
                 };
-                let h = head(&b[*start..]);
-                *end = *start + HEAD + h.origin + h.row;
+                let h = head(&b[*next..]);
+                let end = *next + HEAD + h.origin + h.row;
+                *cur = &b[*next..end];
+                *next = end;
                 Ok(true)
             }
             Reader::Disk { file, rec } => {
@@ -133,12 +134,7 @@ impl<'r> Reader<'r> {
     /// The current record (valid after `advance` gave true).
     fn record(&self) -> &[u8] {
         match self {
-            Reader::Mem {
-                bufs,
-                buf,
-                start,
-                end,
-            } => &bufs[*buf][*start..*end],
+            Reader::Mem { cur, .. } => cur,
             Reader::Disk { rec, .. } => rec,
         }
     }
@@ -285,8 +281,8 @@ impl SortedRuns {
                 Run::Mem(bufs) => Reader::Mem {
                     bufs,
                     buf: 0,
-                    start: 0,
-                    end: 0,
+                    next: 0,
+                    cur: &[],
                 },
                 Run::Disk(f) => {
                     let mut file = f.file();
