@@ -10,8 +10,9 @@
 //! [04.11.21 10:05:40] quill:<TAB><TAB>почти
 //! ещё 10 минут
 //! ```
-//! A header is `[DD.MM.YY HH:MM:SS] nick:` followed by one or more tabs/spaces (the whole run
-//! is the separator; the body starts after it) or by the end of the line (an empty body).
+//! A header is `[DD.MM.YY HH:MM:SS] nick:` followed by the logger's two tabs (the body starts
+//! right after them, verbatim: a leading space or tab is the body's), by another run of
+//! tabs/spaces (the whole run is the separator) or by the end of the line (an empty body).
 //! The nick is non-empty and holds no space, tab or colon. Two-digit years are 20YY. Any
 //! other line (pasted logs such as `[11:20:09] <nick> …`, `[04.11.21] x`, a stamp without
 //! `nick:`, `nick:text` without whitespace) continues the body. Mapping: sender = nick,
@@ -121,6 +122,10 @@ fn bracket(line: &str) -> Option<Head<'_>> {
     let body = match b.get(after) {
         None => after,
         Some(b'\r') if after + 1 == b.len() => after,
+        // The logger writes exactly two tabs; what follows them is the body, verbatim (a
+        // body may start with a space). Older or hand-edited lines use another run of
+        // spaces/tabs, which is the separator as a whole.
+        Some(b'\t') if b.get(after + 1) == Some(&b'\t') => after + 2,
         Some(b' ' | b'\t') => {
             let mut i = after + 1;
             while matches!(b.get(i), Some(b' ' | b'\t')) {
@@ -503,7 +508,15 @@ mod tests {
     fn trailing_blank_lines_are_dropped_and_nothing_else_trimmed() {
         let t = "[04.11.21 10:00:00] a:\t\t  x  \n\tindented\nend   \n\n \t\n\n[04.11.21 10:00:01] b:\t\ty\n\n";
         let c = parse("x.txt", t);
-        assert_eq!(bodies(&c), ["x  \n\tindented\nend   ", "y"]);
+        assert_eq!(bodies(&c), ["  x  \n\tindented\nend   ", "y"]);
+    }
+
+    #[test]
+    fn a_body_starting_with_a_space_after_the_two_tabs_keeps_it() {
+        // The real logs have lines like `[..] nick:\t\t текст` (the body's own leading space).
+        let t = "[04.11.21 10:00:00] vega:\t\t ок, понял\n[04.11.21 10:00:01] vega:\t\t\tотступ\n";
+        let c = parse("quill.txt", t);
+        assert_eq!(bodies(&c), [" ок, понял", "\tотступ"]);
     }
 
     #[test]
