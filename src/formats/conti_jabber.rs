@@ -6,8 +6,13 @@
 //! `from`, `to` (JIDs) and `body`. Unknown string fields are ignored.
 //!
 //! Mapping: sender = `from`; a `to` whose domain starts with `conference.` is a room (channel,
-//! no recipient), any other `to` is the recipient. A `from` without `@` (the bare server
-//! domain) is a server notice: kind `system`. Otherwise kind `encrypted` when the body
+//! no recipient), any other `to` is the recipient. Server notices and people are told apart
+//! by what the real logs hold: a `from` without `@` that has a dot is the bare server domain
+//! (`q3mcco35auwcstmt.onion`, `exploit.im`): kind `system`. A `from` without `@` and without
+//! a dot is a person whose client logged only the local part (`buza`, a 32-letter id): an
+//! ordinary message. A `from` that is a room's own JID (`ttrr@conference.host`) is the room's
+//! notice to a member, such as an invitation (`X приглашает вас в комнату …`): kind `system`,
+//! channel = the room, recipient = the member. Otherwise kind `encrypted` when the body
 //! (ignoring leading whitespace)
 //! - starts with `?OTR` (OTR data message, query `?OTRv23?` or `?OTR Error:`), or
 //! - starts with `[ERROR] Unreadable encrypted message`, `The encrypted message received from`
@@ -209,6 +214,13 @@ fn is_encrypted(body: &str, otr_request: &memmem::Finder<'_>) -> bool {
         || otr_request.find(body.as_bytes()).is_some()
 }
 
+/// A bare `from` with a dot is the server's own domain (`q3mcco35auwcstmt.onion`,
+/// `exploit.im`): its messages are server notices. A bare `from` without a dot (`buza`,
+/// `b2zbrzj5sljbmemgfqnn7zlarduyjhvjwt`) is a person whose client logged only the local part.
+fn is_server(jid: &str) -> bool {
+    !jid.contains('@') && jid.contains('.')
+}
+
 fn is_room(jid: &str) -> bool {
     jid.split_once('@')
         .is_some_and(|(_, domain)| domain.starts_with("conference."))
@@ -386,14 +398,19 @@ impl Format for ContiJabber {
             for r in repairs {
                 sink.problem(Problem::new(loc, r));
             }
-            let kind = if !from.contains('@') {
+            let from_room = is_room(&from);
+            let kind = if is_server(&from) || from_room {
                 Kind::System
             } else if is_encrypted(&body, &otr_request) {
                 Kind::Encrypted
             } else {
                 Kind::Message
             };
-            let (recipient, channel) = if is_room(&to) {
+            let (recipient, channel) = if from_room {
+                // The room's own notice to a member (an invitation): the room is where it
+                // happened, the member is who it was for.
+                (Some(to), Some(from.clone()))
+            } else if is_room(&to) {
                 (None, Some(to))
             } else {
                 (Some(to), None)
@@ -483,6 +500,43 @@ pub(crate) mod tests {
         assert_eq!(record_start(b"{ \"ts\": \"a\"\n", 0), None);
         assert_eq!(record_start(b"{\n  \"other\": \"a\"\n", 0), None);
         assert_eq!(record_start(b"{\n", 0), None);
+    }
+
+    #[test]
+    fn bare_local_name_without_a_dot_is_a_person_not_a_server_notice() {
+        let text = format!(
+            "{}\n{}\n{}",
+            obj(TS, "buza", "graf@x.onion", "привет, какие нужны порты"),
+            obj(
+                TS,
+                "b2zbrzj5sljbmemgfqnn7zlarduyjhvjwt",
+                "elvira@x.onion",
+                "привет.."
+            ),
+            obj(TS, "exploit.im", "a@x.onion", "server restart")
+        );
+        let c = run(&text, usize::MAX);
+        assert_eq!(c.messages[0].kind, Kind::Message);
+        assert_eq!(c.messages[0].sender, "buza");
+        assert_eq!(c.messages[1].kind, Kind::Message);
+        assert_eq!(c.messages[2].kind, Kind::System);
+    }
+
+    #[test]
+    fn a_rooms_own_invitation_is_a_system_notice_in_that_room() {
+        let text = obj(
+            TS,
+            "ttrr@conference.x.onion",
+            "mango@x.onion",
+            "defender@x.onion/Psi+ приглашает вас в комнату ttrr@conference.x.onion",
+        );
+        let c = run(&text, usize::MAX);
+        assert_eq!(c.messages[0].kind, Kind::System);
+        assert_eq!(
+            c.messages[0].channel.as_deref(),
+            Some("ttrr@conference.x.onion")
+        );
+        assert_eq!(c.messages[0].recipient.as_deref(), Some("mango@x.onion"));
     }
 
     #[test]
