@@ -17,15 +17,20 @@
 //!
 //! Mapping: channel = the folder the day file is in; time = `ts` only (seconds and up to six
 //! fraction digits; the file's day follows the workspace zone, so it is not used); id = `ts`;
-//! sender = `user`, else `bot_id`, else `username` (a row with none is a problem); name =
-//! the user's entry in `users.json` beside the channel folders (`real_name`, else
+//! sender = `user`, else `comment.user` (older exports' `file_comment` rows), `message.user`
+//! (`message_changed`), `file.user` (older `file_share` rows), else `bot_id` or
+//! `bot_profile.id`, else `username` or the row's `user_profile` name. A row with none of
+//! them is kept with an empty sender and a problem line: never dropped. name = the user's
+//! entry in `users.json` beside the channel folders (`real_name`, else
 //! `profile.real_name`, else `profile.display_name`, else `name`: the first that is not
-//! empty), or for a row without `user` its `username`; body = `text` with `&amp;`, `&lt;`,
+//! empty); for a bot its `username` or `bot_profile.name`; for a row known only by its
+//! `user_profile`, that profile's name;
+//! body = `text` with `&amp;`, `&lt;`,
 //! `&gt;` decoded (mentions like `<@U123>` are kept as written); attachments = each of
 //! `files`' `name`, else `title`.
 //!
 //! Kind by `subtype`: none, `bot_message`, `me_message`, `thread_broadcast`, `file_share`,
-//! `reply_broadcast` and `slackbot_response` are messages (`attachment` when the text is empty
+//! `file_comment`, `file_mention`, `reply_broadcast` and `slackbot_response` are messages (`attachment` when the text is empty
 //! and there are files); `message_deleted` and `tombstone` are `deleted`; `huddle_thread` and
 //! `sh_room_created` are `call`; every other subtype (`channel_join`, `channel_leave`,
 //! `channel_topic`, `channel_purpose`, `channel_name`, `pinned_item`, …) is `system`.
@@ -257,12 +262,43 @@ struct File<'a> {
     title: Option<Str<'a>>,
 }
 
+/// An object that may name its author: `comment` (old `file_comment` rows), `message`
+/// (`message_changed`), `file` (old `file_share` rows).
+#[derive(Deserialize)]
+struct Authored<'a> {
+    #[serde(borrow)]
+    user: Option<Str<'a>>,
+}
+
+/// `bot_profile` and `user_profile`: the names a row carries itself.
+#[derive(Deserialize)]
+struct RowProfile<'a> {
+    #[serde(borrow)]
+    id: Option<Str<'a>>,
+    #[serde(borrow)]
+    name: Option<Str<'a>>,
+    #[serde(borrow)]
+    real_name: Option<Str<'a>>,
+    #[serde(borrow)]
+    display_name: Option<Str<'a>>,
+}
+
 #[derive(Deserialize)]
 struct Raw<'a> {
     #[serde(borrow)]
     subtype: Option<Str<'a>>,
     #[serde(borrow)]
     user: Option<Str<'a>>,
+    #[serde(borrow)]
+    comment: Option<Authored<'a>>,
+    #[serde(borrow)]
+    message: Option<Authored<'a>>,
+    #[serde(borrow)]
+    file: Option<Authored<'a>>,
+    #[serde(borrow)]
+    bot_profile: Option<RowProfile<'a>>,
+    #[serde(borrow)]
+    user_profile: Option<RowProfile<'a>>,
     #[serde(borrow)]
     bot_id: Option<Str<'a>>,
     #[serde(borrow)]
@@ -285,7 +321,7 @@ fn kind_of(subtype: Option<&str>) -> Kind {
         None
         | Some(
             "bot_message" | "me_message" | "thread_broadcast" | "file_share" | "reply_broadcast"
-            | "slackbot_response",
+            | "slackbot_response" | "file_comment" | "file_mention",
         ) => Kind::Message,
         Some("message_deleted" | "tombstone") => Kind::Deleted,
         Some("huddle_thread" | "sh_room_created") => Kind::Call,
@@ -410,7 +446,12 @@ impl<'a> Parser<'_, 'a> {
                         Some(Ok(raw)) => {
                             let end = i + stream.byte_offset();
                             match self.message(raw, i, end, line, &channel) {
-                                Ok(m) => sink.message(m),
+                                Ok((m, missing)) => {
+                                    if let Some(p) = missing {
+                                        sink.problem(p);
+                                    }
+                                    sink.message(m)
+                                }
                                 Err(p) => sink.problem(p),
                             }
                             i = end;
@@ -459,7 +500,7 @@ impl<'a> Parser<'_, 'a> {
         end: usize,
         line: u64,
         channel: &Option<Cow<'a, str>>,
-    ) -> Result<Message<'a>, Problem> {
+    ) -> Result<(Message<'a>, Option<Problem>), Problem> {
         let loc = self.ctx.loc(self.chunk, start, line);
         let text: &'a str = self.chunk.text;
         let bad = |what: String| {
@@ -473,8 +514,29 @@ impl<'a> Parser<'_, 'a> {
             .map(|t| t.0)
             .ok_or_else(|| bad("message without ts".into()))?;
         let time = parse_ts(&ts).ok_or_else(|| bad(format!("bad ts {:?}", excerpt(&ts))))?;
-        let user = non_empty(raw.user);
+        // The author, from wherever this row's export version keeps it: `user`, then the
+        // file comment's, the edited message's or the shared file's `user` (older exports),
+        // then the bot (`bot_id`, `bot_profile.id`), then the display handle (`username`).
+        let user = non_empty(raw.user)
+            .or_else(|| raw.comment.and_then(|c| non_empty(c.user)))
+            .or_else(|| raw.message.and_then(|m| non_empty(m.user)))
+            .or_else(|| raw.file.and_then(|f| non_empty(f.user)));
+        let (bot_id, bot_name) = match raw.bot_profile {
+            Some(p) => (non_empty(p.id), non_empty(p.name)),
+            None => (None, None),
+        };
+        let (own_handle, own_name) = match raw.user_profile {
+            Some(p) => {
+                let handle = non_empty(p.name);
+                let name = non_empty(p.real_name)
+                    .or(non_empty(p.display_name))
+                    .or_else(|| handle.clone());
+                (handle, name)
+            }
+            None => (None, None),
+        };
         let username = non_empty(raw.username);
+        let mut missing = None;
         let (sender, name) = match user {
             Some(u) => {
                 let name = self
@@ -483,11 +545,19 @@ impl<'a> Parser<'_, 'a> {
                     .map(|n| Cow::Borrowed(n.as_str()));
                 (u, name)
             }
-            None => match non_empty(raw.bot_id) {
-                Some(b) => (b, username),
-                None => match username {
-                    Some(n) => (n.clone(), Some(n)),
-                    None => return Err(bad("message without user, bot_id or username".into())),
+            None => match non_empty(raw.bot_id).or(bot_id) {
+                Some(b) => (b, username.or(bot_name)),
+                None => match username.or(own_handle) {
+                    Some(n) => {
+                        let name = own_name.unwrap_or_else(|| n.clone());
+                        (n, Some(name))
+                    }
+                    None => {
+                        // Kept, never dropped: the text and time are evidence even when the
+                        // export lost who wrote them.
+                        missing = Some(bad("message without an author (no user, comment.user, bot_id, bot_profile or username): kept with an empty sender".into()));
+                        (Cow::Borrowed(""), None)
+                    }
                 },
             },
         };
@@ -502,7 +572,7 @@ impl<'a> Parser<'_, 'a> {
         if kind == Kind::Message && body.is_empty() && !attachments.is_empty() {
             kind = Kind::Attachment;
         }
-        Ok(Message {
+        let m = Message {
             time,
             sender,
             name,
@@ -514,7 +584,8 @@ impl<'a> Parser<'_, 'a> {
             id: Some(ts),
             loc,
             origin: None,
-        })
+        };
+        Ok((m, missing))
     }
 }
 
