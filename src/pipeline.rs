@@ -729,7 +729,10 @@ fn open_file(
     }
     let (bom, encoding) = match detected {
         Detected::Binary => {
-            skip(report, "binary file (NUL bytes), not a chat".into());
+            skip(
+                report,
+                "binary file (mostly NUL or control bytes), not a chat".into(),
+            );
             return None;
         }
         Detected::Utf8 { bom } => (bom, None),

@@ -185,7 +185,31 @@ fn a_nul_byte_inside_a_record_is_replaced_and_reported_and_the_file_still_read()
     let (_, v) = inspect(&[s(&zeroed)]);
     assert_eq!(
         file(&v, s(&zeroed))["skipped"],
-        "binary file (NUL bytes), not a chat"
+        "binary file (mostly NUL or control bytes), not a chat"
+    );
+}
+
+#[test]
+fn one_nul_and_one_bad_sequence_among_good_rows_lose_no_message() {
+    // The real damage: a recovered TrickBot log, one NUL run and one invalid byte among good
+    // rows. It was skipped whole as binary; now each damaged line is named and all 8 are read.
+    let path = "testdata/trickbot/damaged/bentley.txt";
+    let o = run(&["messages", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(bodies(&stdout(&o)).len(), 8);
+    for line in [4, 8] {
+        assert!(
+            stderr(&o).contains(&format!(
+                "{path}:{line}: invalid UTF-8 or NUL bytes replaced by U+FFFD"
+            )),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert!(
+        stderr(&o).contains("8 messages, 2 problems"),
+        "{}",
+        stderr(&o)
     );
 }
 

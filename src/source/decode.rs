@@ -1,9 +1,10 @@
 //! Encodings: BOM first (UTF-8, UTF-16LE/BE), then UTF-8 validity, then a guess (UTF-16
-//! without BOM from its NUL pattern, binary files from many NULs or NULs among bytes that are
-//! not UTF-8; otherwise GB18030 when the bytes pair up as GB18030 characters do, windows-1251
-//! when they run in words as Cyrillic does, else UTF-8 with the bad bytes replaced). UTF-8
-//! text with a few stray NULs (a zeroed sector in a recovered log) stays text: the NULs become
-//! U+FFFD and are reported like invalid UTF-8.
+//! without BOM from its NUL pattern, binary files by the proportion of control bytes in the
+//! first window ([`looks_binary`]); otherwise GB18030 when the bytes pair up as GB18030
+//! characters do, windows-1251 when they run in words as Cyrillic does, else UTF-8 with the
+//! bad bytes replaced). Text with stray NULs and damaged sequences (a zeroed sector in a
+//! recovered log) stays text: NULs and invalid bytes become U+FFFD and each damaged line is
+//! reported with its line number.
 //! `--encoding LABEL` overrides with any WHATWG label. UTF-16 is transcoded before any line
 //! splitting, because `上` (U+4E0A) carries the byte 0x0A.
 
@@ -108,8 +109,8 @@ pub fn detect(head: &[u8], forced: Option<&'static Encoding>) -> Detected {
                 bom: 0,
                 guessed: true,
             },
-            None if stray_nuls_in_utf8(sample) => Detected::Utf8 { bom: 0 },
-            None => Detected::Binary,
+            None if looks_binary(sample) => Detected::Binary,
+            None => Detected::Utf8 { bom: 0 },
         };
     }
     match simdutf8::compat::from_utf8(sample) {
@@ -225,18 +226,32 @@ fn mostly_utf8(sample: &[u8]) -> bool {
     valid > 0 && valid >= 4 * invalid
 }
 
-/// UTF-8 text with a few NULs in it (at most one byte in 8): a log with a zeroed block or
-/// a NUL pasted into a record is still read (the NULs become U+FFFD, see [`utf8_lossy`]),
-/// the rest of the file is not lost. Binary formats (PNG, ZIP, SQLite) have bytes that are
-/// not UTF-8 besides their NULs.
-fn stray_nuls_in_utf8(sample: &[u8]) -> bool {
-    let nuls = memchr::memchr_iter(0, sample).count();
-    if nuls.saturating_mul(8) > sample.len() {
+/// Whether a file's first window is binary (an image, an archive, a database, a zeroed
+/// file) rather than text with some damage in it. Judged by proportion, never by presence:
+/// binary when control bytes (NUL and the C0 controls other than tab, line feed, carriage
+/// return, form feed and escape, plus DEL) are more than one byte in 8 of the window, or when
+/// they are more than one in 64 and the rest is not mostly UTF-8 either (compressed or
+/// encrypted data: uniformly spread bytes, most high ones breaking UTF-8). A chat log with a
+/// stray NUL and a bad sequence among good rows is text: the damage becomes U+FFFD, each
+/// damaged line is reported (see [`utf8_lossy`]) and every good row is read.
+pub fn looks_binary(window: &[u8]) -> bool {
+    if window.is_empty() {
         return false;
     }
-    match simdutf8::compat::from_utf8(sample) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none(),
+    let controls = window
+        .iter()
+        .filter(|&&b| matches!(b, 0x00..=0x08 | 0x0B | 0x0E..=0x1A | 0x1C..=0x1F | 0x7F))
+        .count();
+    if controls.saturating_mul(8) > window.len() {
+        return true;
+    }
+    if controls.saturating_mul(64) <= window.len() {
+        return false;
+    }
+    match simdutf8::compat::from_utf8(window) {
+        Ok(_) => false,
+        Err(e) if e.error_len().is_none() => false,
+        Err(_) => !mostly_utf8(window),
     }
 }
 
@@ -486,6 +501,52 @@ mod tests {
         let mut zeroed = vec![0u8; 4096];
         zeroed.extend_from_slice(b"tail\n");
         assert_eq!(detect(&zeroed, None), Detected::Binary);
+    }
+
+    #[test]
+    fn one_nul_and_one_bad_sequence_among_good_rows_is_damaged_text_not_binary() {
+        // The real case: a recovered log, 8 good rows, one NUL and one invalid UTF-8 byte.
+        let mut bytes = Vec::new();
+        for i in 0..8 {
+            bytes.extend_from_slice(
+                format!("[04.11.21 10:0{i}:00] vega:\t\tстрока номер {i}\n").as_bytes(),
+            );
+            if i == 2 {
+                bytes.extend_from_slice(b"[04.11.21 10:02:30] vega:\t\tbro\0ken\n");
+            }
+            if i == 5 {
+                bytes.extend_from_slice(b"[04.11.21 10:05:30] vega:\t\tbad \xC3( byte\n");
+            }
+        }
+        assert!(!looks_binary(&bytes));
+        let d = decode(&bytes, None);
+        assert!(!d.binary);
+        assert_eq!(d.replaced_lines, vec![4, 8]);
+        assert!(d.text.contains("bro\u{FFFD}ken"), "{}", d.text);
+        assert!(d.text.contains("bad \u{FFFD}( byte"), "{}", d.text);
+    }
+
+    #[test]
+    fn binary_is_judged_by_the_proportion_of_control_bytes() {
+        assert!(looks_binary(&[0u8; 4096]));
+        // Pseudo-random bytes (compressed data) are binary.
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let noise: Vec<u8> = (0..8192)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 32) as u8
+            })
+            .collect();
+        assert!(looks_binary(&noise));
+        // Text with a NUL every few hundred bytes is text.
+        let mut text = "привет, как дела? all good here\n".repeat(200).into_bytes();
+        for i in (0..text.len()).step_by(500) {
+            text[i] = 0;
+        }
+        assert!(!looks_binary(&text));
+        assert!(!looks_binary(b""));
     }
 
     #[test]
