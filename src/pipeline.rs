@@ -720,6 +720,10 @@ fn open_file(
         Ok(h) => h,
         Err(e) => {
             skip(report, format!("unreadable: {e}"));
+            report.walk_problems.push(WalkProblem {
+                path: f.path.clone(),
+                what: format!("cannot read: {e}"),
+            });
             return None;
         }
     };
@@ -812,7 +816,7 @@ impl FileReader {
     fn take_rest(&mut self, pool: &mut Vec<Vec<u8>>) -> std::io::Result<Window> {
         let data = match &self.opened {
             Opened::Memory(a) => WinBytes::Shared(a.clone(), self.pos as usize, a.len()),
-            Opened::File(_) => {
+            Opened::File(_) | Opened::Stream(_) => {
                 let mut buf = pool.pop().unwrap_or_default();
                 self.opened
                     .read_into(self.pos, (self.len - self.pos) as usize, &mut buf)?;

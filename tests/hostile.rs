@@ -813,6 +813,86 @@ fn zip_entry_names_that_climb_out_are_only_shown_never_extracted() {
 }
 
 #[test]
+fn a_huge_binary_zip_entry_is_skipped_after_its_first_window_in_bounded_memory() {
+    // The real case was 4 GiB of zeros beside a chat: 8.4 GB of memory and 37 s, because the
+    // entry was inflated whole. 384 MiB keeps the test quick and still far above the bound.
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = tmp.path().join("export.zip");
+    let chat: String = (0..40)
+        .map(|i| rec(i % 60, &format!("строка {i}")))
+        .collect();
+    {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&zip).unwrap());
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(1))
+            .large_file(true);
+        z.start_file("export/zeros.bin", opts).unwrap();
+        let block = vec![0u8; 1 << 20];
+        for _ in 0..384 {
+            z.write_all(&block).unwrap();
+        }
+        z.start_file("export/vega.txt", opts).unwrap();
+        z.write_all(chat.as_bytes()).unwrap();
+        z.finish().unwrap();
+    }
+    let (o, peak_mib) = run_rss(&["messages", s(&zip), "-o", s(&tmp.path().join("m.jsonl"))]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 file read, 1 skipped, 40 messages"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        peak_mib < 150,
+        "peak RSS {peak_mib} MiB for a 384 MiB binary entry"
+    );
+    let (_, v) = inspect(&[s(&zip)]);
+    assert_eq!(
+        file(&v, &format!("{}!/export/zeros.bin", s(&zip)))["skipped"],
+        "binary file (mostly NUL or control bytes), not a chat"
+    );
+}
+
+#[test]
+fn a_big_chat_zip_entry_streams_and_reads_as_the_same_file_unzipped() {
+    // Entries over 1 MiB are inflated as they are read, window by window.
+    let tmp = tempfile::tempdir().unwrap();
+    let chat: String = (0..60_000)
+        .map(|i| {
+            rec(
+                i % 60,
+                &format!("сообщение номер {i}, чтобы файл был большим"),
+            )
+        })
+        .collect();
+    assert!(chat.len() > 4 << 20);
+    let plain = tmp.path().join("vega.txt");
+    std::fs::write(&plain, &chat).unwrap();
+    let zip = tmp.path().join("export.zip");
+    {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&zip).unwrap());
+        let opts = zip::write::SimpleFileOptions::default();
+        z.start_file("vega.txt", opts).unwrap();
+        z.write_all(chat.as_bytes()).unwrap();
+        z.finish().unwrap();
+    }
+    let zipped = run(&["messages", s(&zip), "--to", "csv"]);
+    let unzipped = run(&["messages", s(&plain), "--to", "csv"]);
+    assert_eq!(zipped.status.code(), Some(0), "{}", stderr(&zipped));
+    let strip = |o: &Output, src: &str| stdout(o).replace(src, "SRC");
+    assert_eq!(
+        strip(&zipped, &format!("{}!/vega.txt", s(&zip))),
+        strip(&unzipped, s(&plain))
+    );
+    assert!(
+        stderr(&zipped).contains("60,000 messages"),
+        "{}",
+        stderr(&zipped)
+    );
+}
+
+#[test]
 fn a_corrupt_zip_entry_is_named_and_the_other_entries_are_read() {
     // An unreadable input for any user, root included: the stored CRC does not match.
     let tmp = tempfile::tempdir().unwrap();

@@ -1,5 +1,12 @@
-//! Sources: files, directories (recursed in name order), `.zip` archives (read in memory,
+//! Sources: files, directories (recursed in name order), `.zip` archives (entries streamed,
 //! never extracted to disk), and stdin (`-`); and their decoding to UTF-8 ([`decode`]).
+//!
+//! A zip entry up to [`ZIP_INFLATE_WHOLE`] is inflated at once (its checksum is checked before
+//! anything of it is read). A bigger entry is streamed: a helper thread inflates it a chunk at
+//! a time into a bounded channel, and the pipeline reads it window by window like a file on
+//! disk, so memory holds a few chunks and the current window whatever the entry's size. An
+//! entry that sniffing skips (binary, no chat format) is dropped after its first window: the
+//! thread stops at its next chunk and the rest is never inflated.
 //!
 //! Walking only lists inputs; bytes are read later, a window at a time, by the pipeline, so
 //! a directory of 100,000 files or a 10 GB export does not have to fit in memory at once.
@@ -10,10 +17,19 @@ use crate::model::FileId;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
 
 /// Largest archive entry chatsift will inflate, in bytes (a zip bomb guard): 4 GiB.
 pub const MAX_ZIP_ENTRY: u64 = 4 << 30;
+
+/// Zip entries up to this size (1 MiB) are inflated whole when opened; bigger ones stream.
+pub const ZIP_INFLATE_WHOLE: u64 = 1 << 20;
+
+/// Bytes a streaming entry's thread inflates per chunk.
+const STREAM_CHUNK: usize = 1 << 20;
+/// Chunks that may wait in a streaming entry's channel.
+const STREAM_AHEAD: usize = 2;
 
 /// Where an input's bytes live.
 #[derive(Clone, Debug)]
@@ -339,8 +355,148 @@ fn walk_zip(path: &Path, shown: &str, w: &mut Walk, named: bool) -> Result<(), S
 pub enum Opened {
     /// A file on disk, read a window at a time.
     File(File),
-    /// Bytes in memory (stdin, inflated zip entries).
+    /// Bytes in memory (stdin, small zip entries).
     Memory(Arc<[u8]>),
+    /// A big zip entry, inflated as it is read.
+    Stream(ZipStream),
+}
+
+/// A zip entry inflated on a helper thread as it is read. Reads move forward; a read before
+/// what is buffered restarts the inflation from the entry's start (the pipeline reads the
+/// head, then, for formats with a survey, the whole entry once more).
+pub struct ZipStream {
+    archive: PathBuf,
+    index: usize,
+    len: u64,
+    state: Mutex<StreamState>,
+}
+
+#[derive(Default)]
+struct StreamState {
+    rx: Option<Receiver<io::Result<Vec<u8>>>>,
+    /// Inflated bytes not yet passed, starting at entry offset `buf_pos`.
+    buf: Vec<u8>,
+    buf_pos: u64,
+    /// The inflation ended (end of entry, or an error kept in `failed`).
+    done: bool,
+    failed: Option<(io::ErrorKind, String)>,
+}
+
+impl std::fmt::Debug for ZipStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZipStream")
+            .field("archive", &self.archive)
+            .field("index", &self.index)
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
+fn invalid(e: zip::result::ZipError) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e)
+}
+
+/// The helper thread's body: inflate entry `index` of `archive` chunk by chunk into `tx`,
+/// stopping when the reader is gone, at the end, or at the first error (sent on).
+fn inflate_into(archive: &Path, index: usize, tx: &SyncSender<io::Result<Vec<u8>>>) {
+    let run = || -> io::Result<()> {
+        let file = File::open(archive)?;
+        let mut a = zip::ZipArchive::new(io::BufReader::new(file)).map_err(invalid)?;
+        let mut entry = a.by_index(index).map_err(invalid)?;
+        let mut total = 0u64;
+        loop {
+            let mut chunk = Vec::with_capacity(STREAM_CHUNK);
+            let n = (&mut entry)
+                .take(STREAM_CHUNK as u64)
+                .read_to_end(&mut chunk)?;
+            if n == 0 {
+                return Ok(());
+            }
+            total += n as u64;
+            if total > MAX_ZIP_ENTRY {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("zip entry inflates past the {MAX_ZIP_ENTRY} byte limit (zip bomb?)"),
+                ));
+            }
+            if tx.send(Ok(chunk)).is_err() {
+                return Ok(()); // the reader is gone: stop inflating
+            }
+        }
+    };
+    if let Err(e) = run() {
+        let _ = tx.send(Err(e));
+    }
+}
+
+impl ZipStream {
+    fn new(archive: PathBuf, index: usize, len: u64) -> Self {
+        ZipStream {
+            archive,
+            index,
+            len,
+            state: Mutex::new(StreamState::default()),
+        }
+    }
+
+    fn start(&self, st: &mut StreamState) -> io::Result<()> {
+        let (tx, rx) = sync_channel(STREAM_AHEAD);
+        let (archive, index) = (self.archive.clone(), self.index);
+        std::thread::Builder::new()
+            .name("chatsift-unzip".into())
+            .spawn(move || inflate_into(&archive, index, &tx))?;
+        *st = StreamState {
+            rx: Some(rx),
+            ..StreamState::default()
+        };
+        Ok(())
+    }
+
+    /// Replaces `out` with up to `len` bytes at `pos` (fewer only at the end of the entry).
+    fn read_into(&self, pos: u64, len: usize, out: &mut Vec<u8>) -> io::Result<()> {
+        out.clear();
+        let mut st = self
+            .state
+            .lock()
+            .map_err(|_| io::Error::other("zip stream poisoned"))?;
+        if st.rx.is_none() || pos < st.buf_pos {
+            self.start(&mut st)?;
+        }
+        let want_end = pos.saturating_add(len as u64);
+        while !st.done && st.buf_pos + (st.buf.len() as u64) < want_end {
+            let next = st.rx.as_ref().map(|rx| rx.recv());
+            match next {
+                Some(Ok(Ok(chunk))) => {
+                    let end = st.buf_pos + st.buf.len() as u64;
+                    if end <= pos {
+                        // Everything buffered lies before the read: let it go.
+                        st.buf_pos = end;
+                        st.buf.clear();
+                    }
+                    st.buf.extend_from_slice(&chunk);
+                }
+                Some(Ok(Err(e))) => {
+                    st.done = true;
+                    st.failed = Some((e.kind(), e.to_string()));
+                }
+                Some(Err(_)) | None => st.done = true,
+            }
+        }
+        if let Some((kind, what)) = &st.failed {
+            return Err(io::Error::new(*kind, what.clone()));
+        }
+        if pos > st.buf_pos {
+            let skip = ((pos - st.buf_pos) as usize).min(st.buf.len());
+            st.buf.drain(..skip);
+            st.buf_pos += skip as u64;
+        }
+        if pos >= st.buf_pos {
+            let from = ((pos - st.buf_pos) as usize).min(st.buf.len());
+            let to = from.saturating_add(len).min(st.buf.len());
+            out.extend_from_slice(&st.buf[from..to]);
+        }
+        Ok(())
+    }
 }
 
 /// Keeps the last opened archive, so reading many entries of one zip parses its directory once.
@@ -356,8 +512,9 @@ impl std::fmt::Debug for Opener {
 }
 
 impl Opener {
-    /// Opens an input for reading. Zip entries are inflated into memory, refusing to inflate
-    /// past [`MAX_ZIP_ENTRY`] whatever the entry declares.
+    /// Opens an input for reading. Zip entries up to [`ZIP_INFLATE_WHOLE`] are inflated into
+    /// memory; bigger ones stream ([`ZipStream`]). Neither inflates past [`MAX_ZIP_ENTRY`],
+    /// whatever the entry declares.
     pub fn open(&mut self, f: &SourceFile) -> io::Result<Opened> {
         match &f.origin {
             Origin::Disk(p) => File::open(p).map(Opened::File),
@@ -372,6 +529,13 @@ impl Opener {
                 let Some((_, a)) = self.zip.as_mut() else {
                     return Err(io::Error::other("zip archive not open"));
                 };
+                if f.size > ZIP_INFLATE_WHOLE {
+                    return Ok(Opened::Stream(ZipStream::new(
+                        archive.clone(),
+                        *index,
+                        f.size,
+                    )));
+                }
                 let entry = a
                     .by_index(*index)
                     .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
@@ -395,6 +559,11 @@ impl Opened {
     /// Reads up to `len` bytes at `pos` (fewer only at the end of the input).
     pub fn read_at(&self, pos: u64, len: usize) -> io::Result<Vec<u8>> {
         match self {
+            Opened::Stream(z) => {
+                let mut buf = Vec::new();
+                z.read_into(pos, len, &mut buf)?;
+                Ok(buf)
+            }
             Opened::Memory(b) => {
                 let start = (pos as usize).min(b.len());
                 let end = start.saturating_add(len).min(b.len());
@@ -421,6 +590,7 @@ impl Opened {
     pub fn read_into(&self, pos: u64, len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
         buf.clear();
         match self {
+            Opened::Stream(z) => z.read_into(pos, len, buf),
             Opened::Memory(b) => {
                 let start = (pos as usize).min(b.len());
                 let end = start.saturating_add(len).min(b.len());
@@ -443,6 +613,7 @@ impl Opened {
         match self {
             Opened::Memory(b) => Ok(b.len() as u64),
             Opened::File(f) => Ok(f.metadata()?.len()),
+            Opened::Stream(z) => Ok(z.len),
         }
     }
 
