@@ -16,6 +16,7 @@
 //! label_zh = "工资待遇"           # optional
 //! terms = ["工资", "salary", "зарплат*"]   # required, at least one
 //! exclude = ["付款方式"]          # optional
+//! pairs = [["来不及", ["项目", "报告"]]]   # optional cue pairs
 //! ```
 //!
 //! `terms` is one list for all languages; the script of each term decides how it matches:
@@ -44,6 +45,27 @@
 //! workload, `压力测试` (a stress test) does not count as `压力` (pressure), but
 //! `压力测试做完了，压力好大` still does. An exclude that contains none of its topic's terms has
 //! no effect.
+//!
+//! # Cue pairs
+//!
+//! Where one word has many meanings, a pair matches what carries the meaning: `pairs` is a list
+//! of pairs, each a list of two or more *sides*, each side a term or a list of terms (same
+//! matching rules as `terms`). The topic is found when a term of every side occurs in the
+//! message, in any order and anywhere in it: `["来不及", ["项目", "报告"]]` finds workload in
+//! `项目来不及了` but not in `飞机来不及`. A side's match inside an exclude of the topic does
+//! not count. A topic may have only pairs (no `terms`). A lexicon has at most
+//! [`MAX_PAIR_SIDES`] sides in all.
+//!
+//! # Russian word forms
+//!
+//! Russian inflects: a stem with `*` (`зарплат*`) covers the case forms, and short forms are
+//! listed as their own terms (`зп`, `з/п`). A term written with `ё` also matches with `е`
+//! (`ушёл` finds `ушел`), since most people type `е`.
+//!
+//! # Why
+//!
+//! [`TopicMatcher::explain`] lists every cue found in a message (terms, pair sides, and
+//! matches an exclude cancelled, with the exclude): what `topics --why` prints.
 //!
 //! # Matching
 //!
@@ -181,8 +203,8 @@ struct RawTopic {
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Side {
-    One(Spanned<String>),
-    Many(Vec<Spanned<String>>),
+    One(String),
+    Many(Vec<String>),
 }
 
 impl Lexicon {
@@ -234,7 +256,8 @@ impl Lexicon {
             let exclude = check_terms(text, &id, "exclude term", t.exclude)?;
             let mut pairs = Vec::with_capacity(t.pairs.len());
             for pair in t.pairs {
-                let at = Some(pair.span().start);
+                let pair_span = pair.span();
+                let at = Some(pair_span.start);
                 let sides = pair.into_inner();
                 if sides.len() < 2 {
                     return Err(LexiconError::at(
@@ -260,7 +283,11 @@ impl Lexicon {
                             format!("a pair of topic `{id}` has an empty side"),
                         ));
                     }
-                    out.push(check_terms(text, &id, "pair term", list)?);
+                    let spanned = list
+                        .into_iter()
+                        .map(|t| Spanned::new(pair_span.clone(), t))
+                        .collect();
+                    out.push(check_terms(text, &id, "pair term", spanned)?);
                 }
                 pairs.push(out);
             }
@@ -1295,6 +1322,98 @@ mod tests {
     }
 
     #[test]
+    fn a_pair_finds_its_topic_only_when_every_side_occurs() {
+        let m = matcher(
+            "[work]\nterms = [\"加班\"]\npairs = [[\"来不及\", [\"项目\", \"报告\"]]]\n\
+             [other]\nterms = [\"飞机\"]\n",
+        );
+        assert_eq!(ids(&m, "项目来不及了"), ["work"]);
+        assert_eq!(ids(&m, "来不及写报告"), ["work"]);
+        assert_eq!(ids(&m, "上午早班飞机来不及"), ["other"]);
+        assert!(ids(&m, "项目报告").is_empty());
+        // Three sides: all are needed.
+        let m = matcher("[w]\npairs = [[\"a\", \"b\", [\"c\", \"d\"]]]\n");
+        assert!(ids(&m, "a b").is_empty());
+        assert_eq!(ids(&m, "d then b then a"), ["w"]);
+    }
+
+    #[test]
+    fn an_excluded_match_does_not_count_as_a_pair_side() {
+        let m = matcher("[work]\npairs = [[\"忙\", [\"项目\", \"活\"]]]\nexclude = [\"帮忙\"]\n");
+        assert!(ids(&m, "帮忙看下这个项目").is_empty());
+        assert_eq!(ids(&m, "项目太忙了"), ["work"]);
+        assert_eq!(ids(&m, "帮忙看下，活太多忙不过来"), ["work"]);
+    }
+
+    #[test]
+    fn explain_lists_terms_pair_sides_and_exclusions() {
+        let m = matcher(
+            "[work]\nterms = [\"累了\"]\nexclude = [\"积累了\", \"帮忙\"]\n\
+             pairs = [[\"忙\", \"项目\"]]\n[pay]\nterms = [\"工资\"]\n",
+        );
+        let x = m.explain("积累了经验，项目帮忙");
+        assert!(x.topics.is_empty());
+        assert_eq!(x.cues.len(), 3, "{x:?}");
+        assert_eq!(x.cues[0].term, "累了");
+        assert_eq!(x.cues[0].excluded_by.as_deref(), Some("积累了"));
+        assert_eq!(x.cues[1].role, CueRole::PairSide { pair: 0, side: 1 });
+        assert_eq!(x.cues[2].excluded_by.as_deref(), Some("帮忙"));
+        assert!(x.complete_pairs.is_empty());
+        let x = m.explain("项目忙，工资");
+        assert_eq!(x.topics, m.matches("项目忙，工资", Kind::Message));
+        assert_eq!(x.complete_pairs, [(0, 0)]);
+        assert_eq!(x.cues.last().unwrap().term, "工资");
+        assert_eq!(x.cues.last().unwrap().at, 12..18);
+    }
+
+    #[test]
+    fn russian_forms_match_through_stems_short_forms_and_yo() {
+        let m = matcher(
+            "[pay]\nterms = [\"зарплат*\", \"зп\", \"з/п\"]\n[quit]\nterms = [\"ушёл из\"]\n",
+        );
+        for body in [
+            "зарплата",
+            "где зарплату?",
+            "без зарплаты",
+            "с зарплатой",
+            "Зарплаты нет",
+            "ЗП",
+            "дай з/п",
+            "З/П когда",
+        ] {
+            assert_eq!(ids(&m, body), ["pay"], "{body}");
+        }
+        assert_eq!(ids(&m, "он ушел из команды"), ["quit"]);
+        assert_eq!(ids(&m, "Ушёл из команды"), ["quit"]);
+        assert_eq!(ids(&m, "УШЕЛ ИЗ"), ["quit"]);
+    }
+
+    #[test]
+    fn malformed_pairs_are_errors_at_the_pair() {
+        let e = Lexicon::from_toml("[w]\nterms = [\"x\"]\npairs = [[\"a\"]]\n").unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(e.message.contains("two or more"), "{e}");
+        let e = Lexicon::from_toml("[w]\npairs = [[\"a\", []]]\n").unwrap_err();
+        assert!(e.message.contains("empty side"), "{e}");
+        let e = Lexicon::from_toml("[w]\npairs = [[\"a\", [\"\"]]]\n").unwrap_err();
+        assert!(e.message.contains("is empty"), "{e}");
+        let many: String = (0..65)
+            .map(|i| format!("[t{i}]\npairs = [[\"a{i}\", \"b{i}\"]]\n"))
+            .collect();
+        let lex = Lexicon::from_toml(&many[..many.len()]).unwrap_err();
+        assert!(lex.message.contains("too many topics"), "{lex}");
+        let sides: String = format!(
+            "[t]\npairs = [{}]\n",
+            (0..65)
+                .map(|i| format!("[\"a{i}\", \"b{i}\"]"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let e = TopicMatcher::new(&Lexicon::from_toml(&sides).unwrap()).unwrap_err();
+        assert!(e.message.contains("too many cue-pair sides: 130"), "{e}");
+    }
+
+    #[test]
     fn topic_set_iterates_indices_in_order() {
         let mut s = TopicSet::EMPTY;
         assert!(s.is_empty());
@@ -1446,6 +1565,11 @@ mod tests {
         assert_eq!(ids(&m, "надо закриптовать билд"), ["tools"]);
         assert_eq!(ids(&m, "积累了很多经验"), Vec::<String>::new());
         assert_eq!(ids(&m, "我太累了"), ["workload"]);
+        // 来不及 is workload only with the work it is about (a cue pair).
+        assert!(ids(&m, "上午早班飞机来不及").is_empty());
+        assert_eq!(ids(&m, "这个活今天肯定来不及"), ["workload"]);
+        assert_eq!(ids(&m, "зарплату задержали"), ["pay"]);
+        assert_eq!(ids(&m, "где з/п?"), ["pay"]);
     }
 }
 
