@@ -461,7 +461,11 @@ pub fn builtin_quality() -> Vec<ShippedQuality> {
 /// precision 0.93 [0.85–0.97] (n=58), recall 0.80 [0.70–0.87] (n=75)`; `None` when nothing is
 /// shipped for it.
 pub fn quality_note(topic: &str) -> Option<String> {
-    let parts: Vec<String> = builtin_quality()
+    note_from(&builtin_quality(), topic)
+}
+
+fn note_from(shipped: &[ShippedQuality], topic: &str) -> Option<String> {
+    let parts: Vec<String> = shipped
         .iter()
         .filter(|q| q.topic == topic)
         .map(|q| {
@@ -574,6 +578,27 @@ mod tests {
         assert!(rows[1].topics.is_empty());
         let e = read_sample_csv(b"id,text\n1,x\n").unwrap_err();
         assert!(e.message.contains("label"));
+    }
+
+    #[test]
+    fn shipped_quality_round_trips_into_a_note_per_topic() {
+        let m =
+            TopicMatcher::new(&Lexicon::from_toml("[pay]\nterms = [\"工资\"]\n").unwrap()).unwrap();
+        let set = read_jsonl(
+            "{\"text\":\"工资\",\"topics\":[\"pay\"]}\n{\"text\":\"钱\",\"topics\":[\"pay\"]}",
+        )
+        .unwrap();
+        let q = shipped("zh", &evaluate(&m, &set).unwrap());
+        let json = serde_json::to_string(&q).unwrap();
+        let back: Vec<ShippedQuality> = serde_json::from_str(&json).unwrap();
+        let note = note_from(&back, "pay").unwrap();
+        assert!(
+            note.starts_with("held-out zh: precision 1.00 [0.21–1.00] (n=1), recall 0.50"),
+            "{note}"
+        );
+        assert_eq!(note_from(&back, "workload"), None);
+        // The shipped file parses (it is empty until the real sets are measured).
+        let _ = builtin_quality();
     }
 
     #[test]
