@@ -85,6 +85,9 @@ pub fn run(args: TopicsArgs) -> Result<()> {
     if let Some(file) = &args.evaluate {
         return evaluate(&args, file);
     }
+    if args.why && args.examples.is_none() && args.sample.is_none() {
+        bail!("--why goes with --examples N or --sample N (--evaluate always shows the cues)");
+    }
     if args.input.paths.is_empty() {
         bail!("give at least one PATH (only --evaluate works without one)");
     }
