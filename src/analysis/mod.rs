@@ -14,6 +14,7 @@ pub mod graph;
 pub mod people;
 pub mod suggest;
 pub mod timeline;
+pub mod topic_eval;
 pub mod topics;
 pub mod trend;
 pub mod tzhint;

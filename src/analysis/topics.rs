@@ -16,6 +16,7 @@
 //! label_zh = "工资待遇"           # optional
 //! terms = ["工资", "salary", "зарплат*"]   # required, at least one
 //! exclude = ["付款方式"]          # optional
+//! pairs = [["来不及", ["项目", "报告"]]]   # optional cue pairs
 //! ```
 //!
 //! `terms` is one list for all languages; the script of each term decides how it matches:
@@ -44,6 +45,27 @@
 //! workload, `压力测试` (a stress test) does not count as `压力` (pressure), but
 //! `压力测试做完了，压力好大` still does. An exclude that contains none of its topic's terms has
 //! no effect.
+//!
+//! # Cue pairs
+//!
+//! Where one word has many meanings, a pair matches what carries the meaning: `pairs` is a list
+//! of pairs, each a list of two or more *sides*, each side a term or a list of terms (same
+//! matching rules as `terms`). The topic is found when a term of every side occurs in the
+//! message, in any order and anywhere in it: `["来不及", ["项目", "报告"]]` finds workload in
+//! `项目来不及了` but not in `飞机来不及`. A side's match inside an exclude of the topic does
+//! not count. A topic may have only pairs (no `terms`). A lexicon has at most
+//! [`MAX_PAIR_SIDES`] sides in all.
+//!
+//! # Russian word forms
+//!
+//! Russian inflects: a stem with `*` (`зарплат*`) covers the case forms, and short forms are
+//! listed as their own terms (`зп`, `з/п`). A term written with `ё` also matches with `е`
+//! (`ушёл` finds `ушел`), since most people type `е`.
+//!
+//! # Why
+//!
+//! [`TopicMatcher::explain`] lists every cue found in a message (terms, pair sides, and
+//! matches an exclude cancelled, with the exclude): what `topics --why` prints.
 //!
 //! # Matching
 //!
@@ -95,6 +117,9 @@ pub struct Topic {
     pub terms: Vec<String>,
     /// Exclude terms as written in the TOML, in file order.
     pub exclude: Vec<String>,
+    /// Cue pairs: each pair is a list of two or more sides, each side a list of terms; the
+    /// topic is found when one term of every side occurs in the message.
+    pub pairs: Vec<Vec<Vec<String>>>,
 }
 
 /// An ordered list of topics (see the module docs for the TOML format).
@@ -170,6 +195,16 @@ struct RawTopic {
     terms: Vec<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    pairs: Vec<Spanned<Vec<Side>>>,
+}
+
+/// One side of a cue pair as written: a term or a list of terms.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Side {
+    One(String),
+    Many(Vec<String>),
 }
 
 impl Lexicon {
@@ -210,7 +245,7 @@ impl Lexicon {
         for (id, t) in raw {
             let id_at = Some(id.span().start);
             let id = id.into_inner();
-            if t.terms.is_empty() {
+            if t.terms.is_empty() && t.pairs.is_empty() {
                 return Err(LexiconError::at(
                     text,
                     id_at,
@@ -219,12 +254,50 @@ impl Lexicon {
             }
             let terms = check_terms(text, &id, "term", t.terms)?;
             let exclude = check_terms(text, &id, "exclude term", t.exclude)?;
+            let mut pairs = Vec::with_capacity(t.pairs.len());
+            for pair in t.pairs {
+                let pair_span = pair.span();
+                let at = Some(pair_span.start);
+                let sides = pair.into_inner();
+                if sides.len() < 2 {
+                    return Err(LexiconError::at(
+                        text,
+                        at,
+                        format!(
+                            "a pair of topic `{id}` has {} side(s); it needs two or more \
+                             (`[\"来不及\", [\"项目\", \"报告\"]]`)",
+                            sides.len()
+                        ),
+                    ));
+                }
+                let mut out = Vec::with_capacity(sides.len());
+                for side in sides {
+                    let list = match side {
+                        Side::One(t) => vec![t],
+                        Side::Many(v) => v,
+                    };
+                    if list.is_empty() {
+                        return Err(LexiconError::at(
+                            text,
+                            at,
+                            format!("a pair of topic `{id}` has an empty side"),
+                        ));
+                    }
+                    let spanned = list
+                        .into_iter()
+                        .map(|t| Spanned::new(pair_span.clone(), t))
+                        .collect();
+                    out.push(check_terms(text, &id, "pair term", spanned)?);
+                }
+                pairs.push(out);
+            }
             topics.push(Topic {
                 label: t.label.unwrap_or_else(|| id.clone()),
                 label_zh: t.label_zh,
                 id,
                 terms,
                 exclude,
+                pairs,
             });
         }
         Ok(Lexicon { topics })
@@ -246,6 +319,11 @@ impl Lexicon {
                     for term in topic.exclude {
                         if !here.exclude.contains(&term) {
                             here.exclude.push(term);
+                        }
+                    }
+                    for pair in topic.pairs {
+                        if !here.pairs.contains(&pair) {
+                            here.pairs.push(pair);
                         }
                     }
                     if here.label_zh.is_none() {
@@ -380,12 +458,24 @@ pub struct TopicMatcher {
     patterns: Vec<PatternRules>,
     rules: Vec<Rule>,
     excludes: Vec<ExcludeCheck>,
+    /// Per cue side (its bit in [`Walk::cues`]): the pair it belongs to.
+    side_pair: Vec<u32>,
+    pairs: Vec<PairRule>,
+    /// Terms and excludes as written in the lexicon, for [`TopicMatcher::explain`].
+    texts: Vec<String>,
     ids: Vec<String>,
     labels: Vec<String>,
 }
 
 /// Messages the batch walk interleaves.
 const LANES: usize = 4;
+
+/// The most cue-pair sides a lexicon can have (all topics together): a walk keeps them in a
+/// 128-bit set.
+pub const MAX_PAIR_SIDES: usize = 128;
+
+/// A rule that counts for its topic directly (not a side of a cue pair).
+const NO_CUE: u32 = u32::MAX;
 
 /// Whether messages of `kind` are matched at all.
 fn matchable(kind: Kind) -> bool {
@@ -431,9 +521,23 @@ struct PatternRules {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Rule {
     topic: u32,
+    /// [`NO_CUE`] for a term; for a side of a cue pair, the side's bit.
+    cue: u32,
     start_boundary: bool,
     end_boundary: bool,
     excludes: Range<usize>,
+    /// The term as written (index into `texts`).
+    text: u32,
+}
+
+/// A cue pair: its topic is found when every side's bit is set.
+#[derive(Clone, Debug)]
+struct PairRule {
+    topic: u32,
+    sides: u128,
+    first_side: u32,
+    /// The pair's index among its topic's pairs.
+    index: u32,
 }
 
 /// An exclude (one case form) that contains a rule's pattern at `offset`.
@@ -444,6 +548,15 @@ struct ExcludeCheck {
     offset: usize,
     start_boundary: bool,
     end_boundary: bool,
+    /// The exclude as written (index into `texts`).
+    text: u32,
+}
+
+/// The state of one walk: topics found and cue-pair sides seen.
+#[derive(Clone, Copy, Debug, Default)]
+struct Walk {
+    found: u64,
+    cues: u128,
 }
 
 /// A term with its `*` markers read: the text to find and where boundaries are required.
@@ -474,18 +587,27 @@ fn parse_term(term: &str) -> Parsed {
 }
 
 /// The case forms a term is compiled in, ASCII lower-cased (the automaton ignores ASCII case).
+/// A Cyrillic term is compiled in lower, Capitalised and UPPER case, and a term with `ё` also
+/// with `е` in its place (`ушёл` matches `ушел`, as most people type it).
 fn case_forms(core: &str) -> Vec<Vec<u8>> {
     let mut forms = vec![core.to_string()];
     if core.chars().any(|c| ('\u{400}'..='\u{4FF}').contains(&c)) {
-        let lower = core.to_lowercase();
-        let mut chars = lower.chars();
-        let capital: String = chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect())
-            .unwrap_or_default();
-        forms.push(core.to_uppercase());
-        forms.push(capital);
-        forms.push(lower);
+        let mut spellings = vec![core.to_string()];
+        if core.contains(['ё', 'Ё']) {
+            spellings.push(core.replace('ё', "е").replace('Ё', "Е"));
+        }
+        for s in spellings {
+            let lower = s.to_lowercase();
+            let mut chars = lower.chars();
+            let capital: String = chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+            forms.push(s.clone());
+            forms.push(s.to_uppercase());
+            forms.push(capital);
+            forms.push(lower);
+        }
     }
     let mut out: Vec<Vec<u8>> = Vec::with_capacity(forms.len());
     for f in forms {
@@ -535,91 +657,111 @@ fn word_at(b: &[u8], end: usize) -> bool {
     }
 }
 
+/// Why a message has (or does not have) its topics: every cue of the lexicon found in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    /// The topics found (the same set as [`TopicMatcher::matches`]).
+    pub topics: TopicSet,
+    /// Every cue found, in the order of its end in the body: terms that counted, sides of cue
+    /// pairs, and matches cancelled by an exclude. Matches that failed a word boundary are
+    /// not listed (they are not cues: `pay` in `repay`).
+    pub cues: Vec<Cue>,
+    /// The cue pairs complete in the body (every side found, none excluded), as (topic index,
+    /// pair index among the topic's pairs), in lexicon order.
+    pub complete_pairs: Vec<(usize, usize)>,
+}
+
+/// One cue found in a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cue {
+    /// The topic's index.
+    pub topic: usize,
+    /// The term as written in the lexicon (with its `*` markers).
+    pub term: String,
+    /// Where it was found (byte range of the body).
+    pub at: Range<usize>,
+    /// A term, or a side of a cue pair.
+    pub role: CueRole,
+    /// The exclude (as written) that cancelled this match, if one did.
+    pub excluded_by: Option<String>,
+}
+
+/// What a [`Cue`] is to its topic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CueRole {
+    /// A term: it finds the topic alone.
+    Term,
+    /// Side `side` of the topic's cue pair `pair` (indices in the lexicon's order): it finds
+    /// the topic only together with every other side of the pair.
+    PairSide {
+        /// The pair's index among the topic's pairs.
+        pair: usize,
+        /// The side's index in the pair.
+        side: usize,
+    },
+}
+
 impl TopicMatcher {
     /// Compiles `lexicon` into one automaton. Fails when the lexicon has more than
-    /// [`MAX_TOPICS`] topics (possible after [`Lexicon::extend`]) or a term is empty, or when
-    /// the automaton would be too large.
+    /// [`MAX_TOPICS`] topics (possible after [`Lexicon::extend`]) or more than
+    /// [`MAX_PAIR_SIDES`] cue-pair sides, a term is empty, or the automaton would be too large.
     pub fn new(lexicon: &Lexicon) -> Result<TopicMatcher, LexiconError> {
         let topics = lexicon.topics();
+        let plain = |message: String| LexiconError {
+            line: None,
+            column: None,
+            message,
+        };
         if topics.len() > MAX_TOPICS {
-            return Err(LexiconError {
-                line: None,
-                column: None,
-                message: format!("too many topics: {} (at most {MAX_TOPICS})", topics.len()),
-            });
+            return Err(plain(format!(
+                "too many topics: {} (at most {MAX_TOPICS})",
+                topics.len()
+            )));
         }
-        // Pattern bytes (ASCII lower-cased) → index; per pattern, its (topic, rule) list.
-        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut pats: Vec<Vec<u8>> = Vec::new();
-        let mut pat_rules: Vec<Vec<Rule>> = Vec::new();
-        let mut excludes: Vec<ExcludeCheck> = Vec::new();
+        let sides: usize = topics.iter().flat_map(|t| &t.pairs).map(|p| p.len()).sum();
+        if sides > MAX_PAIR_SIDES {
+            return Err(plain(format!(
+                "too many cue-pair sides: {sides} (at most {MAX_PAIR_SIDES} in all topics)"
+            )));
+        }
+        let mut b = Builder::default();
         for (ti, topic) in topics.iter().enumerate() {
-            let excl: Vec<(Parsed, Vec<Vec<u8>>)> = topic
+            let excl: Vec<(Parsed, Vec<Vec<u8>>, u32)> = topic
                 .exclude
                 .iter()
                 .map(|e| {
                     let p = parse_term(e);
                     let forms = case_forms(&p.core);
-                    (p, forms)
+                    (p, forms, b.text(e))
                 })
                 .collect();
             for term in &topic.terms {
-                let p = parse_term(term);
-                let forms = case_forms(&p.core);
-                if forms.is_empty() {
-                    return Err(LexiconError {
-                        line: None,
-                        column: None,
-                        message: format!("term {term:?} of topic `{}` is empty", topic.id),
-                    });
-                }
-                for form in forms {
-                    let pi = *index.entry(form.clone()).or_insert_with(|| {
-                        pats.push(form.clone());
-                        pat_rules.push(Vec::new());
-                        pats.len() - 1
-                    });
-                    let first = excludes.len();
-                    for (ep, eforms) in &excl {
-                        for ef in eforms {
-                            for offset in occurrences(ef, &form) {
-                                excludes.push(ExcludeCheck {
-                                    bytes: ef.clone().into_boxed_slice(),
-                                    offset,
-                                    start_boundary: ep.start_boundary,
-                                    end_boundary: ep.end_boundary,
-                                });
-                            }
-                        }
-                    }
-                    let rule = Rule {
-                        topic: ti as u32,
-                        start_boundary: p.start_boundary,
-                        end_boundary: p.end_boundary,
-                        excludes: first..excludes.len(),
-                    };
-                    let list = &mut pat_rules[pi];
-                    let dup = list.iter().any(|r| {
-                        r.topic == rule.topic
-                            && r.start_boundary == rule.start_boundary
-                            && r.end_boundary == rule.end_boundary
-                    });
-                    if dup {
-                        excludes.truncate(first);
-                    } else {
-                        list.push(rule);
+                b.add(ti as u32, NO_CUE, term, &excl, &topic.id)?;
+            }
+            for (pi, pair) in topic.pairs.iter().enumerate() {
+                let first = b.side_pair.len() as u32;
+                let mut mask = 0u128;
+                for side in pair {
+                    let bit = b.side_pair.len() as u32;
+                    b.side_pair.push(b.pairs.len() as u32);
+                    mask |= 1u128 << bit;
+                    for term in side {
+                        b.add(ti as u32, bit, term, &excl, &topic.id)?;
                     }
                 }
+                b.pairs.push(PairRule {
+                    topic: ti as u32,
+                    sides: mask,
+                    first_side: first,
+                    index: pi as u32,
+                });
             }
         }
-        let engine = Engine::build(&pats).map_err(|e| LexiconError {
-            line: None,
-            column: None,
-            message: format!("cannot build the topic automaton: {e}"),
-        })?;
+        let engine = Engine::build(&b.pats)
+            .map_err(|e| plain(format!("cannot build the topic automaton: {e}")))?;
         let mut rules = Vec::new();
-        let mut patterns = Vec::with_capacity(pat_rules.len());
-        for list in pat_rules {
+        let mut patterns = Vec::with_capacity(b.pat_rules.len());
+        for list in b.pat_rules {
             let start = rules.len();
             let mask = list.iter().fold(0u64, |m, r| m | (1u64 << r.topic));
             rules.extend(list);
@@ -632,7 +774,10 @@ impl TopicMatcher {
             engine,
             patterns,
             rules,
-            excludes,
+            excludes: b.excludes,
+            side_pair: b.side_pair,
+            pairs: b.pairs,
+            texts: b.texts,
             ids: topics.iter().map(|t| t.id.clone()).collect(),
             labels: topics.iter().map(|t| t.label.clone()).collect(),
         })
@@ -647,6 +792,87 @@ impl TopicMatcher {
             Engine::Dfa(a) => self.scan(a, body.as_bytes()),
             Engine::Nfa(a) => self.scan(a, body.as_bytes()),
         })
+    }
+
+    /// Every cue of the lexicon in `body` and the topics they give (see [`Explanation`]):
+    /// what `--why` shows. Slower than [`TopicMatcher::matches`] (it records every match and
+    /// allocates); meant for single messages.
+    pub fn explain(&self, body: &str) -> Explanation {
+        let b = body.as_bytes();
+        let mut cues = Vec::new();
+        match &self.engine {
+            Engine::Dfa(a) => self.explain_walk(a, b, &mut cues),
+            Engine::Nfa(a) => self.explain_walk(a, b, &mut cues),
+        }
+        let mut seen = 0u128;
+        for (c, r) in &cues {
+            if c.excluded_by.is_none() && *r != NO_CUE {
+                seen |= 1u128 << (r & 127);
+            }
+        }
+        Explanation {
+            topics: self.matches(body, Kind::Message),
+            cues: cues.into_iter().map(|(c, _)| c).collect(),
+            complete_pairs: self
+                .pairs
+                .iter()
+                .filter(|p| seen & p.sides == p.sides)
+                .map(|p| (p.topic as usize, p.index as usize))
+                .collect(),
+        }
+    }
+
+    fn explain_walk<A: Automaton>(&self, a: &A, b: &[u8], cues: &mut Vec<(Cue, u32)>) {
+        let Ok(mut sid) = a.start_state(Anchored::No) else {
+            return;
+        };
+        for (i, &byte) in b.iter().enumerate() {
+            sid = a.next_state(Anchored::No, sid, byte);
+            if !a.is_match(sid) {
+                continue;
+            }
+            let end = i + 1;
+            for k in 0..a.match_len(sid) {
+                let pid = a.match_pattern(sid, k);
+                let Some(p) = self.patterns.get(pid.as_usize()) else {
+                    continue;
+                };
+                let Some(start) = end.checked_sub(a.pattern_len(pid)) else {
+                    continue;
+                };
+                for r in self.rules.get(p.rules.clone()).unwrap_or_default() {
+                    if (r.start_boundary && word_before(b, start))
+                        || (r.end_boundary && word_at(b, end))
+                    {
+                        continue;
+                    }
+                    let role = match self.side_pair.get(r.cue as usize) {
+                        Some(&pi) => {
+                            let pr = &self.pairs[pi as usize];
+                            CueRole::PairSide {
+                                pair: pr.index as usize,
+                                side: (r.cue - pr.first_side) as usize,
+                            }
+                        }
+                        None => CueRole::Term,
+                    };
+                    let cue = Cue {
+                        topic: r.topic as usize,
+                        term: self.text(r.text).to_string(),
+                        at: start..end,
+                        role,
+                        excluded_by: self
+                            .exclude_at(r, b, start)
+                            .map(|x| self.text(x.text).to_string()),
+                    };
+                    cues.push((cue, r.cue));
+                }
+            }
+        }
+    }
+
+    fn text(&self, i: u32) -> &str {
+        self.texts.get(i as usize).map_or("", |s| s.as_str())
     }
 
     /// [`TopicMatcher::matches`] for many messages: pushes one set per message to `out`, in
@@ -668,17 +894,17 @@ impl TopicMatcher {
         let Ok(mut sid) = a.start_state(Anchored::No) else {
             return 0;
         };
-        let mut found = 0u64;
+        let mut w = Walk::default();
         for (i, &byte) in b.iter().enumerate() {
             sid = a.next_state(Anchored::No, sid, byte);
             if a.is_match(sid) {
-                found = self.on_match(a, sid, b, i + 1, found);
-                if found == all {
+                self.on_match(a, sid, b, i + 1, &mut w);
+                if w.found == all {
                     break;
                 }
             }
         }
-        found
+        w.found
     }
 
     /// The interleaved walk behind [`TopicMatcher::matches_batch`].
@@ -692,11 +918,11 @@ impl TopicMatcher {
             out.extend(messages.map(|_| TopicSet::EMPTY));
             return;
         };
-        // Per lane: the body, how far it is walked, its state, its topics and its slot.
+        // Per lane: the body, how far it is walked, its state, its walk and its slot.
         let mut body: [&[u8]; LANES] = [&[]; LANES];
         let mut pos = [0usize; LANES];
         let mut sid = [start; LANES];
-        let mut found = [0u64; LANES];
+        let mut walk = [Walk::default(); LANES];
         let mut slot = [usize::MAX; LANES];
         loop {
             // Refill the idle lanes with the next messages that need a walk.
@@ -707,7 +933,8 @@ impl TopicMatcher {
                 for (text, kind) in messages.by_ref() {
                     out.push(TopicSet::EMPTY);
                     if matchable(kind) && !text.is_empty() {
-                        (body[l], pos[l], sid[l], found[l]) = (text.as_bytes(), 0, start, 0);
+                        (body[l], pos[l], sid[l], walk[l]) =
+                            (text.as_bytes(), 0, start, Walk::default());
                         slot[l] = out.len() - 1;
                         break;
                     }
@@ -718,7 +945,7 @@ impl TopicMatcher {
                 for l in 0..LANES {
                     if let Some(o) = out.get_mut(slot[l]) {
                         let rest = body[l].get(pos[l]..).unwrap_or_default();
-                        *o = TopicSet(self.resume(a, sid[l], body[l], pos[l], rest, found[l]));
+                        *o = TopicSet(self.resume(a, sid[l], body[l], pos[l], rest, walk[l]));
                     }
                 }
                 return;
@@ -738,7 +965,7 @@ impl TopicMatcher {
                 if a.is_match(s0) | a.is_match(s1) | a.is_match(s2) | a.is_match(s3) {
                     for l in 0..LANES {
                         if a.is_match(sid[l]) {
-                            found[l] = self.on_match(a, sid[l], body[l], pos[l] + k + 1, found[l]);
+                            self.on_match(a, sid[l], body[l], pos[l] + k + 1, &mut walk[l]);
                         }
                     }
                 }
@@ -747,7 +974,7 @@ impl TopicMatcher {
                 pos[l] += n;
                 if pos[l] >= body[l].len() {
                     if let Some(o) = out.get_mut(slot[l]) {
-                        *o = TopicSet(found[l]);
+                        *o = TopicSet(walk[l].found);
                     }
                     slot[l] = usize::MAX;
                 }
@@ -763,15 +990,15 @@ impl TopicMatcher {
         body: &[u8],
         pos: usize,
         rest: &[u8],
-        mut found: u64,
+        mut w: Walk,
     ) -> u64 {
         for (k, &byte) in rest.iter().enumerate() {
             sid = a.next_state(Anchored::No, sid, byte);
             if a.is_match(sid) {
-                found = self.on_match(a, sid, body, pos + k + 1, found);
+                self.on_match(a, sid, body, pos + k + 1, &mut w);
             }
         }
-        found
+        w.found
     }
 
     /// Every topic bit of the lexicon.
@@ -782,22 +1009,16 @@ impl TopicMatcher {
         }
     }
 
-    /// Adds the topics of the matches that end at `end` in state `sid` to `found`.
+    /// Takes the matches that end at `end` in state `sid` into `w`: a term's topic is found,
+    /// a pair side's bit is set (and its pair's topic found once every side is).
     #[inline(never)]
-    fn on_match<A: Automaton>(
-        &self,
-        a: &A,
-        sid: StateID,
-        b: &[u8],
-        end: usize,
-        mut found: u64,
-    ) -> u64 {
+    fn on_match<A: Automaton>(&self, a: &A, sid: StateID, b: &[u8], end: usize, w: &mut Walk) {
         for i in 0..a.match_len(sid) {
             let pid = a.match_pattern(sid, i);
             let Some(p) = self.patterns.get(pid.as_usize()) else {
                 continue;
             };
-            if p.mask & !found == 0 {
+            if p.mask & !w.found == 0 {
                 continue;
             }
             let Some(start) = end.checked_sub(a.pattern_len(pid)) else {
@@ -808,25 +1029,35 @@ impl TopicMatcher {
             };
             for r in rules {
                 let bit = 1u64 << r.topic;
-                if found & bit != 0
+                if w.found & bit != 0
                     || (r.start_boundary && word_before(b, start))
                     || (r.end_boundary && word_at(b, end))
-                    || self.excluded(r, b, start)
+                    || self.exclude_at(r, b, start).is_some()
                 {
                     continue;
                 }
-                found |= bit;
+                if r.cue == NO_CUE {
+                    w.found |= bit;
+                } else {
+                    w.cues |= 1u128 << (r.cue & 127);
+                    let pair = self
+                        .side_pair
+                        .get(r.cue as usize)
+                        .and_then(|&p| self.pairs.get(p as usize));
+                    if let Some(pr) = pair
+                        && w.cues & pr.sides == pr.sides
+                    {
+                        w.found |= bit;
+                    }
+                }
             }
         }
-        found
     }
 
-    /// Whether an exclude of rule `r`'s topic covers the match of its pattern at `start`.
-    fn excluded(&self, r: &Rule, b: &[u8], start: usize) -> bool {
-        let Some(checks) = self.excludes.get(r.excludes.clone()) else {
-            return false;
-        };
-        checks.iter().any(|x| {
+    /// The exclude of rule `r`'s topic that covers the match of its pattern at `start`, if any.
+    fn exclude_at(&self, r: &Rule, b: &[u8], start: usize) -> Option<&ExcludeCheck> {
+        let checks = self.excludes.get(r.excludes.clone())?;
+        checks.iter().find(|x| {
             let Some(s) = start.checked_sub(x.offset) else {
                 return false;
             };
@@ -858,6 +1089,95 @@ impl TopicMatcher {
     /// Whether the matcher knows no topic.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
+    }
+}
+
+/// What [`TopicMatcher::new`] collects before building the automaton.
+#[derive(Default)]
+struct Builder {
+    /// Pattern bytes (ASCII lower-cased) → index.
+    index: HashMap<Vec<u8>, usize>,
+    pats: Vec<Vec<u8>>,
+    /// Per pattern: its rules.
+    pat_rules: Vec<Vec<Rule>>,
+    excludes: Vec<ExcludeCheck>,
+    side_pair: Vec<u32>,
+    pairs: Vec<PairRule>,
+    texts: Vec<String>,
+}
+
+impl Builder {
+    fn text(&mut self, t: &str) -> u32 {
+        self.texts.push(t.to_string());
+        (self.texts.len() - 1) as u32
+    }
+
+    /// Adds `term` of topic `topic` (a pair side when `cue` is not [`NO_CUE`]), with the
+    /// excludes of its topic that contain it.
+    fn add(
+        &mut self,
+        topic: u32,
+        cue: u32,
+        term: &str,
+        excl: &[(Parsed, Vec<Vec<u8>>, u32)],
+        id: &str,
+    ) -> Result<(), LexiconError> {
+        let p = parse_term(term);
+        let forms = case_forms(&p.core);
+        if forms.is_empty() {
+            return Err(LexiconError {
+                line: None,
+                column: None,
+                message: format!("term {term:?} of topic `{id}` is empty"),
+            });
+        }
+        let text = self.text(term);
+        for form in forms {
+            let pi = match self.index.get(&form) {
+                Some(&i) => i,
+                None => {
+                    self.pats.push(form.clone());
+                    self.pat_rules.push(Vec::new());
+                    self.index.insert(form.clone(), self.pats.len() - 1);
+                    self.pats.len() - 1
+                }
+            };
+            let first = self.excludes.len();
+            for (ep, eforms, etext) in excl {
+                for ef in eforms {
+                    for offset in occurrences(ef, &form) {
+                        self.excludes.push(ExcludeCheck {
+                            bytes: ef.clone().into_boxed_slice(),
+                            offset,
+                            start_boundary: ep.start_boundary,
+                            end_boundary: ep.end_boundary,
+                            text: *etext,
+                        });
+                    }
+                }
+            }
+            let rule = Rule {
+                topic,
+                cue,
+                start_boundary: p.start_boundary,
+                end_boundary: p.end_boundary,
+                excludes: first..self.excludes.len(),
+                text,
+            };
+            let list = &mut self.pat_rules[pi];
+            let dup = list.iter().any(|r| {
+                r.topic == rule.topic
+                    && r.cue == rule.cue
+                    && r.start_boundary == rule.start_boundary
+                    && r.end_boundary == rule.end_boundary
+            });
+            if dup {
+                self.excludes.truncate(first);
+            } else {
+                list.push(rule);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -999,6 +1319,98 @@ mod tests {
         // The exclude needs its own end boundary: "gatewayx" is not the exclude.
         assert_eq!(ids(&m, "payment gatewayx"), ["pay"]);
         assert_eq!(ids(&m, "премия будет"), ["pay"]);
+    }
+
+    #[test]
+    fn a_pair_finds_its_topic_only_when_every_side_occurs() {
+        let m = matcher(
+            "[work]\nterms = [\"加班\"]\npairs = [[\"来不及\", [\"项目\", \"报告\"]]]\n\
+             [other]\nterms = [\"飞机\"]\n",
+        );
+        assert_eq!(ids(&m, "项目来不及了"), ["work"]);
+        assert_eq!(ids(&m, "来不及写报告"), ["work"]);
+        assert_eq!(ids(&m, "上午早班飞机来不及"), ["other"]);
+        assert!(ids(&m, "项目报告").is_empty());
+        // Three sides: all are needed.
+        let m = matcher("[w]\npairs = [[\"a\", \"b\", [\"c\", \"d\"]]]\n");
+        assert!(ids(&m, "a b").is_empty());
+        assert_eq!(ids(&m, "d then b then a"), ["w"]);
+    }
+
+    #[test]
+    fn an_excluded_match_does_not_count_as_a_pair_side() {
+        let m = matcher("[work]\npairs = [[\"忙\", [\"项目\", \"活\"]]]\nexclude = [\"帮忙\"]\n");
+        assert!(ids(&m, "帮忙看下这个项目").is_empty());
+        assert_eq!(ids(&m, "项目太忙了"), ["work"]);
+        assert_eq!(ids(&m, "帮忙看下，活太多忙不过来"), ["work"]);
+    }
+
+    #[test]
+    fn explain_lists_terms_pair_sides_and_exclusions() {
+        let m = matcher(
+            "[work]\nterms = [\"累了\"]\nexclude = [\"积累了\", \"帮忙\"]\n\
+             pairs = [[\"忙\", \"项目\"]]\n[pay]\nterms = [\"工资\"]\n",
+        );
+        let x = m.explain("积累了经验，项目帮忙");
+        assert!(x.topics.is_empty());
+        assert_eq!(x.cues.len(), 3, "{x:?}");
+        assert_eq!(x.cues[0].term, "累了");
+        assert_eq!(x.cues[0].excluded_by.as_deref(), Some("积累了"));
+        assert_eq!(x.cues[1].role, CueRole::PairSide { pair: 0, side: 1 });
+        assert_eq!(x.cues[2].excluded_by.as_deref(), Some("帮忙"));
+        assert!(x.complete_pairs.is_empty());
+        let x = m.explain("项目忙，工资");
+        assert_eq!(x.topics, m.matches("项目忙，工资", Kind::Message));
+        assert_eq!(x.complete_pairs, [(0, 0)]);
+        assert_eq!(x.cues.last().unwrap().term, "工资");
+        assert_eq!(x.cues.last().unwrap().at, 12..18);
+    }
+
+    #[test]
+    fn russian_forms_match_through_stems_short_forms_and_yo() {
+        let m = matcher(
+            "[pay]\nterms = [\"зарплат*\", \"зп\", \"з/п\"]\n[quit]\nterms = [\"ушёл из\"]\n",
+        );
+        for body in [
+            "зарплата",
+            "где зарплату?",
+            "без зарплаты",
+            "с зарплатой",
+            "Зарплаты нет",
+            "ЗП",
+            "дай з/п",
+            "З/П когда",
+        ] {
+            assert_eq!(ids(&m, body), ["pay"], "{body}");
+        }
+        assert_eq!(ids(&m, "он ушел из команды"), ["quit"]);
+        assert_eq!(ids(&m, "Ушёл из команды"), ["quit"]);
+        assert_eq!(ids(&m, "УШЕЛ ИЗ"), ["quit"]);
+    }
+
+    #[test]
+    fn malformed_pairs_are_errors_at_the_pair() {
+        let e = Lexicon::from_toml("[w]\nterms = [\"x\"]\npairs = [[\"a\"]]\n").unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(e.message.contains("two or more"), "{e}");
+        let e = Lexicon::from_toml("[w]\npairs = [[\"a\", []]]\n").unwrap_err();
+        assert!(e.message.contains("empty side"), "{e}");
+        let e = Lexicon::from_toml("[w]\npairs = [[\"a\", [\"\"]]]\n").unwrap_err();
+        assert!(e.message.contains("is empty"), "{e}");
+        let many: String = (0..65)
+            .map(|i| format!("[t{i}]\npairs = [[\"a{i}\", \"b{i}\"]]\n"))
+            .collect();
+        let lex = Lexicon::from_toml(&many[..many.len()]).unwrap_err();
+        assert!(lex.message.contains("too many topics"), "{lex}");
+        let sides: String = format!(
+            "[t]\npairs = [{}]\n",
+            (0..65)
+                .map(|i| format!("[\"a{i}\", \"b{i}\"]"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let e = TopicMatcher::new(&Lexicon::from_toml(&sides).unwrap()).unwrap_err();
+        assert!(e.message.contains("too many cue-pair sides: 130"), "{e}");
     }
 
     #[test]
@@ -1153,6 +1565,11 @@ mod tests {
         assert_eq!(ids(&m, "надо закриптовать билд"), ["tools"]);
         assert_eq!(ids(&m, "积累了很多经验"), Vec::<String>::new());
         assert_eq!(ids(&m, "我太累了"), ["workload"]);
+        // 来不及 is workload only with the work it is about (a cue pair).
+        assert!(ids(&m, "上午早班飞机来不及").is_empty());
+        assert_eq!(ids(&m, "这个活今天肯定来不及"), ["workload"]);
+        assert_eq!(ids(&m, "зарплату задержали"), ["pay"]);
+        assert_eq!(ids(&m, "где з/п?"), ["pay"]);
     }
 }
 

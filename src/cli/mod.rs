@@ -38,6 +38,7 @@ pub enum Command {
     /// One row per person: first/last seen, activity, after-hours share, reply times.
     People(people::PeopleArgs),
     /// Topic frequency per bucket (and per person), or example messages per topic.
+    #[command(mut_arg("paths", |a| a.required(false)))]
     Topics(topics::TopicsArgs),
     /// Draw a chart (PNG or SVG): heatmap, activity, calendar or people.
     Chart(chart::ChartArgs),

@@ -727,6 +727,15 @@ impl Outputs<'_> {
             &["topic", "label", "messages", "per 1,000", "voiced most by"],
             &topic_rows,
         );
+        // How far to trust each line: the built-in lexicon's measured held-out quality.
+        if self.args.filter.lexicon.is_none() {
+            for &(t, _) in &order {
+                let id = self.matcher.ids()[t].as_str();
+                if let Some(q) = chatsift::analysis::topic_eval::quality_note(id) {
+                    p.note(&format!("{id}: {q}"));
+                }
+            }
+        }
         for &(t, hits) in &order {
             if hits == 0 {
                 continue;
