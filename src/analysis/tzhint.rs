@@ -37,7 +37,8 @@
 //!
 //! **Honest confidence.** Real crews differ from these rhythms by an hour or two (Black
 //! Basta starts and stops later than TrickBot), so offsets that score within
-//! [`TOLERANCE`] (0.03, or 3 standard errors of the mean when that is more) of the best
+//! [`TOLERANCE`] (0.03, or 3 standard errors of the mean when that is more; the standard
+//! error counts a [`BURST`] of 10 messages as one observation) of the best
 //! cannot be told apart: the hint gives the **range** they span (within 12 h of the best).
 //! Labels: `high` when that range is at most 1 h wide and there are at least 1,000
 //! messages, `medium` when it is at most 3 h wide, else `low`. Below [`MIN_MESSAGES`]
@@ -57,12 +58,17 @@ pub const BINS: usize = 48;
 /// Days in a week.
 const DAYS: usize = 7;
 
-/// Fewer messages than this give no hint ("too few messages").
-pub const MIN_MESSAGES: u64 = 300;
+/// Fewer messages than this give no hint ("too few messages"). Single i-SOON chat files of
+/// 300–900 messages (one pair of people) still fitted offsets one to five hours off +08:00.
+pub const MIN_MESSAGES: u64 = 1000;
 
 /// Offsets scoring within this much (mean log-likelihood per message) of the best cannot be
 /// told apart; see the module docs.
 pub const TOLERANCE: f64 = 0.03;
+
+/// Chat messages come in bursts, not one by one: the standard error counts this many
+/// messages as one observation.
+pub const BURST: f64 = 10.0;
 
 /// Weight of the local weekend share in an offset's score.
 const WEEKEND_WEIGHT: f64 = 0.5;
