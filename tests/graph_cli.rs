@@ -335,7 +335,7 @@ fn strict_stops_with_exit_1_and_writes_nothing() {
 }
 
 #[test]
-fn inspect_hints_plus_eight_for_the_isoon_demo() {
+fn inspect_says_too_few_messages_for_the_small_isoon_demo() {
     let o = run(&["inspect", "testdata/demo/isoon", "--json", "-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -343,23 +343,97 @@ fn inspect_hints_plus_eight_for_the_isoon_demo() {
     for f in v["files"].as_array().unwrap() {
         if f["format"] == "isoon" {
             chats += 1;
-            assert_eq!(f["zone_hint"]["offset"], "+08:00", "{f}");
-            let share = f["zone_hint"]["share"].as_f64().unwrap();
-            assert!((0.5..=1.0).contains(&share), "{f}");
-            assert!(["high", "medium"].contains(&f["zone_hint"]["label"].as_str().unwrap()));
+            assert_eq!(f["zone_hint"]["label"], "too few messages", "{f}");
+            assert!(f["zone_hint"]["offset"].is_null(), "{f}");
         } else {
             assert!(f["zone_hint"].is_null(), "{f}");
         }
     }
     assert_eq!(chats, 3);
+    assert_eq!(v["summary"]["zone_hint"]["label"], "too few messages");
     let o = run(&["inspect", "testdata/demo/isoon/1.md", "-q"]);
     assert!(
-        stdout(&o).contains(
-            "  zone hint   +08:00 (76% of messages fall 09:00–18:00 at that offset; confidence high)\n"
-        ),
+        stdout(&o).contains("  zone hint   too few messages (93; a hint needs 1,000)\n"),
         "{}",
         stdout(&o)
     );
+}
+
+/// An i-SOON table of generated rows (UTC stamps) for a Beijing office working 09:00–22:00
+/// with a lunch dip, over four weeks, light at weekends.
+fn beijing_isoon(dir: &Path) -> std::path::PathBuf {
+    let local = [
+        1u32, 0, 0, 0, 0, 0, 0, 0, 2, 8, 10, 10, 4, 3, 10, 10, 10, 9, 5, 7, 7, 6, 4, 2,
+    ];
+    let mut t = String::from(
+        "<table border=\"1\">\n<tr><th>Time</th><th>From</th><th>To</th><th>Message</th></tr>\n",
+    );
+    // 2024-01-01 was a Monday.
+    for day in 1..=28u32 {
+        let n_scale = if (day - 1) % 7 >= 5 { 3 } else { 10 };
+        for (h, &n) in local.iter().enumerate() {
+            for i in 0..n * n_scale / 10 {
+                // Local Beijing hour h is UTC h − 8, the day before when h < 8.
+                let (d, uh) = if h >= 8 {
+                    (day, h - 8)
+                } else {
+                    (day - 1, h + 16)
+                };
+                if d == 0 {
+                    continue;
+                }
+                t.push_str(&format!(
+                    "<tr><td>2024-01-{d:02} {uh:02}:{:02}:07</td><td>wxid_a</td><td>wxid_b</td><td>好的</td></tr>\n",
+                    i * 5 % 60
+                ));
+            }
+        }
+    }
+    t.push_str("</table>\n");
+    let p = dir.join("1.md");
+    std::fs::write(&p, t).unwrap();
+    p
+}
+
+#[test]
+fn whole_input_hint_says_plus_eight_and_report_warns_without_tz() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = beijing_isoon(dir.path());
+    let o = run(&["inspect", s(&md), "--json", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let hint = &v["summary"]["zone_hint"];
+    assert_eq!(hint["offset"], "+08:00", "{hint}");
+    assert_ne!(hint["label"], "low", "{hint}");
+    // The stderr summary carries the whole input's hint.
+    let o = run(&["inspect", s(&md)]);
+    assert!(
+        stderr(&o).contains("chatsift: zone hint for all input: +08:00 (fits "),
+        "{}",
+        stderr(&o)
+    );
+    // report: the hint in the summary, and a warning because --tz was not given.
+    let out = dir.path().join("rep");
+    let o = run(&["report", s(&md), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: --tz was not given") && stderr(&o).contains("--tz +08:00"),
+        "{}",
+        stderr(&o)
+    );
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("Zone hint"), "no zone hint in the summary");
+    assert!(
+        html.contains("consider --tz +08:00"),
+        "no warning in the summary"
+    );
+    // With --tz given there is no warning.
+    let out2 = dir.path().join("rep2");
+    let o = run(&["report", s(&md), "--tz", "+08:00", "-o", s(&out2)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning: --tz"), "{}", stderr(&o));
+    let html = std::fs::read_to_string(out2.join("index.html")).unwrap();
+    assert!(html.contains("Zone hint") && !html.contains("consider --tz"));
 }
 
 #[test]

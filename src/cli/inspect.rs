@@ -1,9 +1,10 @@
 //! `chatsift inspect`: per input, the detected format and encoding, message counts by kind,
 //! time range, senders and problems; files that are not chats are listed as skipped.
 //!
-//! Per file it also gives a time-zone hint: the UTC offset under which the file's
-//! hour-of-day profile best matches a working day (see [`chatsift::analysis::tzhint`]), for
-//! `--source-tz`/`--tz`. With `--suggest-aliases` it proposes, without applying them, alias
+//! It also gives a time-zone hint for the whole input (all files' messages together) and per
+//! file with enough messages: the UTC offset, and the range of offsets, under which the
+//! messages' hours best match a daily rhythm (see [`chatsift::analysis::tzhint`]), for
+//! `--source-tz`/`--tz`. Files with too few messages say so instead. With `--suggest-aliases` it proposes, without applying them, alias
 //! file entries for ids that look like one person (see [`chatsift::analysis::suggest`]).
 
 use super::common::{self, FilterArgs, InputArgs, thousands};
@@ -11,7 +12,7 @@ use anyhow::Result;
 use chatsift::analysis::FastSet;
 use chatsift::analysis::alias::Aliases;
 use chatsift::analysis::suggest::{self, IdSet, Suggestion};
-use chatsift::analysis::tzhint::{HourHistogram, ZoneHint};
+use chatsift::analysis::tzhint::{HourHistogram, ZoneHint, format_offset};
 use chatsift::formats::Sink;
 use chatsift::model::{Kind, Message, Problem};
 use chatsift::pipeline::{self, Report};
@@ -140,10 +141,49 @@ struct FileJson<'a> {
 
 #[derive(Serialize)]
 struct ZoneHintJson {
-    offset: String,
-    share: f64,
-    confidence: f64,
+    /// The best offset, or null with too few messages.
+    offset: Option<String>,
+    range_from: Option<String>,
+    range_to: Option<String>,
+    rhythm: Option<&'static str>,
+    weekend_share: Option<f64>,
+    margin: Option<f64>,
+    messages: u64,
+    /// `high`, `medium`, `low` or `too few messages`.
     label: &'static str,
+}
+
+/// The JSON hint of a histogram: None without messages.
+fn hint_json(h: &HourHistogram) -> Option<ZoneHintJson> {
+    if let Some(z) = h.hint() {
+        return Some(ZoneHintJson::from(z));
+    }
+    h.too_few().then(|| ZoneHintJson {
+        offset: None,
+        range_from: None,
+        range_to: None,
+        rhythm: None,
+        weekend_share: None,
+        margin: None,
+        messages: h.total(),
+        label: TOO_FEW,
+    })
+}
+
+const TOO_FEW: &str = "too few messages";
+
+/// The text hint of a histogram: None without messages.
+pub(crate) fn hint_text(h: &HourHistogram) -> Option<String> {
+    if let Some(z) = h.hint() {
+        return Some(z.describe());
+    }
+    h.too_few().then(|| {
+        format!(
+            "{TOO_FEW} ({}; a hint needs {})",
+            thousands(h.total()),
+            thousands(chatsift::analysis::tzhint::MIN_MESSAGES)
+        )
+    })
 }
 
 /// Rounded to two decimals for display.
@@ -154,9 +194,13 @@ fn two_decimals(x: f64) -> f64 {
 impl From<ZoneHint> for ZoneHintJson {
     fn from(h: ZoneHint) -> ZoneHintJson {
         ZoneHintJson {
-            offset: h.offset(),
-            share: two_decimals(h.share),
-            confidence: two_decimals(h.confidence),
+            offset: Some(h.offset()),
+            range_from: Some(format_offset(h.low_secs)),
+            range_to: Some(format_offset(h.high_secs)),
+            rhythm: Some(h.rhythm),
+            weekend_share: Some(two_decimals(h.weekend_share)),
+            margin: Some((h.margin * 1000.0).round() / 1000.0),
+            messages: h.messages,
             label: h.label,
         }
     }
@@ -242,6 +286,9 @@ pub fn run(args: InspectArgs) -> Result<()> {
     out.flush()?;
     if !setup.quiet {
         eprintln!("chatsift: {}", common::summary_line(&report));
+        if let Some(h) = hint_text(&all_hours(&stats)) {
+            eprintln!("chatsift: zone hint for all input: {h}");
+        }
     }
     if setup.strict
         && let Some(stop) = common::strict_stop(&report)
@@ -319,7 +366,7 @@ fn write_json(
                 dst_adjusted: f.dst_adjusted,
                 duplicates: f.duplicates,
                 note: f.note.as_deref(),
-                zone_hint: s.hours.hint().map(ZoneHintJson::from),
+                zone_hint: hint_json(&s.hours),
             }
         })
         .collect();
@@ -337,6 +384,7 @@ fn write_json(
             "skipped": report.files.len() - report.files_read(),
             "messages": report.messages(),
             "problems": report.problem_count(),
+            "zone_hint": hint_json(&all_hours(stats)),
         }
     });
     if let (Some(s), Some(obj)) = (suggestions, doc.as_object_mut()) {
@@ -384,14 +432,8 @@ fn write_text(report: &Report, stats: &[Stats], top: usize, out: &mut dyn Write)
         if let (Some(a), Some(b)) = (stamp(s.first), stamp(s.last)) {
             writeln!(out, "  time        {a} … {b}")?;
         }
-        if let Some(h) = s.hours.hint() {
-            writeln!(
-                out,
-                "  zone hint   {} ({:.0}% of messages fall 09:00–18:00 at that offset; confidence {})",
-                h.offset(),
-                h.share * 100.0,
-                h.label
-            )?;
+        if let Some(h) = hint_text(&s.hours) {
+            writeln!(out, "  zone hint   {h}")?;
         }
         let senders = sorted_senders(s);
         let shown: Vec<String> = senders
@@ -441,5 +483,17 @@ fn write_text(report: &Report, stats: &[Stats], top: usize, out: &mut dyn Write)
     for w in &report.walk_problems {
         writeln!(out, "{}\n  unreadable  {}", w.path, w.what)?;
     }
+    if let Some(h) = hint_text(&all_hours(stats)) {
+        writeln!(out, "all input\n  zone hint   {h}")?;
+    }
     Ok(())
+}
+
+/// Every file's hours together: the whole input's zone evidence.
+fn all_hours(stats: &[Stats]) -> HourHistogram {
+    let mut all = HourHistogram::new();
+    for s in stats {
+        all.merge(&s.hours);
+    }
+    all
 }

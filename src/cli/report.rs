@@ -21,6 +21,7 @@ use chatsift::analysis::people::{People, WorkWeek};
 use chatsift::analysis::timeline::{Bucket, Instant, Timeline};
 use chatsift::analysis::topics::{TopicMatcher, TopicSet};
 use chatsift::analysis::trend::Trend;
+use chatsift::analysis::tzhint::{MIN_MESSAGES, ZoneEvidence, ZoneHint};
 use chatsift::analysis::{Accumulator, FastMap, HOLD, Observation, Observer, Settings};
 use chatsift::formats::Sink;
 use chatsift::model::{Kind, Message, Problem};
@@ -86,6 +87,8 @@ pub struct ReportAcc {
     pub topic_people: Vec<FastMap<String, u64>>,
     /// Who writes to whom.
     pub graph: Graph,
+    /// Hours of the messages per file, for the zone hint.
+    pub zones: ZoneEvidence,
 }
 
 impl ReportAcc {
@@ -97,6 +100,7 @@ impl ReportAcc {
             trend: Trend::new(Bucket::Day, topics, false, EXAMPLES),
             topic_people: vec![FastMap::default(); topics],
             graph: Graph::new(),
+            zones: ZoneEvidence::new(),
         }
     }
 }
@@ -120,6 +124,7 @@ impl Accumulator for ReportAcc {
             }
         }
         self.graph.observe(o);
+        self.zones.observe(o);
     }
     fn merge(&mut self, later: ReportAcc) {
         self.overview.merge(later.overview);
@@ -134,6 +139,7 @@ impl Accumulator for ReportAcc {
             }
         }
         self.graph.merge(later.graph);
+        self.zones.merge(later.zones);
     }
 }
 
@@ -329,12 +335,52 @@ fn write_report(args: ReportArgs) -> Result<()> {
     out.write_all()?;
     common::print_summary(&report, setup.quiet);
     if !setup.quiet {
+        if let Some(w) = zone_warning(total.zones.total().hint().as_ref(), tz_given()) {
+            eprintln!("chatsift: warning: {w}");
+        }
         eprintln!(
             "chatsift: report written to {}",
             dir.join("index.html").display()
         );
     }
     Ok(())
+}
+
+/// Whether `--tz` was on the command line (its default, UTC, cannot tell).
+fn tz_given() -> bool {
+    std::env::args_os().any(|a| {
+        let a = a.to_string_lossy();
+        a == "--tz" || a.starts_with("--tz=")
+    })
+}
+
+/// The warning when `--tz` was not given and the zone hint is confident (high or medium)
+/// that the writers were not at UTC.
+fn zone_warning(hint: Option<&ZoneHint>, tz_given: bool) -> Option<String> {
+    let h = hint?;
+    if tz_given || h.label == "low" || h.holds(0) {
+        return None;
+    }
+    Some(format!(
+        "--tz was not given, so hours and charts are in UTC, but the messages look like a day at {} (fits {}; confidence {}): consider --tz {}",
+        h.offset(),
+        h.range(),
+        h.label,
+        h.offset()
+    ))
+}
+
+/// The summary's zone hint line.
+fn zone_fact(zones: &ZoneEvidence) -> String {
+    let all = zones.total();
+    match all.hint() {
+        Some(h) => h.describe(),
+        None => format!(
+            "too few messages ({}; a hint needs {})",
+            thousands(all.total()),
+            thousands(MIN_MESSAGES)
+        ),
+    }
 }
 
 /// Writes `bytes` to `dir/name` atomically.
@@ -594,6 +640,10 @@ impl Outputs<'_> {
             ),
             ("Zone of times and charts", self.tz.to_string()),
             (
+                "Zone hint (offset whose hours look most like a day)",
+                zone_fact(&acc.zones),
+            ),
+            (
                 "Problems",
                 format!(
                     "{} (malformed records were skipped and are listed below and in problems.csv)",
@@ -601,6 +651,9 @@ impl Outputs<'_> {
                 ),
             ),
         ];
+        if let Some(w) = zone_warning(acc.zones.total().hint().as_ref(), tz_given()) {
+            facts.push(("Warning", w));
+        }
         if acc.people.out_of_order() > 0 {
             facts.push((
                 "Out of order",
