@@ -7,9 +7,10 @@
 //!
 //! Mapping: sender = `from`; a `to` whose domain starts with `conference.` is a room (channel,
 //! no recipient), any other `to` is the recipient. Server notices and people are told apart
-//! by what the real logs hold: a `from` without `@` that has a dot is the bare server domain
-//! (`q3mcco35auwcstmt.onion`, `exploit.im`): kind `system`. A `from` without `@` and without
-//! a dot is a person whose client logged only the local part (`buza`, a 32-letter id): an
+//! by what the real logs hold: a `from` without `@` that is the domain of the `to` it writes
+//! to is the server itself (`q3mcco35auwcstmt.onion` to `x@q3mcco35auwcstmt.onion`, "Welcome
+//! to this XMPP server"): kind `system`. Any other `from` without `@` is a person whose client
+//! logged only part of the address (`buza`, a 32-letter id, `exploit.im` writing "15"): an
 //! ordinary message. A `from` that is a room's own JID (`ttrr@conference.host`) is the room's
 //! notice to a member, such as an invitation (`X приглашает вас в комнату …`): kind `system`,
 //! channel = the room, recipient = the member. Otherwise kind `encrypted` when the body
@@ -214,11 +215,17 @@ fn is_encrypted(body: &str, otr_request: &memmem::Finder<'_>) -> bool {
         || otr_request.find(body.as_bytes()).is_some()
 }
 
-/// A bare `from` with a dot is the server's own domain (`q3mcco35auwcstmt.onion`,
-/// `exploit.im`): its messages are server notices. A bare `from` without a dot (`buza`,
-/// `b2zbrzj5sljbmemgfqnn7zlarduyjhvjwt`) is a person whose client logged only the local part.
-fn is_server(jid: &str) -> bool {
-    !jid.contains('@') && jid.contains('.')
+/// A bare `from` (no `@`) is the server itself only when it is the domain of the `to` it
+/// writes to (`q3mcco35auwcstmt.onion` to `x@q3mcco35auwcstmt.onion`: "Welcome to this XMPP
+/// server"). Any other bare `from` is a person whose client logged only part of the address:
+/// a local name (`buza`, a 32-letter id) or a foreign host (`exploit.im` writing "15").
+fn is_server(from: &str, to: &str) -> bool {
+    if from.contains('@') {
+        return false;
+    }
+    let domain = to.rsplit_once('@').map_or(to, |(_, d)| d);
+    let domain = domain.split('/').next().unwrap_or(domain);
+    domain == from || domain.strip_prefix("conference.") == Some(from)
 }
 
 fn is_room(jid: &str) -> bool {
@@ -399,7 +406,7 @@ impl Format for ContiJabber {
                 sink.problem(Problem::new(loc, r));
             }
             let from_room = is_room(&from);
-            let kind = if is_server(&from) || from_room {
+            let kind = if is_server(&from, &to) || from_room {
                 Kind::System
             } else if is_encrypted(&body, &otr_request) {
                 Kind::Encrypted
@@ -503,9 +510,9 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn bare_local_name_without_a_dot_is_a_person_not_a_server_notice() {
+    fn a_bare_from_is_a_person_unless_it_is_the_recipients_own_server() {
         let text = format!(
-            "{}\n{}\n{}",
+            "{}\n{}\n{}\n{}",
             obj(TS, "buza", "graf@x.onion", "привет, какие нужны порты"),
             obj(
                 TS,
@@ -513,13 +520,15 @@ pub(crate) mod tests {
                 "elvira@x.onion",
                 "привет.."
             ),
-            obj(TS, "exploit.im", "a@x.onion", "server restart")
+            obj(TS, "exploit.im", "a@x.onion", "15"),
+            obj(TS, "x.onion", "a@x.onion", "Welcome to this XMPP server")
         );
         let c = run(&text, usize::MAX);
         assert_eq!(c.messages[0].kind, Kind::Message);
         assert_eq!(c.messages[0].sender, "buza");
         assert_eq!(c.messages[1].kind, Kind::Message);
-        assert_eq!(c.messages[2].kind, Kind::System);
+        assert_eq!(c.messages[2].kind, Kind::Message);
+        assert_eq!(c.messages[3].kind, Kind::System);
     }
 
     #[test]
