@@ -81,7 +81,10 @@ use super::{
     next_line_start,
 };
 use crate::model::{Kind, Message, Problem};
-use crate::time::{Civil, digits};
+use crate::time::Civil;
+
+mod header;
+use header::{Head, date_like, head};
 
 /// The `whatsapp` format.
 #[derive(Debug, Clone, Copy)]
@@ -212,224 +215,6 @@ static SYSTEM_AC: LazyLock<AhoCorasick> =
 
 const LRM: &str = "\u{200E}";
 
-/// A header-shaped line: the date fields as written (order not yet decided).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Head {
-    /// The three date fields in written order.
-    f: [u32; 3],
-    /// Their digit counts.
-    len: [u8; 3],
-    /// The date separator.
-    sep: u8,
-    hour: u32,
-    minute: u32,
-    second: u32,
-    /// `Some(true)` for PM, `Some(false)` for AM, `None` for a 24-hour clock.
-    pm: Option<bool>,
-    /// Where the text after the header starts in the line.
-    text: usize,
-}
-
-/// Up to `max` ASCII digits at `i`: (value, count), at least one digit.
-#[inline]
-fn num(b: &[u8], i: usize, max: usize) -> Option<(u32, usize)> {
-    let mut v = 0u32;
-    let mut n = 0usize;
-    while n < max {
-        match b.get(i + n) {
-            Some(&c) if c.is_ascii_digit() => {
-                v = v * 10 + u32::from(c - b'0');
-                n += 1;
-            }
-            _ => break,
-        }
-    }
-    (n > 0).then_some((v, n))
-}
-
-/// Length of a space, U+00A0 or U+202F at `i`.
-#[inline]
-fn space_like(b: &[u8], i: usize) -> Option<usize> {
-    match b.get(i)? {
-        b' ' => Some(1),
-        0xC2 if b.get(i + 1) == Some(&0xA0) => Some(2),
-        0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xAF) => Some(3),
-        _ => None,
-    }
-}
-
-/// The AM/PM markers written before the time, with whether each means PM.
-const MARKERS_BEFORE: [(&str, bool); 6] = [
-    ("上午", false),
-    ("下午", true),
-    ("午前", false),
-    ("午後", true),
-    ("오전", false),
-    ("오후", true),
-];
-
-/// An AM/PM marker written before the time at `i`: (pm, its length in bytes).
-#[inline]
-fn marker_before(b: &[u8], i: usize) -> Option<(bool, usize)> {
-    let rest = b.get(i..)?;
-    if rest.first().is_none_or(|c| c.is_ascii()) {
-        return None;
-    }
-    MARKERS_BEFORE
-        .iter()
-        .find(|(m, _)| rest.starts_with(m.as_bytes()))
-        .map(|(m, pm)| (*pm, m.len()))
-}
-
-/// An AM/PM marker at `i` (with its leading space): (pm, end).
-#[inline]
-fn meridiem(b: &[u8], mut i: usize) -> Option<(bool, usize)> {
-    if let Some(n) = space_like(b, i) {
-        i += n;
-    }
-    let pm = match b.get(i)? {
-        b'a' | b'A' => false,
-        b'p' | b'P' => true,
-        _ => return None,
-    };
-    i += 1;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-    }
-    if let Some(n) = space_like(b, i) {
-        i += n;
-    }
-    if !matches!(b.get(i), Some(b'm' | b'M')) {
-        return None;
-    }
-    i += 1;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-    }
-    Some((pm, i))
-}
-
-/// `DD?DD?YYYY` (`?` one of `/ . -`, the same twice) at the start of `b`, the commonest
-/// date shape: the fields and the separator. For these ten bytes the general reading in
-/// [`head`] gets the same fields (the separator stops the first field at two digits, the
-/// middle field takes at most two, the last at most four) and goes on at byte 10 as here.
-#[inline]
-fn date_2_2_4(b: &[u8]) -> Option<([u32; 3], u8)> {
-    let d: &[u8; 10] = b.get(..10)?.try_into().ok()?;
-    let sep = d[2];
-    if !matches!(sep, b'/' | b'.' | b'-') || d[5] != sep {
-        return None;
-    }
-    Some((
-        [
-            digits::<2>(d)?,
-            digits::<2>(&d[3..])?,
-            digits::<4>(&d[6..])?,
-        ],
-        sep,
-    ))
-}
-
-/// The strict header at the start of `b` (one line without its `\n`), if any.
-#[inline]
-fn head(b: &[u8]) -> Option<Head> {
-    let mut i = 0usize;
-    match b.first()? {
-        b'0'..=b'9' | b'[' => {}
-        0xE2 if b.starts_with(LRM.as_bytes()) => i = 3,
-        _ => return None,
-    }
-    let ios = b.get(i) == Some(&b'[');
-    if ios {
-        i += 1;
-    }
-    let (f, n, sep) = match date_2_2_4(b.get(i..).unwrap_or(&[])) {
-        Some((f, sep)) => {
-            i += 10;
-            (f, [2, 2, 4], sep)
-        }
-        None => {
-            let (f0, n0) = num(b, i, 4)?;
-            i += n0;
-            let sep = *b.get(i)?;
-            if !matches!(sep, b'/' | b'.' | b'-') || n0 == 3 {
-                return None;
-            }
-            let (f1, n1) = num(b, i + 1, 2)?;
-            i += 1 + n1;
-            if b.get(i) != Some(&sep) {
-                return None;
-            }
-            let (f2, n2) = num(b, i + 1, 4)?;
-            i += 1 + n2;
-            if n2 == 3 || (n0 == 4 && n2 == 4) {
-                return None;
-            }
-            ([f0, f1, f2], [n0 as u8, n1 as u8, n2 as u8], sep)
-        }
-    };
-    match b.get(i) {
-        Some(b',') if b.get(i + 1) == Some(&b' ') => i += 2,
-        Some(b' ') if !ios => i += 1,
-        _ => return None,
-    }
-    // A marker before the time (Chinese, Japanese, Korean phones).
-    let mut pm = None;
-    if let Some((p, n)) = marker_before(b, i) {
-        pm = Some(p);
-        i += n;
-        if let Some(n) = space_like(b, i) {
-            i += n;
-        }
-    }
-    let (hour, nh) = num(b, i, 2)?;
-    i += nh;
-    if b.get(i) != Some(&b':') {
-        return None;
-    }
-    let (minute, nm) = num(b, i + 1, 2)?;
-    if nm != 2 {
-        return None;
-    }
-    i += 3;
-    let mut second = 0;
-    if b.get(i) == Some(&b':') {
-        let (s, ns) = num(b, i + 1, 2)?;
-        if ns != 2 {
-            return None;
-        }
-        second = s;
-        i += 3;
-    }
-    if pm.is_none()
-        && let Some((p, end)) = meridiem(b, i)
-    {
-        pm = Some(p);
-        i = end;
-    }
-    if ios {
-        if b.get(i) != Some(&b']') || b.get(i + 1) != Some(&b' ') {
-            return None;
-        }
-        i += 2;
-    } else {
-        if b.get(i..i + 3) != Some(b" - ".as_slice()) {
-            return None;
-        }
-        i += 3;
-    }
-    Some(Head {
-        f,
-        len: n,
-        sep,
-        hour,
-        minute,
-        second,
-        pm,
-        text: i,
-    })
-}
-
 /// The order assumed when nothing in the dates decides it (see the module docs).
 fn assumed(sep: u8, twelve_hour: bool) -> DateOrder {
     if sep == b'/' && twelve_hour {
@@ -441,10 +226,18 @@ fn assumed(sep: u8, twelve_hour: bool) -> DateOrder {
 
 /// The wall time of a header under a date order, if every field is in range.
 fn civil(h: &Head, order: DateOrder) -> Option<Civil> {
-    let (d, m, y) = match order {
-        DateOrder::Dmy => (0, 1, 2),
-        DateOrder::Mdy => (1, 0, 2),
-        DateOrder::Ymd => (2, 1, 0),
+    let (d, m, y) = if h.len[1] == 4 {
+        // The year in the middle (`06/2018/13`): the order places day and month.
+        match order {
+            DateOrder::Mdy => (2, 0, 1),
+            _ => (0, 2, 1),
+        }
+    } else {
+        match order {
+            DateOrder::Dmy => (0, 1, 2),
+            DateOrder::Mdy => (1, 0, 2),
+            DateOrder::Ymd => (2, 1, 0),
+        }
     };
     if h.len[d] > 2 || h.len[m] > 2 {
         return None;
@@ -577,6 +370,13 @@ impl Survey for DateSurvey {
                 }
                 if h.len[0] == 4 {
                     self.ev[2].add(line, h.f[0]);
+                } else if h.len[1] == 4 {
+                    if h.f[0] > 12 {
+                        self.ev[0].add(line, h.f[0]);
+                    }
+                    if h.f[2] > 12 {
+                        self.ev[1].add(line, h.f[2]);
+                    }
                 } else {
                     if h.f[0] > 12 {
                         self.ev[0].add(line, h.f[0]);
