@@ -284,6 +284,10 @@ pub struct WhatsAppHint {
     pub order: Option<DateOrder>,
     /// What was decided and on what evidence.
     pub note: Option<String>,
+    /// The `Name:` prefixes that only ever precede text starting with U+200E (iOS group
+    /// notices carry the group's name there): such lines are system rows. A person's own
+    /// U+200E lines (attachments, deletions, some messages) keep their author.
+    pub notice_authors: std::collections::BTreeSet<Box<str>>,
 }
 
 impl Hint for WhatsAppHint {
@@ -316,6 +320,40 @@ struct DateSurvey {
     ev: [Evidence; 3],
     /// Separator and clock of the first header.
     first: Option<(u8, bool)>,
+    /// Authors of at least one line whose text does not start with U+200E.
+    plain: AuthorSet,
+    /// Authors of lines whose text starts with U+200E and is no placeholder.
+    lrm: AuthorSet,
+    /// The last author added to `plain` (consecutive lines share an author; one compare
+    /// instead of a hash lookup).
+    last_plain: String,
+}
+
+type AuthorSet = std::collections::HashSet<Box<str>, foldhash::fast::FixedState>;
+
+impl DateSurvey {
+    /// Notes the author of a header line whose text after the header is `rest`.
+    #[inline]
+    fn author(&mut self, rest: &str) {
+        let Some((a, body)) = author_split(rest.as_bytes()) else {
+            return;
+        };
+        let (name, after) = (&rest[..a], &rest[body..]);
+        if system_prefix(name) {
+            return;
+        }
+        if after.starts_with(LRM) {
+            if classify(after, false).0 == Kind::Message && !self.lrm.contains(name) {
+                self.lrm.insert(name.into());
+            }
+        } else if self.last_plain != name {
+            if !self.plain.contains(name) {
+                self.plain.insert(name.into());
+            }
+            self.last_plain.clear();
+            self.last_plain.push_str(name);
+        }
+    }
 }
 
 impl DateSurvey {
@@ -365,6 +403,9 @@ impl Survey for DateSurvey {
         while pos < b.len() {
             let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
             if let Some(h) = head(&b[pos..eol]) {
+                if let Some(rest) = text.get(pos + h.text..eol) {
+                    self.author(rest);
+                }
                 if self.first.is_none() {
                     self.first = Some((h.sep, h.pm.is_some()));
                 }
@@ -392,6 +433,12 @@ impl Survey for DateSurvey {
     }
 
     fn finish(self: Box<Self>) -> Box<dyn Hint> {
+        let notice_authors: std::collections::BTreeSet<Box<str>> = self
+            .lrm
+            .iter()
+            .filter(|a| !self.plain.contains(*a))
+            .cloned()
+            .collect();
         let decided = self.decided();
         let (order, note) = match (self.option, &decided, self.first) {
             (Some(o), Some((d, ev)), _) if *d != o => (
@@ -428,14 +475,84 @@ impl Survey for DateSurvey {
                 return Box::new(WhatsAppHint {
                     order: None,
                     note: None,
+                    notice_authors,
                 });
             }
         };
         Box::new(WhatsAppHint {
             order,
             note: Some(note),
+            notice_authors,
         })
     }
+}
+
+/// Whether a line is a header with a valid date under some order, for sniffing. A
+/// `Name:` followed by a tab is the TrickBot layout (`[04.11.21 10:02:17] vega:\t\tx`),
+/// not WhatsApp.
+fn sniff_header(l: &str) -> bool {
+    let Some(h) = head(l.as_bytes()) else {
+        return false;
+    };
+    let rest = l.as_bytes().get(h.text..).unwrap_or(&[]);
+    if let Some(c) = memchr(b':', rest)
+        && rest.get(c + 1) == Some(&b'\t')
+    {
+        return false;
+    }
+    [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd]
+        .iter()
+        .any(|&o| civil(&h, o).is_some())
+}
+
+/// What a skipped `.txt` file is told when it looks like a WhatsApp export in a layout that
+/// no header reading matches: most of its first non-blank lines start with something
+/// date-like (`12/03/2022`, `[2018. 6. 13.`, `21:25`) and none is a header. The first such
+/// line, for the message `looks like a WhatsApp export but no header layout matched: LINE`.
+pub fn unmatched_layout<'h>(path: &str, head_text: &'h str) -> Option<&'h str> {
+    if !file_name(path).to_ascii_lowercase().ends_with(".txt") {
+        return None;
+    }
+    let mut lines = 0;
+    let mut dated = 0;
+    let mut first = None;
+    for l in head_text.lines().filter(|l| !l.trim().is_empty()).take(12) {
+        lines += 1;
+        if sniff_header(l) {
+            return None;
+        }
+        if date_like(l.as_bytes()) {
+            dated += 1;
+            first = first.or(Some(l));
+        }
+    }
+    (dated * 2 > lines).then_some(first).flatten()
+}
+
+/// Phrases of the notices WhatsApp writes in a one-to-one chat under the contact's name
+/// (the encryption notice, a changed security code), by locale.
+pub const NOTICE_PHRASES: &[&str] = &[
+    "end-to-end",
+    "security code",
+    "extremo a extremo",
+    "Ende-zu-Ende",
+    "de bout en bout",
+    "ponta a ponta",
+    "сквозным шифрованием",
+    "端到端",
+    "エンドツーエンド",
+    "종단간",
+    "uçtan uca",
+    "από άκρο σε άκρο",
+    "تشفير",
+];
+
+/// Whether a line `Name: ‎text` (text starting with U+200E, no placeholder) is a notice:
+/// `Name` only ever writes such lines in the file (the survey's `notice_authors`), or the
+/// text is one of the [`NOTICE_PHRASES`]. Otherwise it is the person's own message.
+fn notice(name: &str, text: &str, hint: Option<&WhatsAppHint>) -> bool {
+    hint.is_some_and(|h| h.notice_authors.contains(name))
+        || NOTICE_PHRASES.iter().any(|p| text.contains(p))
 }
 
 /// Where the author ends and the message text starts in `rest` (the text after the header):
@@ -708,11 +825,7 @@ impl Format for WhatsApp {
         let mut headers = 0;
         let mut first_ok = false;
         for (i, l) in lines.take(12).enumerate() {
-            let valid = head(l.as_bytes()).is_some_and(|h| {
-                [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd]
-                    .iter()
-                    .any(|&o| civil(&h, o).is_some())
-            });
+            let valid = sniff_header(l);
             if valid {
                 headers += 1;
                 first_ok |= i == 0;
@@ -753,6 +866,9 @@ impl Format for WhatsApp {
             option: env.options.date_order,
             ev: [Evidence::default(); 3],
             first: None,
+            plain: AuthorSet::default(),
+            lrm: AuthorSet::default(),
+            last_plain: String::new(),
         }))
     }
 
@@ -764,6 +880,7 @@ impl Format for WhatsApp {
             .date_order
             .or_else(|| ctx.hint::<WhatsAppHint>().and_then(|h| h.order));
         let channel = chat_name(ctx.path);
+        let hint = ctx.hint::<WhatsAppHint>();
         let mut r = ctx.resolver();
 
         let mut emit = |p: Pending<'a>, end: usize, sink: &mut dyn Sink<'a>| {
@@ -832,6 +949,7 @@ impl Format for WhatsApp {
                                 let after = &rest[body..];
                                 if after.starts_with(LRM)
                                     && classify(after, false).0 == Kind::Message
+                                    && notice(&rest[..a], after, hint)
                                 {
                                     ("", true, pos + h.text + body)
                                 } else {
@@ -1031,24 +1149,40 @@ mod tests {
     fn header_needs_the_full_shape() {
         for l in [
             "12/03/2022 21:04 Lin Wei: x",
-            "[12/03/2022 9:07 PM] Sam: x",
+            "[12/03/2022 9:07 PM]Sam: x",
+            "12/03/2022 21:04:05 Lin Wei: x",
+            "13. 6. 2018. 21:25 Lin: x",
+            "13. 6. 2018. 21:25:15 no name here",
+            "1/2/22, 9:07 Amy - A: x",
             "12/03/2022, 21:04 -Lin: x",
             "12/03/2022, 21:4 - Lin: x",
             "12/03-2022, 21:04 - Lin: x",
             "123/03/2022, 21:04 - Lin: x",
             "2022/03/2022, 21:04 - Lin: x",
             "12/03/2022, 21:04 Uhr - Lin: x",
-            "[04.11.21 10:02:17] vega:\t\tx",
             "2020-08-14T09:31:05 vega -> quill",
         ] {
             assert!(head(l.as_bytes()).is_none(), "{l:?}");
         }
+        // The TrickBot layout has WhatsApp's shape but is never sniffed as WhatsApp.
+        assert!(head(b"[04.11.21 10:02:17] vega:\t\tx").is_some());
+        assert!(!sniff_header("[04.11.21 10:02:17] vega:\t\tx"));
         for l in [
             "12/03/2022, 21:04 - Lin: x",
             "12/03/2022 21:04 - Lin: x",
             "\u{200e}[12.03.22, 21:04:11] Lin: x",
             "2022-03-12, 21:04 - Lin: x",
             "12-3-22, 9:04 - x",
+            "[12/03/2022 9:07 PM] Sam: x",
+            "[15.01.20 02:22:56] Sam: x",
+            "13. 6. 2018. 21:25:15 Lin: x",
+            "13.6.2018 klo 21.25.15 - Lin: x",
+            "13/06/18 21:25:15: Lin: x",
+            "[21:25:15, 13/6/2018] Lin: x",
+            "\u{feff}\u{200f}[2018/06/13, 21:25:15] Lin: x",
+            "\u{200f}١٣\u{200f}/٦\u{200f}/٢٠١٨، ٩:٢٥ م - ليلى: x",
+            "[06/2018/13, 21:25:15] Lin: x",
+            "2018. 6. 13. 오후 9:25 - 김민수: x",
         ] {
             assert!(head(l.as_bytes()).is_some(), "{l:?}");
         }
@@ -1079,12 +1213,12 @@ mod tests {
 
     #[test]
     fn pasted_header_looking_line_inside_body_does_not_start_a_record() {
-        let t = "12/03/2022, 21:09 - Sam: log:\n12/03/2022 21:04 Lin Wei: no dash\n[12/03/2022 9:07 PM] x\n12/03/2022, 21:10 - Lin: ok\n";
+        let t = "12/03/2022, 21:09 - Sam: log:\n12/03/2022 21:04 Lin Wei: no dash\n[12/03/2022 9:07 PM]x\n12/03/2022, 21:10 - Lin: ok\n";
         let c = parse("x.txt", t);
         assert_eq!(
             bodies(&c),
             [
-                "log:\n12/03/2022 21:04 Lin Wei: no dash\n[12/03/2022 9:07 PM] x",
+                "log:\n12/03/2022 21:04 Lin Wei: no dash\n[12/03/2022 9:07 PM]x",
                 "ok"
             ]
         );
@@ -1114,14 +1248,32 @@ mod tests {
     }
 
     #[test]
-    fn ios_lrm_text_is_a_system_line_unless_a_placeholder() {
-        let t = "[1/2/22, 10:00:00] Group: \u{200e}Lin added Sam\n[1/2/22, 10:00:01] Sam: \u{200e}sticker omitted\n";
-        let c = parse("x.txt", t);
-        assert_eq!(c.messages[0].kind, Kind::System);
-        assert_eq!(c.messages[0].sender, "");
+    fn ios_lrm_text_is_a_notice_only_without_an_author_of_its_own() {
+        // The group's name writes only U+200E lines: its lines are notices. Sam writes an
+        // ordinary message too, so Sam's U+200E lines (placeholder or not) stay Sam's.
+        let t = "[1/2/22, 10:00:00] Ops: \u{200e}Lin added Sam\n[1/2/22, 10:00:01] Sam: \u{200e}sticker omitted\n[1/2/22, 10:00:02] Sam: \u{200e}Location: https://maps.example/x\n[1/2/22, 10:00:03] Sam: hi\n[1/2/22, 10:00:04] Ops: \u{200e}Sam left\n";
+        let (c, _) = surveyed(t, None);
+        let rows: Vec<(&str, Kind)> = c
+            .messages
+            .iter()
+            .map(|m| (m.sender.as_ref(), m.kind))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("", Kind::System),
+                ("Sam", Kind::Attachment),
+                ("Sam", Kind::Message),
+                ("Sam", Kind::Message),
+                ("", Kind::System)
+            ]
+        );
         assert_eq!(c.messages[0].body, "\u{200e}Lin added Sam");
-        assert_eq!(c.messages[1].kind, Kind::Attachment);
-        assert_eq!(c.messages[1].sender, "Sam");
+        // In a one-to-one chat the contact's name carries the encryption notice.
+        let t = "[1/2/22, 10:00:00] Ana: \u{200e}Messages and calls are end-to-end encrypted.\n[1/2/22, 10:00:01] Ana: hola\n";
+        let (c, _) = surveyed(t, None);
+        assert_eq!(c.messages[0].kind, Kind::System);
+        assert_eq!(c.messages[1].sender, "Ana");
     }
 
     #[test]

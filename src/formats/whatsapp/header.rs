@@ -145,7 +145,7 @@ fn meridiem(b: &[u8], i: usize) -> Option<(bool, usize)> {
     let mut i = i + space_like(b, i)?;
     i = marks(b, i);
     if let Some((pm, n)) = marker_in(&MARKERS_AFTER, b, i) {
-        return Some((pm, i + n));
+        return ends_word(b, i + n).then_some((pm, i + n));
     }
     let pm = match b.get(i)? {
         b'a' | b'A' => false,
@@ -166,7 +166,16 @@ fn meridiem(b: &[u8], i: usize) -> Option<(bool, usize)> {
     if b.get(i) == Some(&b'.') {
         i += 1;
     }
-    Some((pm, i))
+    ends_word(b, i).then_some((pm, i))
+}
+
+/// Whether a marker ending at `i` is a word of its own (`9:25 Amy: x` holds no `am`).
+#[inline]
+fn ends_word(b: &[u8], i: usize) -> bool {
+    match b.get(i) {
+        None | Some(b' ' | b']' | b'\r' | b'-' | b':' | b',') => true,
+        Some(_) => mark(b, i).is_some() || space_like(b, i).is_some(),
+    }
 }
 
 /// A date at `i`: (fields, digit counts, separator, ends with a `.`, end).
