@@ -539,8 +539,9 @@ pub fn unmatched_layout<'h>(path: &str, head_text: &'h str) -> Option<&'h str> {
     (dated * 2 > lines).then_some(first).flatten()
 }
 
-/// Phrases of the notices WhatsApp writes in a one-to-one chat under the contact's name
-/// (the encryption notice, a changed security code), by locale.
+/// Phrases of the notices WhatsApp writes under a person's name (the encryption notice and
+/// a changed security code in a one-to-one chat, member changes), by locale; the
+/// [`SYSTEM_PHRASES`] count too.
 pub const NOTICE_PHRASES: &[&str] = &[
     "end-to-end",
     "security code",
@@ -555,14 +556,21 @@ pub const NOTICE_PHRASES: &[&str] = &[
     "uçtan uca",
     "από άκρο σε άκρο",
     "تشفير",
+    " added ",
+    " removed ",
+    " left",
+    " joined using",
+    " changed their phone number",
 ];
 
 /// Whether a line `Name: ‎text` (text starting with U+200E, no placeholder) is a notice:
 /// `Name` only ever writes such lines in the file (the survey's `notice_authors`), or the
-/// text is one of the [`NOTICE_PHRASES`]. Otherwise it is the person's own message.
+/// text holds one of the [`NOTICE_PHRASES`] or [`SYSTEM_PHRASES`]. Otherwise it is the
+/// person's own message.
 fn notice(name: &str, text: &str, hint: Option<&WhatsAppHint>) -> bool {
     hint.is_some_and(|h| h.notice_authors.contains(name))
         || NOTICE_PHRASES.iter().any(|p| text.contains(p))
+        || SYSTEM_AC.is_match(text)
 }
 
 /// Where the author ends and the message text starts in `rest` (the text after the header):
