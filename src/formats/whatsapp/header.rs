@@ -262,6 +262,64 @@ fn between(b: &[u8], i: usize) -> Option<usize> {
     Some(marks(b, i + n))
 }
 
+/// The date and time of a header, as read.
+struct Stamp {
+    f: [u32; 3],
+    len: [u8; 3],
+    sep: u8,
+    dot: bool,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    secs: bool,
+    pm: Option<bool>,
+    end: usize,
+}
+
+/// `date between time` at `i`.
+#[inline]
+fn date_first(b: &[u8], i: usize) -> Option<Stamp> {
+    let (f, len, sep, dot, end) = date(b, i)?;
+    let (hour, minute, second, secs, pm, end) = time(b, between(b, end)?)?;
+    Some(Stamp {
+        f,
+        len,
+        sep,
+        dot,
+        hour,
+        minute,
+        second,
+        secs,
+        pm,
+        end,
+    })
+}
+
+/// `time between date` at `i` (Vietnamese: `[21:25:15, 13/6/2018] `).
+#[inline]
+fn time_first(b: &[u8], i: usize) -> Option<Stamp> {
+    let (hour, minute, second, secs, mut pm, mut end) = time(b, i)?;
+    if pm.is_none()
+        && let Some((p, e)) = meridiem(b, end)
+    {
+        pm = Some(p);
+        end = e;
+    }
+    let (f, len, sep, dot, end) = date(b, between(b, end)?)?;
+    Some(Stamp {
+        f,
+        len,
+        sep,
+        dot,
+        hour,
+        minute,
+        second,
+        secs,
+        pm,
+        end,
+    })
+}
+
 /// The strict header at the start of `b` (one line without its `\n`), if any.
 #[inline]
 pub(super) fn head(b: &[u8]) -> Option<Head> {
@@ -270,29 +328,19 @@ pub(super) fn head(b: &[u8]) -> Option<Head> {
     if bracket {
         i = marks(b, i + 1);
     }
-    let (f, len, sep, dot, hour, minute, second, secs, mut pm);
-    match date(b, i) {
-        Some((df, dl, ds, dd, end)) => {
-            (f, len, sep, dot) = (df, dl, ds, dd);
-            i = between(b, end)?;
-            let t = time(b, i)?;
-            (hour, minute, second, secs, pm, i) = t;
-        }
-        None => {
-            // Time first (Vietnamese): `[21:25:15, 13/6/2018] `.
-            let t = time(b, i)?;
-            (hour, minute, second, secs, pm, i) = t;
-            if pm.is_none()
-                && let Some((p, end)) = meridiem(b, i)
-            {
-                pm = Some(p);
-                i = end;
-            }
-            i = between(b, i)?;
-            let d = date(b, i)?;
-            (f, len, sep, dot, i) = d;
-        }
-    }
+    let Stamp {
+        f,
+        len,
+        sep,
+        dot,
+        hour,
+        minute,
+        second,
+        secs,
+        mut pm,
+        end,
+    } = date_first(b, i).or_else(|| time_first(b, i))?;
+    i = end;
     if pm.is_none()
         && let Some((p, end)) = meridiem(b, i)
     {
@@ -359,4 +407,18 @@ pub(super) fn date_like(b: &[u8]) -> bool {
         j + 1
     };
     digit(b, marks(b, k)).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arabic_indic_digits_read_in_every_part() {
+        let l = "١٣/٠١/١٠, ٠:٠٠ - A: a";
+        assert!(date(l.as_bytes(), 0).is_some(), "date");
+        let h = head(l.as_bytes()).expect("head");
+        assert_eq!((h.f, h.hour, h.minute), ([13, 1, 10], 0, 0));
+        assert_eq!(&l[h.text..], "A: a");
+    }
 }
