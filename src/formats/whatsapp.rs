@@ -8,17 +8,11 @@
 //! ‎[12/03/2022, 9:07:11 PM] Sam Porter: ok
 //! ```
 //!
-//! **Header** (a strict, full match; any other line continues the previous record):
-//! - optional U+200E (left-to-right mark), then `[` for the iOS layout;
-//! - a date of three numeric fields with one separator (`/`, `.` or `-`) used twice: the first
-//!   and last field have 1, 2 or 4 digits, the middle one 1 or 2, and at most one field has 4;
-//! - `, ` (iOS and Android) or a single space (Android only) before the time;
-//! - `H:MM` or `H:MM:SS` (hour 1 or 2 digits), optionally followed by an AM/PM marker:
-//!   `a` or `p` (any case), an optional `.`, an optional space, `m`, an optional `.`, with an
-//!   optional space, U+00A0 or U+202F before it (`PM`, `pm`, `p.m.`, `p. m.`, `a. m.`), or
-//!   preceded by one of the markers East Asian locales write before the time (`上午`/`下午`,
-//!   `午前`/`午後`, `오전`/`오후`, with or without a space: `2022/3/12 下午9:07 - 王芳: 好`);
-//! - ` - ` (Android) or `] ` (iOS), then the text.
+//! **Header** (a strict, full match; any other line continues the previous record): read by
+//! the grammar of parts in [`header`] (invisible marks, `[`, a date in any order with `/ . -`,
+//! a trailing dot and spaces, 2/4-digit years, or the time first; `, `, `، `, ` klo ` or a
+//! space; `H:MM[:SS]` with `:` or `.`; AM/PM markers before or after the time; Arabic-Indic
+//! and Persian digits; then `] `, ` - `, `: ` or, after `13. 6. 2018. 21:25:15`, a space).
 //!
 //! The shape alone makes a header: whether `13/03/22` is valid depends on the date order, which
 //! is decided for the whole file (see below). A header whose date or time is out of range under
@@ -46,10 +40,12 @@
 //! mark (`"` `“` `”` `«` `„`: a quoted group subject), or when it holds a system phrase
 //! ([`SYSTEM_PHRASES`]: `created group`, `changed the subject`, …), so that
 //! `Lin Wei changed the subject to "a: b"` is not a message from `Lin Wei changed the subject
-//! to "a`. Messages that merely say "left" or "added" stay messages. iOS writes system events
-//! (and the encryption notice) as a message whose text starts with U+200E: such a record is a
-//! system line too (sender empty, body the text after the author's `: `), unless it is one of
-//! the placeholders below. Every system line is its own record.
+//! to "a`. Messages that merely say "left" or "added" stay messages. iOS marks group notices,
+//! and also a person's own attachments, deletions and some messages, with a U+200E at the
+//! start of the text: such a record is a system line (sender empty, body the text after the
+//! `: `) only when it is no placeholder and its `Name` writes nothing but such lines in the
+//! file (the group's name; decided by the survey) or its text holds a notice phrase
+//! ([`NOTICE_PHRASES`], [`SYSTEM_PHRASES`]); otherwise it keeps its author. Every system line is its own record.
 //!
 //! **Kinds.** Matched on the body without leading U+200E and trailing spaces:
 //! - `attachment`: media placeholders ([`MEDIA_OMITTED`], e.g. `<Media omitted>`,
