@@ -758,7 +758,17 @@ fn open_file(
         None => match formats::sniff(&f.path, formats::sniff_head(&head_text)) {
             Some(fmt) => fmt,
             None => {
-                skip(report, "no chat format recognised".into());
+                let why = match formats::whatsapp::unmatched_layout(
+                    &f.path,
+                    formats::sniff_head(&head_text),
+                ) {
+                    Some(l) => format!(
+                        "looks like a WhatsApp export but no header layout matched: {}",
+                        formats::excerpt(l)
+                    ),
+                    None => "no chat format recognised".into(),
+                };
+                skip(report, why);
                 return None;
             }
         },

@@ -71,3 +71,42 @@ fn export_named_file_without_a_matching_line_says_what_was_expected() {
     assert!(out.contains("WhatsApp Chat with Nobody.txt"), "{out}");
     assert!(out.contains("`12/03/2022, 21:04 - Name: text`"), "{out}");
 }
+
+#[test]
+fn date_like_txt_in_no_known_layout_is_named_in_inspect_and_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("export.txt");
+    std::fs::write(
+        &p,
+        "2018/06/13 @ 21:25 | Ana | hola\n2018/06/13 @ 21:26 | Luis | hi\n2018/06/14 @ 08:00 | Ana | ok\n",
+    )
+    .unwrap();
+    let o = run(&["inspect", p.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let want = "looks like a WhatsApp export but no header layout matched: 2018/06/13 @ 21:25 | Ana | hola";
+    assert!(out.contains(want), "{out}");
+    let o = run(&[
+        "messages",
+        p.to_str().unwrap(),
+        "-o",
+        dir.path().join("m.jsonl").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(want), "{err}");
+}
+
+#[test]
+fn assumed_date_order_is_in_the_stderr_summary_with_the_option_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("export.txt");
+    std::fs::write(&p, "1/2/22, 10:00 - A: x\n1/2/22, 10:01 - B: y\n").unwrap();
+    let o = run(&[
+        "messages",
+        p.to_str().unwrap(),
+        "-o",
+        dir.path().join("m.jsonl").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("date order day first (assumed"), "{err}");
+    assert!(err.contains("pass --date-order dmy|mdy|ymd"), "{err}");
+}

@@ -251,10 +251,36 @@ pub fn print_summary(report: &Report, quiet: bool) {
             );
         }
     }
+    for line in whatsapp_lines(report) {
+        eprintln!("chatsift: {line}");
+    }
     for line in no_chat_lines(report) {
         eprintln!("chatsift: {line}");
     }
     eprintln!("chatsift: {}", summary_line(report));
+}
+
+/// WhatsApp files skipped because no header layout matched, and WhatsApp files whose date
+/// order was assumed (no date decided it), with the hint to pass `--date-order`.
+pub fn whatsapp_lines(report: &Report) -> Vec<String> {
+    let mut lines = Vec::new();
+    for f in &report.files {
+        if let Some(why) = &f.skipped
+            && why.starts_with("looks like a WhatsApp export")
+        {
+            lines.push(format!("{}: skipped: {why}", f.path));
+        }
+        if f.format == Some("whatsapp")
+            && let Some(note) = &f.note
+            && note.contains("(assumed")
+        {
+            lines.push(format!(
+                "{}: date order {note}; pass --date-order dmy|mdy|ymd if that is wrong",
+                f.path
+            ));
+        }
+    }
+    lines
 }
 
 /// Says so when an archive held no chat, or when nothing at all was read: the files looked

@@ -81,7 +81,7 @@ const SYSTEM: &[&str] = &[
 /// Continuation lines that look like headers but are not strict ones.
 const PASTED: &[&str] = &[
     "12/03/2022 21:04 Lin Wei: pasted without the dash",
-    "[12/03/2022 9:07 PM] Sam: iOS line without the comma",
+    "[12/03/2022 9:07 PM]Sam: no space after the bracket",
     "12/03/2022, 21:04 -Lin Wei: no space after the dash",
     "[11:20:09] <bot> online",
 ];

@@ -8,17 +8,11 @@
 //! ‎[12/03/2022, 9:07:11 PM] Sam Porter: ok
 //! ```
 //!
-//! **Header** (a strict, full match; any other line continues the previous record):
-//! - optional U+200E (left-to-right mark), then `[` for the iOS layout;
-//! - a date of three numeric fields with one separator (`/`, `.` or `-`) used twice: the first
-//!   and last field have 1, 2 or 4 digits, the middle one 1 or 2, and at most one field has 4;
-//! - `, ` (iOS and Android) or a single space (Android only) before the time;
-//! - `H:MM` or `H:MM:SS` (hour 1 or 2 digits), optionally followed by an AM/PM marker:
-//!   `a` or `p` (any case), an optional `.`, an optional space, `m`, an optional `.`, with an
-//!   optional space, U+00A0 or U+202F before it (`PM`, `pm`, `p.m.`, `p. m.`, `a. m.`), or
-//!   preceded by one of the markers East Asian locales write before the time (`上午`/`下午`,
-//!   `午前`/`午後`, `오전`/`오후`, with or without a space: `2022/3/12 下午9:07 - 王芳: 好`);
-//! - ` - ` (Android) or `] ` (iOS), then the text.
+//! **Header** (a strict, full match; any other line continues the previous record): read by
+//! the grammar of parts in [`header`] (invisible marks, `[`, a date in any order with `/ . -`,
+//! a trailing dot and spaces, 2/4-digit years, or the time first; `, `, `، `, ` klo ` or a
+//! space; `H:MM[:SS]` with `:` or `.`; AM/PM markers before or after the time; Arabic-Indic
+//! and Persian digits; then `] `, ` - `, `: ` or, after `13. 6. 2018. 21:25:15`, a space).
 //!
 //! The shape alone makes a header: whether `13/03/22` is valid depends on the date order, which
 //! is decided for the whole file (see below). A header whose date or time is out of range under
@@ -46,10 +40,12 @@
 //! mark (`"` `“` `”` `«` `„`: a quoted group subject), or when it holds a system phrase
 //! ([`SYSTEM_PHRASES`]: `created group`, `changed the subject`, …), so that
 //! `Lin Wei changed the subject to "a: b"` is not a message from `Lin Wei changed the subject
-//! to "a`. Messages that merely say "left" or "added" stay messages. iOS writes system events
-//! (and the encryption notice) as a message whose text starts with U+200E: such a record is a
-//! system line too (sender empty, body the text after the author's `: `), unless it is one of
-//! the placeholders below. Every system line is its own record.
+//! to "a`. Messages that merely say "left" or "added" stay messages. iOS marks group notices,
+//! and also a person's own attachments, deletions and some messages, with a U+200E at the
+//! start of the text: such a record is a system line (sender empty, body the text after the
+//! `: `) only when it is no placeholder and its `Name` writes nothing but such lines in the
+//! file (the group's name; decided by the survey) or its text holds a notice phrase
+//! ([`NOTICE_PHRASES`], [`SYSTEM_PHRASES`]); otherwise it keeps its author. Every system line is its own record.
 //!
 //! **Kinds.** Matched on the body without leading U+200E and trailing spaces:
 //! - `attachment`: media placeholders ([`MEDIA_OMITTED`], e.g. `<Media omitted>`,
@@ -81,7 +77,10 @@ use super::{
     next_line_start,
 };
 use crate::model::{Kind, Message, Problem};
-use crate::time::{Civil, digits};
+use crate::time::Civil;
+
+mod header;
+use header::{Head, date_like, head};
 
 /// The `whatsapp` format.
 #[derive(Debug, Clone, Copy)]
@@ -141,6 +140,16 @@ pub const MEDIA_OMITTED: &[&str] = &[
     "<Media omessi>",
     "<Media weggelaten>",
     "<省略了媒体文件>",
+    "<Média elhagyva>",
+    "<Media tidak disertakan>",
+    "<Medya dahil edilmedi>",
+    "<Pominięto multimedia>",
+    "<Arquivo de mídia oculto>",
+    "<Media utelämnad>",
+    "<Medier udeladt>",
+    "<Media jätettiin pois>",
+    "<Média vynechána>",
+    "<تم استبعاد الوسائط>",
     "image omitted",
     "video omitted",
     "audio omitted",
@@ -212,224 +221,6 @@ static SYSTEM_AC: LazyLock<AhoCorasick> =
 
 const LRM: &str = "\u{200E}";
 
-/// A header-shaped line: the date fields as written (order not yet decided).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Head {
-    /// The three date fields in written order.
-    f: [u32; 3],
-    /// Their digit counts.
-    len: [u8; 3],
-    /// The date separator.
-    sep: u8,
-    hour: u32,
-    minute: u32,
-    second: u32,
-    /// `Some(true)` for PM, `Some(false)` for AM, `None` for a 24-hour clock.
-    pm: Option<bool>,
-    /// Where the text after the header starts in the line.
-    text: usize,
-}
-
-/// Up to `max` ASCII digits at `i`: (value, count), at least one digit.
-#[inline]
-fn num(b: &[u8], i: usize, max: usize) -> Option<(u32, usize)> {
-    let mut v = 0u32;
-    let mut n = 0usize;
-    while n < max {
-        match b.get(i + n) {
-            Some(&c) if c.is_ascii_digit() => {
-                v = v * 10 + u32::from(c - b'0');
-                n += 1;
-            }
-            _ => break,
-        }
-    }
-    (n > 0).then_some((v, n))
-}
-
-/// Length of a space, U+00A0 or U+202F at `i`.
-#[inline]
-fn space_like(b: &[u8], i: usize) -> Option<usize> {
-    match b.get(i)? {
-        b' ' => Some(1),
-        0xC2 if b.get(i + 1) == Some(&0xA0) => Some(2),
-        0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xAF) => Some(3),
-        _ => None,
-    }
-}
-
-/// The AM/PM markers written before the time, with whether each means PM.
-const MARKERS_BEFORE: [(&str, bool); 6] = [
-    ("上午", false),
-    ("下午", true),
-    ("午前", false),
-    ("午後", true),
-    ("오전", false),
-    ("오후", true),
-];
-
-/// An AM/PM marker written before the time at `i`: (pm, its length in bytes).
-#[inline]
-fn marker_before(b: &[u8], i: usize) -> Option<(bool, usize)> {
-    let rest = b.get(i..)?;
-    if rest.first().is_none_or(|c| c.is_ascii()) {
-        return None;
-    }
-    MARKERS_BEFORE
-        .iter()
-        .find(|(m, _)| rest.starts_with(m.as_bytes()))
-        .map(|(m, pm)| (*pm, m.len()))
-}
-
-/// An AM/PM marker at `i` (with its leading space): (pm, end).
-#[inline]
-fn meridiem(b: &[u8], mut i: usize) -> Option<(bool, usize)> {
-    if let Some(n) = space_like(b, i) {
-        i += n;
-    }
-    let pm = match b.get(i)? {
-        b'a' | b'A' => false,
-        b'p' | b'P' => true,
-        _ => return None,
-    };
-    i += 1;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-    }
-    if let Some(n) = space_like(b, i) {
-        i += n;
-    }
-    if !matches!(b.get(i), Some(b'm' | b'M')) {
-        return None;
-    }
-    i += 1;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-    }
-    Some((pm, i))
-}
-
-/// `DD?DD?YYYY` (`?` one of `/ . -`, the same twice) at the start of `b`, the commonest
-/// date shape: the fields and the separator. For these ten bytes the general reading in
-/// [`head`] gets the same fields (the separator stops the first field at two digits, the
-/// middle field takes at most two, the last at most four) and goes on at byte 10 as here.
-#[inline]
-fn date_2_2_4(b: &[u8]) -> Option<([u32; 3], u8)> {
-    let d: &[u8; 10] = b.get(..10)?.try_into().ok()?;
-    let sep = d[2];
-    if !matches!(sep, b'/' | b'.' | b'-') || d[5] != sep {
-        return None;
-    }
-    Some((
-        [
-            digits::<2>(d)?,
-            digits::<2>(&d[3..])?,
-            digits::<4>(&d[6..])?,
-        ],
-        sep,
-    ))
-}
-
-/// The strict header at the start of `b` (one line without its `\n`), if any.
-#[inline]
-fn head(b: &[u8]) -> Option<Head> {
-    let mut i = 0usize;
-    match b.first()? {
-        b'0'..=b'9' | b'[' => {}
-        0xE2 if b.starts_with(LRM.as_bytes()) => i = 3,
-        _ => return None,
-    }
-    let ios = b.get(i) == Some(&b'[');
-    if ios {
-        i += 1;
-    }
-    let (f, n, sep) = match date_2_2_4(b.get(i..).unwrap_or(&[])) {
-        Some((f, sep)) => {
-            i += 10;
-            (f, [2, 2, 4], sep)
-        }
-        None => {
-            let (f0, n0) = num(b, i, 4)?;
-            i += n0;
-            let sep = *b.get(i)?;
-            if !matches!(sep, b'/' | b'.' | b'-') || n0 == 3 {
-                return None;
-            }
-            let (f1, n1) = num(b, i + 1, 2)?;
-            i += 1 + n1;
-            if b.get(i) != Some(&sep) {
-                return None;
-            }
-            let (f2, n2) = num(b, i + 1, 4)?;
-            i += 1 + n2;
-            if n2 == 3 || (n0 == 4 && n2 == 4) {
-                return None;
-            }
-            ([f0, f1, f2], [n0 as u8, n1 as u8, n2 as u8], sep)
-        }
-    };
-    match b.get(i) {
-        Some(b',') if b.get(i + 1) == Some(&b' ') => i += 2,
-        Some(b' ') if !ios => i += 1,
-        _ => return None,
-    }
-    // A marker before the time (Chinese, Japanese, Korean phones).
-    let mut pm = None;
-    if let Some((p, n)) = marker_before(b, i) {
-        pm = Some(p);
-        i += n;
-        if let Some(n) = space_like(b, i) {
-            i += n;
-        }
-    }
-    let (hour, nh) = num(b, i, 2)?;
-    i += nh;
-    if b.get(i) != Some(&b':') {
-        return None;
-    }
-    let (minute, nm) = num(b, i + 1, 2)?;
-    if nm != 2 {
-        return None;
-    }
-    i += 3;
-    let mut second = 0;
-    if b.get(i) == Some(&b':') {
-        let (s, ns) = num(b, i + 1, 2)?;
-        if ns != 2 {
-            return None;
-        }
-        second = s;
-        i += 3;
-    }
-    if pm.is_none()
-        && let Some((p, end)) = meridiem(b, i)
-    {
-        pm = Some(p);
-        i = end;
-    }
-    if ios {
-        if b.get(i) != Some(&b']') || b.get(i + 1) != Some(&b' ') {
-            return None;
-        }
-        i += 2;
-    } else {
-        if b.get(i..i + 3) != Some(b" - ".as_slice()) {
-            return None;
-        }
-        i += 3;
-    }
-    Some(Head {
-        f,
-        len: n,
-        sep,
-        hour,
-        minute,
-        second,
-        pm,
-        text: i,
-    })
-}
-
 /// The order assumed when nothing in the dates decides it (see the module docs).
 fn assumed(sep: u8, twelve_hour: bool) -> DateOrder {
     if sep == b'/' && twelve_hour {
@@ -441,10 +232,18 @@ fn assumed(sep: u8, twelve_hour: bool) -> DateOrder {
 
 /// The wall time of a header under a date order, if every field is in range.
 fn civil(h: &Head, order: DateOrder) -> Option<Civil> {
-    let (d, m, y) = match order {
-        DateOrder::Dmy => (0, 1, 2),
-        DateOrder::Mdy => (1, 0, 2),
-        DateOrder::Ymd => (2, 1, 0),
+    let (d, m, y) = if h.len[1] == 4 {
+        // The year in the middle (`06/2018/13`): the order places day and month.
+        match order {
+            DateOrder::Mdy => (2, 0, 1),
+            _ => (0, 2, 1),
+        }
+    } else {
+        match order {
+            DateOrder::Dmy => (0, 1, 2),
+            DateOrder::Mdy => (1, 0, 2),
+            DateOrder::Ymd => (2, 1, 0),
+        }
     };
     if h.len[d] > 2 || h.len[m] > 2 {
         return None;
@@ -491,6 +290,10 @@ pub struct WhatsAppHint {
     pub order: Option<DateOrder>,
     /// What was decided and on what evidence.
     pub note: Option<String>,
+    /// The `Name:` prefixes that only ever precede text starting with U+200E (iOS group
+    /// notices carry the group's name there): such lines are system rows. A person's own
+    /// U+200E lines (attachments, deletions, some messages) keep their author.
+    pub notice_authors: std::collections::BTreeSet<Box<str>>,
 }
 
 impl Hint for WhatsAppHint {
@@ -523,6 +326,40 @@ struct DateSurvey {
     ev: [Evidence; 3],
     /// Separator and clock of the first header.
     first: Option<(u8, bool)>,
+    /// Authors of at least one line whose text does not start with U+200E.
+    plain: AuthorSet,
+    /// Authors of lines whose text starts with U+200E and is no placeholder.
+    lrm: AuthorSet,
+    /// The last author added to `plain` (consecutive lines share an author; one compare
+    /// instead of a hash lookup).
+    last_plain: String,
+}
+
+type AuthorSet = std::collections::HashSet<Box<str>, foldhash::fast::FixedState>;
+
+impl DateSurvey {
+    /// Notes the author of a header line whose text after the header is `rest`.
+    #[inline]
+    fn author(&mut self, rest: &str) {
+        let Some((a, body)) = author_split(rest.as_bytes()) else {
+            return;
+        };
+        let (name, after) = (&rest[..a], &rest[body..]);
+        if system_prefix(name) {
+            return;
+        }
+        if after.starts_with(LRM) {
+            if classify(after, false).0 == Kind::Message && !self.lrm.contains(name) {
+                self.lrm.insert(name.into());
+            }
+        } else if self.last_plain != name {
+            if !self.plain.contains(name) {
+                self.plain.insert(name.into());
+            }
+            self.last_plain.clear();
+            self.last_plain.push_str(name);
+        }
+    }
 }
 
 impl DateSurvey {
@@ -572,11 +409,21 @@ impl Survey for DateSurvey {
         while pos < b.len() {
             let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
             if let Some(h) = head(&b[pos..eol]) {
+                if let Some(rest) = text.get(pos + h.text..eol) {
+                    self.author(rest);
+                }
                 if self.first.is_none() {
                     self.first = Some((h.sep, h.pm.is_some()));
                 }
                 if h.len[0] == 4 {
                     self.ev[2].add(line, h.f[0]);
+                } else if h.len[1] == 4 {
+                    if h.f[0] > 12 {
+                        self.ev[0].add(line, h.f[0]);
+                    }
+                    if h.f[2] > 12 {
+                        self.ev[1].add(line, h.f[2]);
+                    }
                 } else {
                     if h.f[0] > 12 {
                         self.ev[0].add(line, h.f[0]);
@@ -592,6 +439,12 @@ impl Survey for DateSurvey {
     }
 
     fn finish(self: Box<Self>) -> Box<dyn Hint> {
+        let notice_authors: std::collections::BTreeSet<Box<str>> = self
+            .lrm
+            .iter()
+            .filter(|a| !self.plain.contains(*a))
+            .cloned()
+            .collect();
         let decided = self.decided();
         let (order, note) = match (self.option, &decided, self.first) {
             (Some(o), Some((d, ev)), _) if *d != o => (
@@ -628,14 +481,92 @@ impl Survey for DateSurvey {
                 return Box::new(WhatsAppHint {
                     order: None,
                     note: None,
+                    notice_authors,
                 });
             }
         };
         Box::new(WhatsAppHint {
             order,
             note: Some(note),
+            notice_authors,
         })
     }
+}
+
+/// Whether a line is a header with a valid date under some order, for sniffing. A
+/// `Name:` followed by a tab is the TrickBot layout (`[04.11.21 10:02:17] vega:\t\tx`),
+/// not WhatsApp.
+fn sniff_header(l: &str) -> bool {
+    let Some(h) = head(l.as_bytes()) else {
+        return false;
+    };
+    let rest = l.as_bytes().get(h.text..).unwrap_or(&[]);
+    if let Some(c) = memchr(b':', rest)
+        && rest.get(c + 1) == Some(&b'\t')
+    {
+        return false;
+    }
+    [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd]
+        .iter()
+        .any(|&o| civil(&h, o).is_some())
+}
+
+/// What a skipped `.txt` file is told when it looks like a WhatsApp export in a layout that
+/// no header reading matches: most of its first non-blank lines start with something
+/// date-like (`12/03/2022`, `[2018. 6. 13.`, `21:25`) and none is a header. The first such
+/// line, for the message `looks like a WhatsApp export but no header layout matched: LINE`.
+pub fn unmatched_layout<'h>(path: &str, head_text: &'h str) -> Option<&'h str> {
+    if !file_name(path).to_ascii_lowercase().ends_with(".txt") {
+        return None;
+    }
+    let mut lines = 0;
+    let mut dated = 0;
+    let mut first = None;
+    for l in head_text.lines().filter(|l| !l.trim().is_empty()).take(12) {
+        lines += 1;
+        if sniff_header(l) {
+            return None;
+        }
+        if date_like(l.as_bytes()) {
+            dated += 1;
+            first = first.or(Some(l));
+        }
+    }
+    (dated * 2 > lines).then_some(first).flatten()
+}
+
+/// Phrases of the notices WhatsApp writes under a person's name (the encryption notice and
+/// a changed security code in a one-to-one chat, member changes), by locale; the
+/// [`SYSTEM_PHRASES`] count too.
+pub const NOTICE_PHRASES: &[&str] = &[
+    "end-to-end",
+    "security code",
+    "extremo a extremo",
+    "Ende-zu-Ende",
+    "de bout en bout",
+    "ponta a ponta",
+    "сквозным шифрованием",
+    "端到端",
+    "エンドツーエンド",
+    "종단간",
+    "uçtan uca",
+    "από άκρο σε άκρο",
+    "تشفير",
+    " added ",
+    " removed ",
+    " left",
+    " joined using",
+    " changed their phone number",
+];
+
+/// Whether a line `Name: ‎text` (text starting with U+200E, no placeholder) is a notice:
+/// `Name` only ever writes such lines in the file (the survey's `notice_authors`), or the
+/// text holds one of the [`NOTICE_PHRASES`] or [`SYSTEM_PHRASES`]. Otherwise it is the
+/// person's own message.
+fn notice(name: &str, text: &str, hint: Option<&WhatsAppHint>) -> bool {
+    hint.is_some_and(|h| h.notice_authors.contains(name))
+        || NOTICE_PHRASES.iter().any(|p| text.contains(p))
+        || SYSTEM_AC.is_match(text)
 }
 
 /// Where the author ends and the message text starts in `rest` (the text after the header):
@@ -908,11 +839,7 @@ impl Format for WhatsApp {
         let mut headers = 0;
         let mut first_ok = false;
         for (i, l) in lines.take(12).enumerate() {
-            let valid = head(l.as_bytes()).is_some_and(|h| {
-                [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd]
-                    .iter()
-                    .any(|&o| civil(&h, o).is_some())
-            });
+            let valid = sniff_header(l);
             if valid {
                 headers += 1;
                 first_ok |= i == 0;
@@ -953,6 +880,9 @@ impl Format for WhatsApp {
             option: env.options.date_order,
             ev: [Evidence::default(); 3],
             first: None,
+            plain: AuthorSet::default(),
+            lrm: AuthorSet::default(),
+            last_plain: String::new(),
         }))
     }
 
@@ -964,6 +894,7 @@ impl Format for WhatsApp {
             .date_order
             .or_else(|| ctx.hint::<WhatsAppHint>().and_then(|h| h.order));
         let channel = chat_name(ctx.path);
+        let hint = ctx.hint::<WhatsAppHint>();
         let mut r = ctx.resolver();
 
         let mut emit = |p: Pending<'a>, end: usize, sink: &mut dyn Sink<'a>| {
@@ -1032,6 +963,7 @@ impl Format for WhatsApp {
                                 let after = &rest[body..];
                                 if after.starts_with(LRM)
                                     && classify(after, false).0 == Kind::Message
+                                    && notice(&rest[..a], after, hint)
                                 {
                                     ("", true, pos + h.text + body)
                                 } else {
@@ -1231,24 +1163,40 @@ mod tests {
     fn header_needs_the_full_shape() {
         for l in [
             "12/03/2022 21:04 Lin Wei: x",
-            "[12/03/2022 9:07 PM] Sam: x",
+            "[12/03/2022 9:07 PM]Sam: x",
+            "12/03/2022 21:04:05 Lin Wei: x",
+            "13. 6. 2018. 21:25 Lin: x",
+            "13. 6. 2018. 21:25:15 no name here",
+            "1/2/22, 9:07 Amy - A: x",
             "12/03/2022, 21:04 -Lin: x",
             "12/03/2022, 21:4 - Lin: x",
             "12/03-2022, 21:04 - Lin: x",
             "123/03/2022, 21:04 - Lin: x",
             "2022/03/2022, 21:04 - Lin: x",
             "12/03/2022, 21:04 Uhr - Lin: x",
-            "[04.11.21 10:02:17] vega:\t\tx",
             "2020-08-14T09:31:05 vega -> quill",
         ] {
             assert!(head(l.as_bytes()).is_none(), "{l:?}");
         }
+        // The TrickBot layout has WhatsApp's shape but is never sniffed as WhatsApp.
+        assert!(head(b"[04.11.21 10:02:17] vega:\t\tx").is_some());
+        assert!(!sniff_header("[04.11.21 10:02:17] vega:\t\tx"));
         for l in [
             "12/03/2022, 21:04 - Lin: x",
             "12/03/2022 21:04 - Lin: x",
             "\u{200e}[12.03.22, 21:04:11] Lin: x",
             "2022-03-12, 21:04 - Lin: x",
             "12-3-22, 9:04 - x",
+            "[12/03/2022 9:07 PM] Sam: x",
+            "[15.01.20 02:22:56] Sam: x",
+            "13. 6. 2018. 21:25:15 Lin: x",
+            "13.6.2018 klo 21.25.15 - Lin: x",
+            "13/06/18 21:25:15: Lin: x",
+            "[21:25:15, 13/6/2018] Lin: x",
+            "\u{feff}\u{200f}[2018/06/13, 21:25:15] Lin: x",
+            "\u{200f}١٣\u{200f}/٦\u{200f}/٢٠١٨، ٩:٢٥ م - ليلى: x",
+            "[06/2018/13, 21:25:15] Lin: x",
+            "2018. 6. 13. 오후 9:25 - 김민수: x",
         ] {
             assert!(head(l.as_bytes()).is_some(), "{l:?}");
         }
@@ -1279,12 +1227,12 @@ mod tests {
 
     #[test]
     fn pasted_header_looking_line_inside_body_does_not_start_a_record() {
-        let t = "12/03/2022, 21:09 - Sam: log:\n12/03/2022 21:04 Lin Wei: no dash\n[12/03/2022 9:07 PM] x\n12/03/2022, 21:10 - Lin: ok\n";
+        let t = "12/03/2022, 21:09 - Sam: log:\n12/03/2022 21:04 Lin Wei: no dash\n[12/03/2022 9:07 PM]x\n12/03/2022, 21:10 - Lin: ok\n";
         let c = parse("x.txt", t);
         assert_eq!(
             bodies(&c),
             [
-                "log:\n12/03/2022 21:04 Lin Wei: no dash\n[12/03/2022 9:07 PM] x",
+                "log:\n12/03/2022 21:04 Lin Wei: no dash\n[12/03/2022 9:07 PM]x",
                 "ok"
             ]
         );
@@ -1314,14 +1262,32 @@ mod tests {
     }
 
     #[test]
-    fn ios_lrm_text_is_a_system_line_unless_a_placeholder() {
-        let t = "[1/2/22, 10:00:00] Group: \u{200e}Lin added Sam\n[1/2/22, 10:00:01] Sam: \u{200e}sticker omitted\n";
-        let c = parse("x.txt", t);
-        assert_eq!(c.messages[0].kind, Kind::System);
-        assert_eq!(c.messages[0].sender, "");
+    fn ios_lrm_text_is_a_notice_only_without_an_author_of_its_own() {
+        // The group's name writes only U+200E lines: its lines are notices. Sam writes an
+        // ordinary message too, so Sam's U+200E lines (placeholder or not) stay Sam's.
+        let t = "[1/2/22, 10:00:00] Ops: \u{200e}Lin added Sam\n[1/2/22, 10:00:01] Sam: \u{200e}sticker omitted\n[1/2/22, 10:00:02] Sam: \u{200e}Location: https://maps.example/x\n[1/2/22, 10:00:03] Sam: hi\n[1/2/22, 10:00:04] Ops: \u{200e}Sam left\n";
+        let (c, _) = surveyed(t, None);
+        let rows: Vec<(&str, Kind)> = c
+            .messages
+            .iter()
+            .map(|m| (m.sender.as_ref(), m.kind))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("", Kind::System),
+                ("Sam", Kind::Attachment),
+                ("Sam", Kind::Message),
+                ("Sam", Kind::Message),
+                ("", Kind::System)
+            ]
+        );
         assert_eq!(c.messages[0].body, "\u{200e}Lin added Sam");
-        assert_eq!(c.messages[1].kind, Kind::Attachment);
-        assert_eq!(c.messages[1].sender, "Sam");
+        // In a one-to-one chat the contact's name carries the encryption notice.
+        let t = "[1/2/22, 10:00:00] Ana: \u{200e}Messages and calls are end-to-end encrypted.\n[1/2/22, 10:00:01] Ana: hola\n";
+        let (c, _) = surveyed(t, None);
+        assert_eq!(c.messages[0].kind, Kind::System);
+        assert_eq!(c.messages[1].sender, "Ana");
     }
 
     #[test]
