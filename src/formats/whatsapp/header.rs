@@ -178,9 +178,12 @@ fn ends_word(b: &[u8], i: usize) -> bool {
     }
 }
 
-/// A date at `i`: (fields, digit counts, separator, ends with a `.`, end).
+/// A date as read: (fields, digit counts, separator, ends with a `.`, end).
+type Date = ([u32; 3], [u8; 3], u8, bool, usize);
+
+/// A date at `i`.
 #[inline]
-fn date(b: &[u8], i: usize) -> Option<([u32; 3], [u8; 3], u8, bool, usize)> {
+fn date(b: &[u8], i: usize) -> Option<Date> {
     let (f0, n0, mut i) = num(b, i, 4)?;
     i = marks(b, i);
     let sep = *b.get(i)?;
