@@ -150,7 +150,7 @@ fn header(l: &Layout, m: &Msg) -> String {
     let (hour, marker) = match l.clock {
         None => (m.h, None),
         Some((am, pm, before)) => {
-            let h12 = if m.h % 12 == 0 { 12 } else { m.h % 12 };
+            let h12 = if m.h.is_multiple_of(12) { 12 } else { m.h % 12 };
             (h12, Some((if m.h >= 12 { pm } else { am }, before)))
         }
     };
