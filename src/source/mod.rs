@@ -522,8 +522,7 @@ impl Opener {
             Origin::Zip { archive, index } => {
                 if self.zip.as_ref().is_none_or(|(p, _)| p != archive) {
                     let file = File::open(archive)?;
-                    let a = zip::ZipArchive::new(io::BufReader::new(file))
-                        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                    let a = zip::ZipArchive::new(io::BufReader::new(file)).map_err(invalid)?;
                     self.zip = Some((archive.clone(), a));
                 }
                 let Some((_, a)) = self.zip.as_mut() else {
@@ -536,9 +535,7 @@ impl Opener {
                         f.size,
                     )));
                 }
-                let entry = a
-                    .by_index(*index)
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                let entry = a.by_index(*index).map_err(invalid)?;
                 let mut buf = Vec::with_capacity(f.size.min(1 << 26) as usize);
                 entry.take(MAX_ZIP_ENTRY + 1).read_to_end(&mut buf)?;
                 if buf.len() as u64 > MAX_ZIP_ENTRY {

@@ -279,23 +279,31 @@ struct Stamp {
     end: usize,
 }
 
+impl Stamp {
+    fn new(date: Date, time: (u32, u32, u32, bool, Option<bool>), end: usize) -> Self {
+        let (f, len, sep, dot, _) = date;
+        let (hour, minute, second, secs, pm) = time;
+        Stamp {
+            f,
+            len,
+            sep,
+            dot,
+            hour,
+            minute,
+            second,
+            secs,
+            pm,
+            end,
+        }
+    }
+}
+
 /// `date between time` at `i`.
 #[inline]
 fn date_first(b: &[u8], i: usize) -> Option<Stamp> {
-    let (f, len, sep, dot, end) = date(b, i)?;
-    let (hour, minute, second, secs, pm, end) = time(b, between(b, end)?)?;
-    Some(Stamp {
-        f,
-        len,
-        sep,
-        dot,
-        hour,
-        minute,
-        second,
-        secs,
-        pm,
-        end,
-    })
+    let d = date(b, i)?;
+    let (hour, minute, second, secs, pm, end) = time(b, between(b, d.4)?)?;
+    Some(Stamp::new(d, (hour, minute, second, secs, pm), end))
 }
 
 /// `time between date` at `i` (Vietnamese: `[21:25:15, 13/6/2018] `).
@@ -308,19 +316,9 @@ fn time_first(b: &[u8], i: usize) -> Option<Stamp> {
         pm = Some(p);
         end = e;
     }
-    let (f, len, sep, dot, end) = date(b, between(b, end)?)?;
-    Some(Stamp {
-        f,
-        len,
-        sep,
-        dot,
-        hour,
-        minute,
-        second,
-        secs,
-        pm,
-        end,
-    })
+    let d = date(b, between(b, end)?)?;
+    let end = d.4;
+    Some(Stamp::new(d, (hour, minute, second, secs, pm), end))
 }
 
 /// The strict header at the start of `b` (one line without its `\n`), if any.
