@@ -32,10 +32,15 @@
 
 pub mod analysis;
 pub mod corpus;
+mod error;
 pub mod formats;
+pub mod job;
 pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod source;
 pub mod text;
 pub mod time;
+
+pub use error::{Error, Result, StrictStop};
+pub use job::{Job, Selection};

@@ -48,7 +48,13 @@ fn run() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            if let Some(stop) = e.downcast_ref::<cli::common::StrictStop>() {
+            let stop = e.downcast_ref::<chatsift::StrictStop>().or_else(|| {
+                match e.downcast_ref::<chatsift::Error>() {
+                    Some(chatsift::Error::Strict(s)) => Some(s),
+                    _ => None,
+                }
+            });
+            if let Some(stop) = stop {
                 eprintln!("chatsift: {stop}");
                 return ExitCode::from(1);
             }

@@ -22,20 +22,9 @@
 //! (channel, member) one [`Tally`]. Chunk states merge in input order, so the result is the
 //! same for any thread count.
 
+use super::timeline::Instant;
 use super::{Accumulator, FastMap, Observation};
 use std::sync::Arc;
-
-/// An instant as the graph reports it: UTC µs, the `--tz` offset at that instant, and the
-/// fractional digits the source wrote.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Stamp {
-    /// Microseconds since the epoch (UTC).
-    pub micros: i64,
-    /// Offset of the output zone at that instant, seconds east of UTC.
-    pub offset: i32,
-    /// Fractional-second digits of the source stamp (0–6).
-    pub frac_digits: u8,
-}
 
 /// Messages on one edge and its first and last message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,14 +32,14 @@ pub struct Tally {
     /// Messages counted.
     pub messages: u64,
     /// The earliest message (on ties, the first in input order).
-    pub first: Stamp,
+    pub first: Instant,
     /// The latest message (on ties, the last in input order).
-    pub last: Stamp,
+    pub last: Instant,
 }
 
 impl Tally {
     /// No messages yet; [`Tally::add`] of `s` makes it a tally of that one message.
-    fn empty_at(s: Stamp) -> Tally {
+    fn empty_at(s: Instant) -> Tally {
         Tally {
             messages: 0,
             first: s,
@@ -58,7 +47,7 @@ impl Tally {
         }
     }
 
-    fn one(s: Stamp) -> Tally {
+    fn one(s: Instant) -> Tally {
         Tally {
             messages: 1,
             first: s,
@@ -66,7 +55,7 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, s: Stamp) {
+    fn add(&mut self, s: Instant) {
         self.messages = self.messages.saturating_add(1);
         if s.micros < self.first.micros {
             self.first = s;
@@ -297,11 +286,7 @@ impl Graph {
 impl Accumulator for Graph {
     fn observe(&mut self, o: &Observation<'_, '_>) {
         let m = o.message;
-        let stamp = Stamp {
-            micros: m.time.micros,
-            offset: o.local.offset,
-            frac_digits: m.time.frac_digits,
-        };
+        let stamp = Instant::of(o);
         let counts = self.counts(o);
         with(
             &mut self.sent,
@@ -435,8 +420,8 @@ mod tests {
         ]
     }
 
-    fn stamp(min: i64, offset: i32) -> Stamp {
-        Stamp {
+    fn stamp(min: i64, offset: i32) -> Instant {
+        Instant {
             micros: at(min),
             offset,
             frac_digits: 0,

@@ -10,11 +10,15 @@
 
 pub mod activity;
 pub mod alias;
+pub mod bundle;
+pub mod files;
 pub mod graph;
+pub mod overview;
 pub mod people;
 pub mod suggest;
 pub mod timeline;
 pub mod topic_eval;
+pub mod topic_sample;
 pub mod topics;
 pub mod trend;
 pub mod tzhint;

@@ -293,11 +293,7 @@ impl People {
 impl Accumulator for People {
     fn observe(&mut self, o: &Observation<'_, '_>) {
         let m = o.message;
-        let t = Instant {
-            micros: m.time.micros,
-            offset: o.local.offset,
-            frac_digits: m.time.frac_digits,
-        };
+        let t = Instant::of(o);
         let work = self.work;
         let s = self.stats(o.person);
         match s.ids.get_mut(m.sender.as_ref()) {

@@ -111,6 +111,18 @@ pub struct Instant {
     pub frac_digits: u8,
 }
 
+impl Instant {
+    /// When the observed message was sent, with the output zone's offset then.
+    #[inline]
+    pub fn of(o: &Observation<'_, '_>) -> Instant {
+        Instant {
+            micros: o.message.time.micros,
+            offset: o.local.offset,
+            frac_digits: o.message.time.frac_digits,
+        }
+    }
+}
+
 /// The activity of one person in one bucket.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cell {
@@ -230,11 +242,7 @@ impl Accumulator for Timeline {
     fn observe(&mut self, o: &Observation<'_, '_>) {
         let key = self.bucket.key(&o.local);
         let m = o.message;
-        let t = Instant {
-            micros: m.time.micros,
-            offset: o.local.offset,
-            frac_digits: m.time.frac_digits,
-        };
+        let t = Instant::of(o);
         let conv = conversation_key(m);
         if self.current.as_ref().is_none_or(|(p, _)| p != o.person) {
             if let Some((p, c)) = self.current.take() {

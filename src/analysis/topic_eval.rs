@@ -499,6 +499,75 @@ pub fn shipped(set: &str, e: &Evaluation) -> Vec<ShippedQuality> {
         .collect()
 }
 
+/// Reads a labelled set: JSONL (its first non-blank byte is `{`) or a filled `--sample`
+/// CSV. Returns the labelled messages and how many rows are not labelled yet.
+pub fn read_labelled(bytes: &[u8]) -> Result<(Vec<Labelled>, usize), LabelError> {
+    let is_jsonl = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if is_jsonl {
+        let text = std::str::from_utf8(bytes).map_err(|e| LabelError {
+            line: 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count(),
+            message: "not UTF-8".into(),
+        })?;
+        Ok((read_jsonl(text)?, 0))
+    } else {
+        read_sample_csv(bytes)
+    }
+}
+
+/// Writes an evaluation as text: a heading line naming `name` (with its `split` and the
+/// rows `skipped` as not labelled yet), the table of [`table`], then each misclassified
+/// message with the cues that fired.
+pub fn write_evaluation(
+    name: &str,
+    split: Option<&str>,
+    skipped: usize,
+    e: &Evaluation,
+    set: &[Labelled],
+    matcher: &TopicMatcher,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    use crate::text::thousands;
+    use std::io::Write;
+    writeln!(
+        buf,
+        "{name}: {} labelled messages{}{}",
+        thousands(e.messages as u64),
+        split.map(|s| format!(" (split {s})")).unwrap_or_default(),
+        if skipped > 0 {
+            format!(", {} not labelled yet (skipped)", thousands(skipped as u64))
+        } else {
+            String::new()
+        }
+    )?;
+    buf.extend_from_slice(table(e).as_bytes());
+    if !e.mistakes.is_empty() {
+        writeln!(
+            buf,
+            "\nmisclassified (FP: predicted, not labelled; FN: labelled, missed):"
+        )?;
+    }
+    let ids = matcher.ids();
+    for m in &e.mistakes {
+        let msg = &set[m.message];
+        let x = matcher.explain(&msg.text);
+        let text: String = msg.text.chars().take(200).collect();
+        writeln!(
+            buf,
+            "{} {:<10} {} ({})\n    {}\n    why: {}",
+            if m.false_positive { "FP" } else { "FN" },
+            ids[m.topic],
+            msg.id,
+            msg.source,
+            text.replace('\n', " "),
+            describe(matcher, &x)
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

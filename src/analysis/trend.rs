@@ -162,11 +162,7 @@ impl Accumulator for Trend {
                 if list.len() < self.examples_per_topic {
                     let m = o.message;
                     list.push(Example {
-                        time: Instant {
-                            micros: m.time.micros,
-                            offset: o.local.offset,
-                            frac_digits: m.time.frac_digits,
-                        },
+                        time: Instant::of(o),
                         person: o.person.to_string(),
                         file: m.loc.file,
                         source: m.origin.as_ref().map(|x| x.source.to_string()),

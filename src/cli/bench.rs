@@ -6,7 +6,6 @@
 //! Each stage runs the same code as the commands (the pipeline, the renderer, the writer).
 //! The corpus is written to disk first, so stages read it warm from the page cache.
 
-use super::common::thousands;
 use anyhow::{Context, Result, bail};
 use chatsift::analysis::topics::{Lexicon, TopicMatcher};
 use chatsift::corpus;
@@ -14,6 +13,7 @@ use chatsift::formats::{self, Sink};
 use chatsift::model::{Message, Problem};
 use chatsift::pipeline::{self, Report};
 use chatsift::source::{self, Opener};
+use chatsift::text::thousands;
 use clap::Args;
 use rayon::prelude::*;
 use std::io::Write;

@@ -1,12 +1,14 @@
-//! Options shared by the commands that read chats, and the summary printed on stderr.
+//! The arguments shared by the commands that read chats, turned into the library's
+//! [`Job`] and [`Selection`], and the summary printed on stderr.
 
 use anyhow::{Context, Result, bail};
+use chatsift::analysis::Filter;
 use chatsift::formats;
+use chatsift::job::{Job, Selection};
 use chatsift::pipeline::{self, Report};
-use chatsift::source::{self, Walk, decode};
+use chatsift::source::decode;
 use chatsift::time::{self, Zone};
 use clap::Args;
-use std::collections::HashMap;
 
 /// Inputs and how to read them.
 #[derive(Args, Debug, Clone)]
@@ -69,26 +71,9 @@ pub struct FilterArgs {
     pub person: Vec<String>,
 }
 
-/// Resolved settings for reading.
-#[derive(Debug, Clone)]
-pub struct Setup {
-    /// The inputs found.
-    pub walk_files: Vec<source::SourceFile>,
-    /// Inputs that could not be listed.
-    pub walk_problems: Vec<source::WalkProblem>,
-    /// Pipeline options.
-    pub options: pipeline::Options,
-    /// Output zone.
-    pub tz: Zone,
-    /// Strict mode.
-    pub strict: bool,
-    /// Quiet mode.
-    pub quiet: bool,
-}
-
 impl InputArgs {
     /// Validates the options, sets up the thread pool and lists the inputs.
-    pub fn setup(&self) -> Result<Setup> {
+    pub fn setup(&self) -> Result<Job> {
         let format = match &self.format {
             Some(name) => Some(formats::by_name(name).with_context(|| {
                 let names: Vec<_> = formats::registry().iter().map(|f| f.name()).collect();
@@ -114,28 +99,22 @@ impl InputArgs {
                 .num_threads(n)
                 .build_global();
         }
-        let Walk { files, problems } = source::walk(&self.paths)?;
-        Ok(Setup {
-            walk_files: files,
-            walk_problems: problems,
-            options: pipeline::Options {
-                format,
-                encoding,
-                source_tz,
-                progress: !self.quiet,
-                format_options: formats::FormatOptions {
-                    date_order: self.date_order,
-                },
-                ..pipeline::Options::default()
+        let options = pipeline::Options {
+            format,
+            encoding,
+            source_tz,
+            progress: !self.quiet,
+            format_options: formats::FormatOptions {
+                date_order: self.date_order,
             },
-            tz,
-            strict: self.strict,
-            quiet: self.quiet,
-        })
+            ..pipeline::Options::default()
+        };
+        let mut job = Job::open(&self.paths, options, tz)?;
+        job.strict = self.strict;
+        job.quiet = self.quiet;
+        Ok(job)
     }
 }
-
-pub use chatsift::analysis::Filter;
 
 impl FilterArgs {
     /// The topic matcher: the built-in lexicon, replaced or extended by `--lexicon`.
@@ -169,6 +148,15 @@ impl FilterArgs {
             Some(p) => Ok(chatsift::analysis::alias::Aliases::load(p)?),
             None => Ok(chatsift::analysis::alias::Aliases::none()),
         }
+    }
+
+    /// The alias file and the filter; `to_dates` as for [`FilterArgs::filter`].
+    pub fn selection(&self, tz: Zone, to_dates: &[String]) -> Result<Selection> {
+        Ok(Selection {
+            aliases: self.aliases()?,
+            filter: self.filter(tz, to_dates)?,
+            include_system: self.include_system,
+        })
     }
 
     /// Builds the filter; `to_dates` are the date values of `--to` (all of them, except for
@@ -216,269 +204,48 @@ fn next_day(date: &str, tz: Zone) -> Option<i64> {
     time::parse_bound(&format!("{y:04}-{m:02}-{d:02}"), tz)
 }
 
-/// How many problem lines are printed per file before "… and N more".
-pub const PROBLEMS_SHOWN_PER_FILE: usize = 10;
-
 /// Prints each kept problem as `chatsift: PATH:LINE: what`, then the summary line.
 pub fn print_summary(report: &Report, quiet: bool) {
     if quiet {
         return;
     }
-    let mut shown: HashMap<u32, usize> = HashMap::new();
-    for w in &report.walk_problems {
-        eprintln!("chatsift: {}: {}", w.path, w.what);
-    }
-    for p in &report.problems {
-        let n = shown.entry(p.loc.file).or_default();
-        *n += 1;
-        if *n <= PROBLEMS_SHOWN_PER_FILE {
-            eprintln!(
-                "chatsift: {}:{}: {}",
-                report.path(p.loc.file),
-                p.loc.line,
-                p.what
-            );
-        }
-    }
-    for (i, f) in report.files.iter().enumerate() {
-        let n = shown.get(&(i as u32)).copied().unwrap_or(0) as u64;
-        let shown_here = n.min(PROBLEMS_SHOWN_PER_FILE as u64);
-        if f.problems > shown_here {
-            eprintln!(
-                "chatsift: {}: … and {} more problems (run `chatsift inspect` on it)",
-                f.path,
-                f.problems - shown_here
-            );
-        }
-    }
-    for line in whatsapp_lines(report) {
+    for line in chatsift::output::summary::lines(report) {
         eprintln!("chatsift: {line}");
     }
-    for line in no_chat_lines(report) {
-        eprintln!("chatsift: {line}");
-    }
-    eprintln!("chatsift: {}", summary_line(report));
-}
-
-/// WhatsApp files skipped because no header layout matched, and WhatsApp files whose date
-/// order was assumed (no date decided it), with the hint to pass `--date-order`.
-pub fn whatsapp_lines(report: &Report) -> Vec<String> {
-    let mut lines = Vec::new();
-    for f in &report.files {
-        if let Some(why) = &f.skipped
-            && why.starts_with("looks like a WhatsApp export")
-        {
-            lines.push(format!("{}: skipped: {why}", f.path));
-        }
-        if f.format == Some("whatsapp")
-            && let Some(note) = &f.note
-            && note.contains("(assumed")
-        {
-            lines.push(format!(
-                "{}: date order {note}; pass --date-order dmy|mdy|ymd if that is wrong",
-                f.path
-            ));
-        }
-    }
-    lines
-}
-
-/// Says so when an archive held no chat, or when nothing at all was read: the files looked
-/// at and what was expected.
-pub fn no_chat_lines(report: &Report) -> Vec<String> {
-    let mut lines = Vec::new();
-    // Archives whose entries were all skipped.
-    let mut archives: Vec<(&str, usize, usize)> = Vec::new();
-    for f in &report.files {
-        if let Some(i) = f.path.find("!/") {
-            let zip = &f.path[..i];
-            let read = usize::from(f.skipped.is_none());
-            match archives.last_mut() {
-                Some(a) if a.0 == zip => {
-                    a.1 += 1;
-                    a.2 += read;
-                }
-                _ => archives.push((zip, 1, read)),
-            }
-        }
-    }
-    for (zip, entries, read) in archives {
-        if read == 0 {
-            lines.push(format!(
-                "{zip}: no chat inside ({entries} entr{} of no known chat format; `chatsift inspect {zip}` lists why)",
-                if entries == 1 { "y" } else { "ies" }
-            ));
-        }
-    }
-    if report.files_read() == 0 && !report.files.is_empty() {
-        let names: Vec<&str> = formats::registry().iter().map(|f| f.name()).collect();
-        lines.push(format!(
-            "no chat found in {}: expected one of the formats {} (`chatsift formats` shows examples)",
-            plural(report.files.len() as u64, "file"),
-            names.join(", ")
-        ));
-    }
-    lines
-}
-
-/// `3 files (1 skipped), 1,234 messages, 2 problems`.
-pub fn summary_line(report: &Report) -> String {
-    let skipped = report.files.len() - report.files_read();
-    let dst: u64 = report.files.iter().map(|f| f.dst_adjusted).sum();
-    let mut s = format!(
-        "{} read, {} skipped, {} messages, {} problems",
-        plural(report.files_read() as u64, "file"),
-        skipped,
-        thousands(report.messages()),
-        thousands(report.problem_count())
-    );
-    if dst > 0 {
-        s.push_str(&format!(
-            ", {} stamps in a DST gap or overlap (earlier instant taken)",
-            thousands(dst)
-        ));
-    }
-    let dups: u64 = report.files.iter().map(|f| f.duplicates).sum();
-    if dups > 0 {
-        s.push_str(&format!(
-            ", {} repeated message ids merged (overlapping exports)",
-            thousands(dups)
-        ));
-    }
-    s
-}
-
-fn plural(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{} {what}s", thousands(n))
-    }
-}
-
-/// 1234567 → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The error `--strict` stops with.
-#[derive(Debug, thiserror::Error)]
-#[error("--strict: malformed record at {path}:{line}: {what}")]
-pub struct StrictStop {
-    /// File.
-    pub path: String,
-    /// Line.
-    pub line: u64,
-    /// What.
-    pub what: String,
-}
-
-/// The first problem of a report as a [`StrictStop`], if there is one.
-pub fn strict_stop(report: &Report) -> Option<StrictStop> {
-    if let Some(p) = report.problems.first() {
-        return Some(StrictStop {
-            path: report.path(p.loc.file).to_string(),
-            line: p.loc.line,
-            what: p.what.clone(),
-        });
-    }
-    report.walk_problems.first().map(|w| StrictStop {
-        path: w.path.clone(),
-        line: 0,
-        what: w.what.clone(),
-    })
 }
 
 /// Writes a command's output to `path` atomically (stdout when None or `-`).
 pub fn write_output(
     path: Option<&std::path::Path>,
-    f: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
+    f: impl FnOnce(&mut dyn std::io::Write) -> chatsift::Result<()>,
 ) -> Result<()> {
-    use std::io::Write;
-    match path.filter(|p| p.as_os_str() != "-") {
-        Some(p) => {
-            let mut file = chatsift::output::atomic::AtomicFile::create(p)
-                .with_context(|| format!("cannot write {}", p.display()))?;
-            f(&mut file).with_context(|| format!("writing {}", p.display()))?;
-            file.commit()
-                .with_context(|| format!("cannot write {}", p.display()))?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-            f(&mut out)?;
-            out.flush().context("writing stdout")?;
-        }
-    }
-    Ok(())
+    Ok(chatsift::output::atomic::write_to(path, f)?)
 }
 
-/// A CSV text cell: neutralized for spreadsheets unless `raw`.
-pub fn cell(s: &str, raw: bool) -> Vec<u8> {
-    if raw {
-        s.as_bytes().to_vec()
-    } else {
-        chatsift::text::neutralize(s).as_bytes().to_vec()
-    }
+/// Writes `bytes` to `path` atomically (stdout when None or `-`).
+pub fn write_bytes(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
+    write_output(path, |out| Ok(out.write_all(bytes)?))
 }
 
-/// An instant as RFC 3339 in the output zone (`2021-06-02T09:15:09+08:00`).
-pub fn local_stamp(t: &chatsift::analysis::timeline::Instant) -> Vec<u8> {
-    let mut v = Vec::with_capacity(32);
-    chatsift::time::write_rfc3339(&mut v, t.micros, t.offset, t.frac_digits, false);
-    v
+/// Whether an option was on the command line (a default cannot tell).
+pub fn given(option: &str) -> bool {
+    std::env::args_os().any(|a| {
+        let a = a.to_string_lossy();
+        a == option || a.strip_prefix(option).is_some_and(|r| r.starts_with('='))
+    })
 }
 
 /// Reads the inputs into one accumulator with the shared settings, honouring `--strict`.
 pub fn analyse<A, M>(
-    setup: &Setup,
+    setup: &Job,
     filter: &FilterArgs,
     topics: Option<&chatsift::analysis::topics::TopicMatcher>,
     make: M,
-) -> Result<(A, chatsift::pipeline::Report)>
+) -> Result<(A, Report)>
 where
     A: chatsift::analysis::Accumulator,
     M: Fn() -> A + Sync,
 {
-    let aliases = filter.aliases()?;
-    let f = filter.filter(setup.tz, &filter.to)?;
-    let settings = chatsift::analysis::Settings {
-        tz: setup.tz,
-        aliases: &aliases,
-        filter: &f,
-        include_system: filter.include_system,
-        topics,
-    };
-    let strict = setup.strict;
-    let (acc, report) = chatsift::analysis::run(
-        &setup.walk_files,
-        &setup.options,
-        setup.walk_problems.clone(),
-        &settings,
-        make,
-        |report| -> Result<()> {
-            if strict && let Some(stop) = strict_stop(report) {
-                return Err(stop.into());
-            }
-            Ok(())
-        },
-    )?;
-    Ok((acc, report))
-}
-
-/// The inputs as charts and pages name them: sorted and without repeats, so the same inputs
-/// in another order give the same bytes.
-pub fn shown_inputs(paths: &[String]) -> Vec<String> {
-    let mut v = paths.to_vec();
-    v.sort();
-    v.dedup();
-    v
+    let selection = filter.selection(setup.tz, &filter.to)?;
+    Ok(setup.analyse(&selection, topics, make)?)
 }

@@ -8,18 +8,13 @@
 //! see [`chatsift::analysis::graph`]. Rows are sorted by (source, target, channel).
 
 use super::common::{self, FilterArgs, InputArgs};
-use anyhow::{Context, Result};
-use chatsift::analysis::graph::{Edge, Graph, Node, NodeKind, Stamp};
-use chatsift::analysis::{self, Filter, Settings};
-use chatsift::output::atomic::AtomicFile;
-use chatsift::output::write_csv_row;
-use chatsift::text::neutralize;
-use chatsift::time::write_rfc3339;
+use anyhow::Result;
+use chatsift::analysis::Filter;
+use chatsift::analysis::graph::Graph;
+use chatsift::output::atomic::write_file;
+use chatsift::output::{gexf, table};
 use clap::Args;
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// `graph` options.
@@ -48,233 +43,26 @@ pub struct GraphArgs {
 /// Runs `graph`.
 pub fn run(args: GraphArgs) -> Result<()> {
     let setup = args.input.setup()?;
-    let filter = args.filter.filter(setup.tz, &args.filter.to)?;
-    let aliases = args.filter.aliases()?;
+    let mut selection = args.filter.selection(setup.tz, &args.filter.to)?;
     // The graph applies --person itself: everyone's messages make channel members, only the
     // listed persons' messages make edges.
-    let persons = Arc::new(filter.persons.clone());
-    let range = Filter {
+    let persons = Arc::new(std::mem::take(&mut selection.filter.persons));
+    selection.filter = Filter {
         persons: Vec::new(),
-        ..filter
+        ..selection.filter
     };
-    let settings = Settings {
-        tz: setup.tz,
-        aliases: &aliases,
-        filter: &range,
-        include_system: args.filter.include_system,
-        topics: None,
-    };
-    let (graph, report) = analysis::run(
-        &setup.walk_files,
-        &setup.options,
-        setup.walk_problems.clone(),
-        &settings,
-        || Graph::only(persons.clone()),
-        |report| -> Result<()> {
-            if setup.strict
-                && let Some(stop) = common::strict_stop(report)
-            {
-                return Err(stop.into());
-            }
-            Ok(())
-        },
-    )?;
+    let (graph, report) = setup.analyse(&selection, None, || Graph::only(persons.clone()))?;
     let (nodes, edges) = graph.finish_all(args.channels_as_nodes);
     let mut csv = Vec::with_capacity(64 * edges.len() + 64);
-    write_edges_csv(&edges, args.raw_csv, &mut csv);
+    table::edges::write_csv(&edges, args.raw_csv, &mut csv);
     if let Some(path) = &args.gexf {
         let mut xml = Vec::with_capacity(128 * (edges.len() + nodes.len()) + 1024);
-        write_gexf(&nodes, &edges, &mut xml);
+        gexf::write_gexf(&nodes, &edges, &mut xml);
         write_file(path, &xml)?;
     }
-    match args.output.as_deref() {
-        Some(p) if p.as_os_str() != "-" => write_file(p, &csv)?,
-        None if args.gexf.is_some() => {}
-        _ => {
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
-            out.write_all(&csv).context("writing stdout")?;
-            out.flush().context("writing stdout")?;
-        }
+    if args.output.is_some() || args.gexf.is_none() {
+        common::write_bytes(args.output.as_deref(), &csv)?;
     }
     common::print_summary(&report, setup.quiet);
     Ok(())
-}
-
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f =
-        AtomicFile::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    f.write_all(bytes)
-        .with_context(|| format!("writing {}", path.display()))?;
-    f.commit()
-        .with_context(|| format!("cannot write {}", path.display()))
-}
-
-fn stamp(s: &Stamp) -> Vec<u8> {
-    let mut v = Vec::with_capacity(32);
-    write_rfc3339(&mut v, s.micros, s.offset, s.frac_digits, false);
-    v
-}
-
-/// The edge list: a header, then one row per edge.
-pub fn write_edges_csv(edges: &[Edge], raw: bool, out: &mut Vec<u8>) {
-    out.extend_from_slice(b"source,target,channel,messages,first,last\n");
-    let cell = |s: &str| -> Vec<u8> {
-        if raw {
-            s.as_bytes().to_vec()
-        } else {
-            neutralize(s).as_bytes().to_vec()
-        }
-    };
-    for e in edges {
-        let cells = [
-            cell(&e.source),
-            cell(&e.target),
-            cell(e.channel.as_deref().unwrap_or("")),
-            e.tally.messages.to_string().into_bytes(),
-            stamp(&e.tally.first),
-            stamp(&e.tally.last),
-        ];
-        write_csv_row(out, cells.iter().map(Vec::as_slice));
-    }
-}
-
-/// Escapes text for XML content and attribute values. Characters XML 1.0 does not allow
-/// (control characters other than TAB, LF, CR; U+FFFE, U+FFFF) become U+FFFD; TAB, LF and CR
-/// are written as character references so attribute values keep them.
-pub fn xml_escape(s: &str) -> Cow<'_, str> {
-    let plain = |c: char| {
-        !matches!(c, '<' | '>' | '&' | '"' | '\'' | '\u{FFFE}' | '\u{FFFF}') && !c.is_control()
-    };
-    if s.chars().all(plain) {
-        return Cow::Borrowed(s);
-    }
-    let mut o = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '&' => o.push_str("&amp;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            '\t' => o.push_str("&#9;"),
-            '\n' => o.push_str("&#10;"),
-            '\r' => o.push_str("&#13;"),
-            '\u{FFFE}' | '\u{FFFF}' => o.push('\u{FFFD}'),
-            // C0 controls are not allowed in XML 1.0; C1 controls are, but are discouraged.
-            c if c.is_control() && (c as u32) < 0x20 => o.push('\u{FFFD}'),
-            c if c.is_control() => {
-                o.push_str(&format!("&#{};", c as u32));
-            }
-            c => o.push(c),
-        }
-    }
-    Cow::Owned(o)
-}
-
-/// GEXF node ids: people keep their id; a channel whose id is also a person's gets
-/// `channel:` in front (repeated until unique).
-fn node_ids(nodes: &[Node]) -> HashMap<(NodeKind, &str), String> {
-    let mut taken: std::collections::HashSet<String> = nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Person)
-        .map(|n| n.id.clone())
-        .collect();
-    let mut ids = HashMap::with_capacity(nodes.len());
-    for n in nodes {
-        let id = match n.kind {
-            NodeKind::Person => n.id.clone(),
-            NodeKind::Channel => {
-                let mut id = n.id.clone();
-                while taken.contains(&id) {
-                    id = format!("channel:{id}");
-                }
-                taken.insert(id.clone());
-                id
-            }
-        };
-        ids.insert((n.kind, n.id.as_str()), id);
-    }
-    ids
-}
-
-/// The graph as GEXF 1.3: nodes with a `messages` and `kind` attribute, directed edges with
-/// `weight` (messages) and `channel`, `first`, `last` attributes.
-pub fn write_gexf(nodes: &[Node], edges: &[Edge], out: &mut Vec<u8>) {
-    let ids = node_ids(nodes);
-    out.extend_from_slice(
-        br#"<?xml version="1.0" encoding="UTF-8"?>
-<gexf xmlns="http://gexf.net/1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">
-  <meta>
-    <creator>chatsift</creator>
-    <description>who writes to whom</description>
-  </meta>
-  <graph mode="static" defaultedgetype="directed">
-    <attributes class="node">
-      <attribute id="messages" title="messages" type="long"/>
-      <attribute id="kind" title="kind" type="string"/>
-    </attributes>
-    <attributes class="edge">
-      <attribute id="channel" title="channel" type="string"/>
-      <attribute id="first" title="first" type="string"/>
-      <attribute id="last" title="last" type="string"/>
-    </attributes>
-    <nodes>
-"#,
-    );
-    for n in nodes {
-        let id = ids
-            .get(&(n.kind, n.id.as_str()))
-            .map_or(n.id.as_str(), String::as_str);
-        let _ = writeln!(
-            out,
-            r#"      <node id="{}" label="{}"><attvalues><attvalue for="messages" value="{}"/><attvalue for="kind" value="{}"/></attvalues></node>"#,
-            xml_escape(id),
-            xml_escape(&n.id),
-            n.messages,
-            n.kind.as_str()
-        );
-    }
-    out.extend_from_slice(b"    </nodes>\n    <edges>\n");
-    for (i, e) in edges.iter().enumerate() {
-        let target_kind = if e.target_is_channel {
-            NodeKind::Channel
-        } else {
-            NodeKind::Person
-        };
-        let source = ids
-            .get(&(NodeKind::Person, e.source.as_str()))
-            .map_or(e.source.as_str(), String::as_str);
-        let target = ids
-            .get(&(target_kind, e.target.as_str()))
-            .map_or(e.target.as_str(), String::as_str);
-        let first = stamp(&e.tally.first);
-        let last = stamp(&e.tally.last);
-        let _ = writeln!(
-            out,
-            r#"      <edge id="{i}" source="{}" target="{}" weight="{}"><attvalues><attvalue for="channel" value="{}"/><attvalue for="first" value="{}"/><attvalue for="last" value="{}"/></attvalues></edge>"#,
-            xml_escape(source),
-            xml_escape(target),
-            e.tally.messages,
-            xml_escape(e.channel.as_deref().unwrap_or("")),
-            String::from_utf8_lossy(&first),
-            String::from_utf8_lossy(&last),
-        );
-    }
-    out.extend_from_slice(b"    </edges>\n  </graph>\n</gexf>\n");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn xml_escape_covers_markup_quotes_and_forbidden_characters() {
-        assert_eq!(xml_escape("plain 王伟"), "plain 王伟");
-        assert_eq!(
-            xml_escape("<script>a&b\"'</script>"),
-            "&lt;script&gt;a&amp;b&quot;&apos;&lt;/script&gt;"
-        );
-        assert_eq!(xml_escape("a\u{1}b\nc\u{FFFF}"), "a\u{FFFD}b&#10;c\u{FFFD}");
-    }
 }

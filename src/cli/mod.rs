@@ -9,7 +9,6 @@ pub mod inspect;
 pub mod messages;
 pub mod people;
 pub mod report;
-pub mod sorted;
 pub mod timeline;
 pub mod topics;
 

@@ -1,19 +1,10 @@
-//! `chatsift people`: one row per person.
-//!
-//! Columns: `person,ids,first_seen,last_seen,active_days,messages,characters,
-//! after_hours_share,weekend_share,busiest_hour,median_reply_seconds,replies,
-//! top_correspondents`. `ids` are the raw ids merged into the person (by the alias file),
-//! `;`-separated; times are RFC 3339 in `--tz`; shares are fractions of the person's
-//! messages (3 decimals) outside `--workday` and on `--weekend` days, in `--tz`;
-//! `busiest_hour` is the local hour (0–23) with most messages; `median_reply_seconds` is the
-//! median gap between someone else's message and this person's next one in a conversation
-//! (exact below two minutes, to 10 s below an hour, to the minute below a day);
-//! `top_correspondents` lists up to three recipients or channels as `name (n); …`.
+//! `chatsift people`: one row per person ([`chatsift::output::table::people`]).
 
 use super::common::{self, FilterArgs, InputArgs};
 use anyhow::Result;
 use chatsift::analysis::people::{People, WorkWeek};
-use chatsift::output::write_csv_row;
+use chatsift::output::table::people;
+use chatsift::text::thousands;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -38,79 +29,20 @@ pub struct PeopleArgs {
     raw_csv: bool,
 }
 
-/// The header.
-pub const COLUMNS: [&str; 13] = [
-    "person",
-    "ids",
-    "first_seen",
-    "last_seen",
-    "active_days",
-    "messages",
-    "characters",
-    "after_hours_share",
-    "weekend_share",
-    "busiest_hour",
-    "median_reply_seconds",
-    "replies",
-    "top_correspondents",
-];
-
 /// Runs `people`.
 pub fn run(args: PeopleArgs) -> Result<()> {
     let work = WorkWeek::parse(&args.workday, &args.weekend)?;
     let setup = args.input.setup()?;
     let (p, report) = common::analyse(&setup, &args.filter, None, || People::new(work))?;
-    common::write_output(args.output.as_deref(), |out| {
-        let mut buf = Vec::new();
-        write_csv(&p, args.raw_csv, &mut buf);
-        out.write_all(&buf)?;
-        Ok(())
-    })?;
+    let mut buf = Vec::new();
+    people::write_csv(&p, args.raw_csv, &mut buf);
+    common::write_bytes(args.output.as_deref(), &buf)?;
     if p.out_of_order() > 0 && !setup.quiet {
         eprintln!(
             "chatsift: {} messages were older than the message before them in their conversation; not counted as replies",
-            common::thousands(p.out_of_order())
+            thousands(p.out_of_order())
         );
     }
     common::print_summary(&report, setup.quiet);
     Ok(())
-}
-
-/// Writes the `people` table (header and one row per person) as CSV.
-pub fn write_csv(p: &People, raw: bool, buf: &mut Vec<u8>) {
-    write_csv_row(buf, COLUMNS.iter().map(|c| c.as_bytes()));
-    for (name, s) in p.rows() {
-        let mut ids: Vec<&str> = s.ids.keys().map(String::as_str).collect();
-        ids.sort_unstable();
-        let share = |n: u64| format!("{:.3}", n as f64 / s.messages.max(1) as f64);
-        let top: Vec<String> = s
-            .top_correspondents(3)
-            .into_iter()
-            .map(|(c, n)| format!("{c} ({n})"))
-            .collect();
-        let first = s.first.map(|t| common::local_stamp(&t)).unwrap_or_default();
-        let last = s.last.map(|t| common::local_stamp(&t)).unwrap_or_default();
-        let cells: Vec<Vec<u8>> = vec![
-            common::cell(name, raw),
-            common::cell(&ids.join(";"), raw),
-            first,
-            last,
-            s.active_days().to_string().into_bytes(),
-            s.messages.to_string().into_bytes(),
-            s.characters.to_string().into_bytes(),
-            share(s.after_hours).into_bytes(),
-            share(s.weekend).into_bytes(),
-            s.busiest_hour()
-                .map(|h| h.to_string())
-                .unwrap_or_default()
-                .into_bytes(),
-            s.median_reply_secs()
-                .map(|r| r.to_string())
-                .unwrap_or_default()
-                .into_bytes(),
-            s.replies().to_string().into_bytes(),
-            common::cell(&top.join("; "), raw),
-        ];
-        write_csv_row(buf, cells.iter().map(|c| &c[..]));
-    }
 }

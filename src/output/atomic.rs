@@ -119,6 +119,46 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Writes `bytes` to `path` atomically: the one helper every writer of a whole file uses.
+pub fn write_file(path: &Path, bytes: &[u8]) -> crate::Result<()> {
+    write_with(path, |out| out.write_all(bytes).map_err(Into::into))
+}
+
+/// Writes `path` atomically with `f` filling it. Failures say which file: creating or
+/// committing it ([`crate::Error::Create`]), or writing into it ([`crate::Error::Write`]).
+pub fn write_with(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> crate::Result<()>,
+) -> crate::Result<()> {
+    let create = |source| crate::Error::Create {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = AtomicFile::create(path).map_err(create)?;
+    f(&mut file).map_err(|e| e.writing(path))?;
+    file.commit().map_err(create)
+}
+
+/// Writes `path` atomically with `f` filling it, or standard output (buffered) when `path`
+/// is None or `-`.
+pub fn write_to(
+    path: Option<&Path>,
+    f: impl FnOnce(&mut dyn Write) -> crate::Result<()>,
+) -> crate::Result<()> {
+    match path.filter(|p| p.as_os_str() != "-") {
+        Some(p) => write_with(p, f),
+        None => {
+            let stdout = io::stdout();
+            let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+            f(&mut out)?;
+            out.flush().map_err(|source| crate::Error::Io {
+                what: "writing stdout".into(),
+                source,
+            })
+        }
+    }
+}
+
 /// A scratch file (spilled sort runs): created new in a folder under a hidden temporary name,
 /// removed when dropped, and by [`remove_pending`] when a signal ends the run first.
 #[derive(Debug)]

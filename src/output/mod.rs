@@ -6,8 +6,15 @@
 
 pub mod atomic;
 pub mod chart;
+pub mod gexf;
 pub mod html;
+pub mod inspect;
 pub mod json;
+pub mod report;
+pub mod sort;
+pub mod stream;
+pub mod summary;
+pub mod table;
 
 use crate::model::Message;
 use crate::text::neutralize;
@@ -15,6 +22,15 @@ use crate::time::{OffsetCache, StampWriter, Zone, civil_from_micros};
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
+
+/// The inputs as charts and pages name them: sorted and without repeats, so the same inputs
+/// in another order give the same bytes.
+pub fn shown_inputs(paths: &[String]) -> Vec<String> {
+    let mut v = paths.to_vec();
+    v.sort();
+    v.dedup();
+    v
+}
 
 /// The message output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

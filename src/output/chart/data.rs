@@ -3,6 +3,7 @@
 //! with a note for everything left out or changed.
 
 use super::{MAX_LANES, MAX_LINES, MAX_POINTS, MAX_YEARS, Series};
+use crate::text::thousands;
 use crate::time::{civil_from_days, days_from_civil, weekday_from_days};
 use std::collections::BTreeMap;
 
@@ -432,19 +433,6 @@ pub(crate) fn bars(bars: &[(String, u64)]) -> (Body, Vec<String>) {
         v.truncate(MAX_LANES);
     }
     (Body::People(v), notes)
-}
-
-/// `1234567` → `"1,234,567"`.
-pub(crate) fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A count short enough for a heatmap cell: `1,234`, `12.3k`, `4.5M`.

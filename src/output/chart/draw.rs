@@ -2,11 +2,10 @@
 //! them to the canvas (2 for the supersampled PNG, 1 for SVG).
 
 use super::canvas::{Canvas, CanvasError};
-use super::data::{
-    Body, Bucket, Cal, Lanes, Lines, compact, date_ticks, thousands, value as fmt_value,
-};
+use super::data::{Body, Bucket, Cal, Lanes, Lines, compact, date_ticks, value as fmt_value};
 use super::font::{self, FAMILY};
 use super::{Chart, HEIGHT};
+use crate::text::thousands;
 use crate::time::{days_from_civil, weekday_from_days};
 use ab_glyph::FontRef;
 use plotters::coord::Shift;

@@ -33,6 +33,7 @@ mod draw;
 mod font;
 #[cfg(test)]
 mod tests;
+pub mod views;
 
 pub use font::FAMILY;
 

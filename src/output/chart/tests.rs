@@ -645,8 +645,8 @@ fn date_ticks_land_on_calendar_boundaries_within_the_range() {
 
 #[test]
 fn numbers_are_written_with_thousands_separators() {
-    assert_eq!(data::thousands(0), "0");
-    assert_eq!(data::thousands(1_234_567), "1,234,567");
+    assert_eq!(crate::text::thousands(0), "0");
+    assert_eq!(crate::text::thousands(1_234_567), "1,234,567");
     assert_eq!(data::compact(12_345), "12.3k");
     assert_eq!(data::value(2.0), "2");
     assert_eq!(data::value(-1500.0), "-1,500");

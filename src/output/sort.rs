@@ -9,12 +9,14 @@
 //! Memory is one batch's messages plus at most the budget of rows, whatever the input size;
 //! a spilled sort needs about the output's size on disk.
 
-use super::messages::{BufPool, StreamConfig, dedup_key, dedup_sorted, sorted_order, topic_names};
-use anyhow::{Context, Result};
-use chatsift::analysis::topics::TopicSet;
-use chatsift::model::Message;
-use chatsift::output::atomic::ScratchFile;
-use chatsift::output::{FileTable, Renderer};
+use super::atomic::ScratchFile;
+use super::stream::{
+    BufPool, Key, StreamConfig, dedup_key, dedup_sorted, sorted_order, topic_names,
+};
+use super::{FileTable, Renderer};
+use crate::analysis::topics::TopicSet;
+use crate::error::{Error, Result};
+use crate::model::Message;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -197,7 +199,7 @@ impl SortedRuns {
                 let mut people = cfg.aliases.resolver();
                 let mut names = Vec::new();
                 let mut buf = pool.get();
-                let msg = |k: &super::messages::Key| k.message(parts);
+                let msg = |k: &Key| k.message(parts);
                 let mut matched = Vec::new();
                 if sets.is_none()
                     && let Some(t) = &cfg.topics
@@ -261,14 +263,17 @@ impl SortedRuns {
 
     /// Writes a run's buffers to a new scratch file.
     fn spill(&self, bufs: &[Vec<u8>]) -> Result<ScratchFile> {
-        let what = || format!("cannot write a sort scratch file in {}", self.dir.display());
-        let f = ScratchFile::create(&self.dir).with_context(what)?;
+        let what = |source| Error::Io {
+            what: format!("cannot write a sort scratch file in {}", self.dir.display()),
+            source,
+        };
+        let f = ScratchFile::create(&self.dir).map_err(what)?;
         {
             let mut w = BufWriter::with_capacity(1 << 20, f.file());
             for b in bufs {
-                w.write_all(b).with_context(what)?;
+                w.write_all(b).map_err(what)?;
             }
-            w.flush().with_context(what)?;
+            w.flush().map_err(what)?;
         }
         Ok(f)
     }
@@ -286,8 +291,10 @@ impl SortedRuns {
                 },
                 Run::Disk(f) => {
                     let mut file = f.file();
-                    file.rewind()
-                        .with_context(|| format!("cannot read {}", f.path().display()))?;
+                    file.rewind().map_err(|source| Error::Read {
+                        path: f.path().to_path_buf(),
+                        source,
+                    })?;
                     Reader::Disk {
                         file: BufReader::with_capacity(256 << 10, file),
                         rec: Vec::new(),
@@ -308,7 +315,7 @@ impl SortedRuns {
             Reverse((h.micros, source, h.line, run))
         };
         for (i, r) in readers.iter_mut().enumerate() {
-            if r.advance().context("reading a sort scratch file")? {
+            if r.advance().map_err(scratch_read)? {
                 heap.push(key(r.record(), i));
             }
         }
@@ -328,11 +335,18 @@ impl SortedRuns {
             if !repeat {
                 out.write_all(&rec[HEAD + h.origin..])?;
             }
-            if r.advance().context("reading a sort scratch file")? {
+            if r.advance().map_err(scratch_read)? {
                 heap.push(key(r.record(), i));
             }
         }
         Ok(())
+    }
+}
+
+fn scratch_read(source: std::io::Error) -> Error {
+    Error::Io {
+        what: "reading a sort scratch file".into(),
+        source,
     }
 }
 
@@ -348,11 +362,11 @@ impl Run {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chatsift::analysis::alias::Aliases;
-    use chatsift::analysis::topics::{Lexicon, TopicMatcher};
-    use chatsift::formats::{self, ParseCtx};
-    use chatsift::output::MessageFormat;
-    use chatsift::time::Zone;
+    use crate::analysis::alias::Aliases;
+    use crate::analysis::topics::{Lexicon, TopicMatcher};
+    use crate::formats::{self, ParseCtx};
+    use crate::output::MessageFormat;
+    use crate::time::Zone;
 
     fn cfg(format: MessageFormat, dedup: bool) -> StreamConfig {
         StreamConfig {

@@ -1,0 +1,440 @@
+//! The message stream, written: JSONL, CSV, Timesketch CSV or plaso l2tcsv, sorted or in
+//! input order.
+//!
+//! Sorted output (the default) orders by (time, source, line): each batch of input is sorted
+//! and rendered as a run, runs past the first spill to scratch files beside the output, and
+//! the runs are merged ([`super::sort`]), so memory is bounded by the batch size whatever
+//! the input size. Unsorted output streams in input order without the scratch files.
+
+use super::atomic::AtomicFile;
+use super::sort::{SortedRuns, memory_budget};
+use super::{FileTable, MessageFormat, Renderer};
+use crate::analysis::Filter;
+use crate::analysis::alias::{AliasConflict, Aliases, Resolver};
+use crate::analysis::topics::{TopicMatcher, TopicSet};
+use crate::error::{Error, Result};
+use crate::formats::Sink;
+use crate::job::Job;
+use crate::model::{Message, Problem};
+use crate::pipeline::{self, Report};
+use crate::time::Zone;
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// How to write the stream.
+#[derive(Debug, Clone)]
+pub struct StreamConfig {
+    /// Output format.
+    pub format: MessageFormat,
+    /// Output zone for `local_time`.
+    pub tz: Zone,
+    /// Stream in input order.
+    pub unsorted: bool,
+    /// Drop exact repeats.
+    pub dedup: bool,
+    /// No CSV neutralizing.
+    pub raw_csv: bool,
+    /// Stop at the first problem.
+    pub strict: bool,
+    /// Which messages to keep.
+    pub filter: Filter,
+    /// Who is who.
+    pub aliases: Aliases,
+    /// Fills the `topics` field.
+    pub topics: Option<TopicMatcher>,
+}
+
+/// Writes the message stream of `job` to `path` atomically, or to standard output when
+/// `path` is None or `-`. Sorted runs spill beside the output ([`scratch_dir`]).
+pub fn write_messages(job: &Job, cfg: &StreamConfig, path: Option<&Path>) -> Result<Report> {
+    match path.filter(|p| p.as_os_str() != "-") {
+        Some(path) => {
+            let create = |source| Error::Create {
+                path: path.to_path_buf(),
+                source,
+            };
+            let mut file = AtomicFile::create(path).map_err(create)?;
+            let report = write_stream(job, cfg, &scratch_dir(Some(path)), &mut file)
+                .map_err(|e| e.writing(path))?;
+            file.commit().map_err(create)?;
+            Ok(report)
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            let report = write_stream(job, cfg, &scratch_dir(None), &mut out)?;
+            out.flush().map_err(|source| Error::Io {
+                what: "writing stdout".into(),
+                source,
+            })?;
+            Ok(report)
+        }
+    }
+}
+
+/// Reads every input of `job` and writes the message stream to `out`; sorted output
+/// spills sorted runs to `scratch` when the input is more than one batch.
+pub fn write_stream(
+    job: &Job,
+    cfg: &StreamConfig,
+    scratch: &Path,
+    out: &mut dyn Write,
+) -> Result<Report> {
+    let mut table = FileTable {
+        paths: job.files.iter().map(|f| f.path.clone()).collect(),
+        formats: vec!["?"; job.files.len()],
+    };
+    let header = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, &table).header();
+    out.write_all(&header)?;
+    let opts = job.options;
+    let mut runs = SortedRuns::new(scratch.to_path_buf(), cfg.dedup, memory_budget());
+    let mut seen: HashSet<(u64, u64)> = HashSet::new();
+    let pool = BufPool::default();
+    let report = pipeline::run(
+        &job.files,
+        &opts,
+        job.walk_problems.clone(),
+        |mut batch| -> Result<()> {
+            for j in &batch.jobs {
+                if let Some(f) = table.formats.get_mut(j.file as usize) {
+                    *f = j.format.name();
+                }
+            }
+            let table = &table;
+            if cfg.unsorted {
+                let outs = batch.parse_grouped(|job| StreamSink {
+                    topics: cfg.topics.as_ref(),
+                    names: Vec::new(),
+                    held: Vec::with_capacity(hold_for(job.chunk.text.len())),
+                    sets: Vec::with_capacity(hold_for(job.chunk.text.len())),
+                    renderer: Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table),
+                    filter: &cfg.filter,
+                    resolver: cfg.aliases.resolver(),
+                    conflict: None,
+                    dedup: cfg.dedup,
+                    buf: pool.get_for(job.chunk.text.len()),
+                    ends: Vec::new(),
+                });
+                check_strict(cfg, batch.report())?;
+                if let Some(c) = outs.iter().find_map(|o| o.conflict.clone()) {
+                    return Err(Error::Alias(c));
+                }
+                for o in outs {
+                    if cfg.dedup {
+                        let mut start = 0;
+                        for &(key, end) in &o.ends {
+                            if seen.insert(key) {
+                                out.write_all(&o.buf[start..end])?;
+                            }
+                            start = end;
+                        }
+                    } else {
+                        out.write_all(&o.buf)?;
+                    }
+                    pool.put(o.buf);
+                }
+            } else {
+                let parts = batch.parse_grouped(|job| Kept {
+                    filter: &cfg.filter,
+                    resolver: cfg.aliases.resolver(),
+                    conflict: None,
+                    // About one message per 100 bytes: no regrowth on typical chats.
+                    messages: Vec::with_capacity(job.chunk.text.len() / 100 + 1),
+                });
+                check_strict(cfg, batch.report())?;
+                if let Some(c) = parts.iter().find_map(|p| p.conflict.clone()) {
+                    return Err(Error::Alias(c));
+                }
+                let parts: Vec<Vec<Message<'_>>> = parts.into_iter().map(|p| p.messages).collect();
+                runs.add(&parts, None, cfg, table, &pool)?;
+            }
+            Ok(())
+        },
+    )?;
+    if !cfg.unsorted {
+        runs.finish(&table, out)?;
+    }
+    Ok(report)
+}
+
+/// Where sorted runs spill for output to `target`: beside it (the same disk), or the system's
+/// temporary folder for standard output and devices.
+pub fn scratch_dir(target: Option<&Path>) -> PathBuf {
+    match target {
+        Some(t) if std::fs::metadata(t).map_or(true, |m| m.is_file()) => match t.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+        _ => std::env::temp_dir(),
+    }
+}
+
+fn check_strict(cfg: &StreamConfig, report: &Report) -> Result<()> {
+    if cfg.strict
+        && let Some(stop) = crate::error::StrictStop::first(report)
+    {
+        return Err(stop.into());
+    }
+    Ok(())
+}
+
+/// Where a message is in the parsed parts, with its sort key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Key {
+    micros: i64,
+    file: u32,
+    line: u64,
+    part: u32,
+    idx: u32,
+}
+
+impl Key {
+    /// The message this key points at in `parts`.
+    pub fn message<'p, 't>(&self, parts: &'p [Vec<Message<'t>>]) -> &'p Message<'t> {
+        &parts[self.part as usize][self.idx as usize]
+    }
+    /// Its topics in `sets` (parallel to the parts), if matched.
+    pub fn topics(&self, sets: &[Vec<TopicSet>]) -> Option<TopicSet> {
+        sets.get(self.part as usize)
+            .and_then(|p| p.get(self.idx as usize))
+            .copied()
+    }
+}
+
+/// The stream order of every message: by (time, source, line), ties in input order. Sorts
+/// small keys, not messages; compares source paths as strings only when re-imported messages
+/// carry their own.
+pub fn sorted_order(parts: &[Vec<Message<'_>>], table: &FileTable) -> Vec<Key> {
+    let mut order: Vec<Key> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    let mut origins = false;
+    for (p, msgs) in parts.iter().enumerate() {
+        for (i, m) in msgs.iter().enumerate() {
+            origins |= m.origin.is_some();
+            order.push(Key {
+                micros: m.time.micros,
+                // File ids follow the sorted display paths, so ids order like sources.
+                file: m.loc.file,
+                line: m.loc.line,
+                part: p as u32,
+                idx: i as u32,
+            });
+        }
+    }
+    if origins {
+        let msg = |k: &Key| &parts[k.part as usize][k.idx as usize];
+        order.par_sort_unstable_by(|a, b| {
+            a.micros.cmp(&b.micros).then_with(|| {
+                let (sa, _, la, _) = table.provenance(msg(a));
+                let (sb, _, lb, _) = table.provenance(msg(b));
+                sa.cmp(sb)
+                    .then(la.cmp(&lb))
+                    .then((a.part, a.idx).cmp(&(b.part, b.idx)))
+            })
+        });
+    } else {
+        order.par_sort_unstable();
+    }
+    order
+}
+
+/// Drops exact repeats (same time, sender, recipient, channel, body) from a sorted order,
+/// keeping the first.
+pub fn dedup_sorted(order: &mut Vec<Key>, parts: &[Vec<Message<'_>>]) {
+    let msg = |k: &Key| &parts[k.part as usize][k.idx as usize];
+    let mut keep = vec![true; order.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i + 1;
+        while j < order.len() && order[j].micros == order[i].micros {
+            j += 1;
+        }
+        if j - i > 1 {
+            let mut group: HashSet<(&str, Option<&str>, Option<&str>, &str)> = HashSet::new();
+            for (k, key) in order[i..j].iter().enumerate() {
+                let m = msg(key);
+                let id = (
+                    m.sender.as_ref(),
+                    m.recipient.as_deref(),
+                    m.channel.as_deref(),
+                    m.body.as_ref(),
+                );
+                if !group.insert(id) {
+                    keep[i + k] = false;
+                }
+            }
+        }
+        i = j;
+    }
+    let mut k = keep.iter();
+    order.retain(|_| *k.next().unwrap_or(&true));
+}
+
+/// Output buffers reused across slices, so large buffers are not freshly mapped (and
+/// zeroed by the kernel) for every slice.
+#[derive(Default)]
+pub struct BufPool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl BufPool {
+    /// A cleared buffer for the output of `input` bytes: a small one of its own for a small
+    /// input (a batch may hold thousands of tiny files at once), else one from the pool.
+    pub fn get_for(&self, input: usize) -> Vec<u8> {
+        if input < 64 << 10 {
+            Vec::with_capacity(4 * input + 256)
+        } else {
+            self.get()
+        }
+    }
+    /// A cleared buffer.
+    pub fn get(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_else(|| Vec::with_capacity(1 << 20))
+    }
+    /// Gives a buffer back for reuse.
+    pub fn put(&self, mut b: Vec<u8>) {
+        b.clear();
+        if let Ok(mut v) = self.0.lock()
+            && v.len() < 64
+        {
+            v.push(b);
+        }
+    }
+}
+
+/// The ids of a topic set, into `names` (cleared first).
+pub(crate) fn topic_names<'m>(
+    topics: Option<&'m TopicMatcher>,
+    set: Option<TopicSet>,
+    names: &mut Vec<&'m str>,
+) {
+    names.clear();
+    if let (Some(t), Some(set)) = (topics, set) {
+        names.extend(
+            set.iter()
+                .filter_map(|i| t.ids().get(i).map(String::as_str)),
+        );
+    }
+}
+
+/// The 128-bit dedup key of a message for streaming dedup.
+pub(crate) fn dedup_key(m: &Message<'_>) -> (u64, u64) {
+    let mut a = std::collections::hash_map::DefaultHasher::new();
+    let mut b = std::collections::hash_map::DefaultHasher::new();
+    0xC5u8.hash(&mut b);
+    for h in [&mut a, &mut b] {
+        m.time.micros.hash(h);
+        m.sender.hash(h);
+        m.recipient.hash(h);
+        m.channel.hash(h);
+        m.body.hash(h);
+    }
+    (a.finish(), b.finish())
+}
+
+/// Keeps filtered messages of one chunk.
+struct Kept<'t, 'f> {
+    filter: &'f Filter,
+    resolver: Resolver<'f>,
+    conflict: Option<Box<AliasConflict>>,
+    messages: Vec<Message<'t>>,
+}
+
+impl<'t> Sink<'t> for Kept<'t, '_> {
+    fn message(&mut self, m: Message<'t>) {
+        let keep = match self.resolver.person_of(&m) {
+            Ok(person) => self.filter.keep(&m, person),
+            Err(c) => {
+                self.conflict.get_or_insert(c);
+                false
+            }
+        };
+        if keep {
+            self.messages.push(m);
+        }
+    }
+    fn problem(&mut self, _p: Problem) {}
+}
+
+/// Renders filtered messages of one chunk as they come.
+struct StreamSink<'t, 'f> {
+    topics: Option<&'f TopicMatcher>,
+    names: Vec<&'f str>,
+    /// Messages waiting for their topics (matched [`HOLD`] at a time, which is faster).
+    held: Vec<(Message<'t>, Option<&'f str>)>,
+    sets: Vec<TopicSet>,
+    renderer: Renderer<'f>,
+    filter: &'f Filter,
+    resolver: Resolver<'f>,
+    conflict: Option<Box<AliasConflict>>,
+    dedup: bool,
+    buf: Vec<u8>,
+    ends: Vec<((u64, u64), usize)>,
+}
+
+/// How many messages a streaming sink holds to match their topics together.
+const HOLD: usize = 64;
+
+/// How many messages a chunk of `len` bytes holds back for topic matching at most: [`HOLD`],
+/// or fewer for a small chunk, so thousands of tiny files in a batch stay small.
+pub(crate) fn hold_for(len: usize) -> usize {
+    HOLD.min(len / 32 + 1)
+}
+
+impl<'t> StreamSink<'t, '_> {
+    fn render_held(&mut self) {
+        self.sets.clear();
+        if let Some(t) = self.topics {
+            t.matches_batch(
+                self.held.iter().map(|(m, _)| (m.body.as_ref(), m.kind)),
+                &mut self.sets,
+            );
+        }
+        for (i, (m, alias)) in self.held.drain(..).enumerate() {
+            topic_names(self.topics, self.sets.get(i).copied(), &mut self.names);
+            let person = alias.or(m.name.as_deref()).unwrap_or(&m.sender);
+            self.renderer.render(&m, person, &self.names, &mut self.buf);
+            if self.dedup {
+                self.ends.push((dedup_key(&m), self.buf.len()));
+            }
+        }
+    }
+}
+
+impl<'t> Sink<'t> for StreamSink<'t, '_> {
+    fn message(&mut self, m: Message<'t>) {
+        // The person is the alias of the sender id, else of the display name, else the
+        // display name or the id (as `Resolver::person_of`), kept as the alias alone.
+        let alias = match self.resolver.alias(&m.sender) {
+            Ok(None) => match m.name.as_deref().map(|n| self.resolver.alias(n)) {
+                Some(Ok(a)) => a,
+                None => None,
+                Some(Err(c)) => {
+                    self.conflict.get_or_insert(c);
+                    return;
+                }
+            },
+            Ok(a) => a,
+            Err(c) => {
+                self.conflict.get_or_insert(c);
+                return;
+            }
+        };
+        let person = alias.or(m.name.as_deref()).unwrap_or(&m.sender);
+        if !self.filter.keep(&m, person) {
+            return;
+        }
+        self.held.push((m, alias));
+        if self.held.len() == HOLD {
+            self.render_held();
+        }
+    }
+    fn problem(&mut self, _p: Problem) {}
+    fn finish(&mut self) {
+        self.render_held();
+    }
+}
