@@ -3,7 +3,7 @@
 //! Two kinds of labelled sets live in `testdata/topics/`:
 //!
 //! - **Real messages** (`real_zh.jsonl`, i-SOON chats; `real_ru.jsonl`, Conti chats), labelled
-//!   by meaning following `TOPICS.md`, one JSON object per line: `{"id", "split": "tune" |
+//!   by meaning following `docs/TOPICS.md`, one JSON object per line: `{"id", "split": "tune" |
 //!   "heldout", "text", "topics": [..], "note", "source": {"repo", "file", "row"}}`. The split
 //!   was drawn at random before any message was compared with the lexicon. The **tune** half
 //!   is held to [`GUARDS`] (what the lexicon reached, so it cannot silently get worse) and

@@ -1,7 +1,7 @@
 //! Measuring a lexicon: precision and recall per topic against hand-labelled messages.
 //!
 //! A labelled set is a list of [`Labelled`] messages: the text and the topics a person gave it
-//! by meaning (see `TOPICS.md`). [`evaluate`] re-runs a [`TopicMatcher`] on each text and
+//! by meaning (see `docs/TOPICS.md`). [`evaluate`] re-runs a [`TopicMatcher`] on each text and
 //! counts, per topic, true positives, false positives and false negatives, and gives precision
 //! and recall with Wilson 95% intervals ([`Estimate`]) and the misclassified messages.
 //!

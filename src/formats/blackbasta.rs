@@ -18,7 +18,7 @@
 //! - A *record start* is a line that is exactly `{` (trailing whitespace / `\r` allowed) whose
 //!   next line is a known key line: four spaces, then `timestamp`, `chat_id`, `sender_alias`
 //!   or `message`, then `:`, and (inside a chunk) whose previous non-blank line is exactly
-//!   `}` — FORMATS.md: a record ends only at a `}` line followed by `{` — or whose next line
+//!   `}` — docs/FORMATS.md: a record ends only at a `}` line followed by `{` — or whose next line
 //!   is `timestamp:` with a valid stamp (so garbage between records does not swallow the
 //!   next one). A record runs until the next record start or the end of the text; its
 //!   closing line is its last non-blank line, which must be exactly `}`. So a `}` or `{`
@@ -183,7 +183,7 @@ fn valid_timestamp_follows(b: &[u8], p: usize) -> bool {
     }
 }
 
-/// True when a record starts at `p` inside a chunk. FORMATS.md: a record ends only at a `}`
+/// True when a record starts at `p` inside a chunk. docs/FORMATS.md: a record ends only at a `}`
 /// line followed by a `{` line, so a `{` + key line inside a message (pasted code) starts
 /// nothing unless the line before it closes the previous record. So that garbage between
 /// records does not swallow the next record, a `{` line followed by a valid `timestamp:`
