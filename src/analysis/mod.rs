@@ -246,6 +246,12 @@ impl<'s> Observer<'s> {
 /// How many messages a feed holds to match their topics together (faster than one by one).
 pub const HOLD: usize = 64;
 
+/// How many messages a chunk of `len` bytes holds back for topic matching at most: [`HOLD`],
+/// or fewer for a small chunk, so thousands of tiny files in a batch stay small.
+pub fn hold_for(len: usize) -> usize {
+    HOLD.min(len / 32 + 1)
+}
+
 /// Feeds one chunk's messages to an accumulator; with topics, [`HOLD`] at a time.
 struct Feed<'t, 's, A> {
     acc: A,

@@ -9,9 +9,9 @@
 use super::atomic::AtomicFile;
 use super::sort::{SortedRuns, memory_budget};
 use super::{FileTable, MessageFormat, Renderer};
-use crate::analysis::Filter;
 use crate::analysis::alias::{AliasConflict, Aliases, Resolver};
 use crate::analysis::topics::{TopicMatcher, TopicSet};
+use crate::analysis::{Filter, HOLD, hold_for};
 use crate::error::{Error, Result};
 use crate::formats::Sink;
 use crate::job::Job;
@@ -374,15 +374,6 @@ struct StreamSink<'t, 'f> {
     dedup: bool,
     buf: Vec<u8>,
     ends: Vec<((u64, u64), usize)>,
-}
-
-/// How many messages a streaming sink holds to match their topics together.
-const HOLD: usize = 64;
-
-/// How many messages a chunk of `len` bytes holds back for topic matching at most: [`HOLD`],
-/// or fewer for a small chunk, so thousands of tiny files in a batch stay small.
-pub(crate) fn hold_for(len: usize) -> usize {
-    HOLD.min(len / 32 + 1)
 }
 
 impl<'t> StreamSink<'t, '_> {
