@@ -31,7 +31,6 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
-pub mod corpus;
 pub mod formats;
 pub mod model;
 pub mod output;

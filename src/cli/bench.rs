@@ -9,11 +9,11 @@
 use super::common::thousands;
 use anyhow::{Context, Result, bail};
 use chatsift::analysis::topics::{Lexicon, TopicMatcher};
-use chatsift::corpus;
 use chatsift::formats::{self, Sink};
 use chatsift::model::{Message, Problem};
 use chatsift::pipeline::{self, Report};
 use chatsift::source::{self, Opener};
+use chatsift_corpus as corpus;
 use clap::Args;
 use rayon::prelude::*;
 use std::io::Write;
