@@ -1,8 +1,8 @@
 //! Parser throughput per leak format, against a line-counting baseline.
 //!
-//! For every format in [`chatsift::corpus::FORMATS`] a 16 MiB corpus is generated once
-//! (deterministic, seed 1; see `src/corpus.rs`), then one criterion group per format measures,
-//! with `Throughput::Bytes` of the corpus size:
+//! For every format in [`chatsift_corpus::FORMATS`] a 16 MiB corpus is generated once
+//! (deterministic, seed 1; see `crates/chatsift-corpus/`), then one criterion group per format
+//! measures, with `Throughput::Bytes` of the corpus size:
 //!
 //! - `baseline/memchr-lines`: counting `\n` with `memchr::memchr_iter`, the floor any parser
 //!   that looks at every byte is compared against;
@@ -23,10 +23,10 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use chatsift::corpus;
 use chatsift::formats::{self, Format, FormatOptions, ParseCtx, Sink};
 use chatsift::model::{Message, Problem};
 use chatsift::time::Zone;
+use chatsift_corpus as corpus;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 /// Size of each generated corpus.

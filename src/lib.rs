@@ -84,7 +84,6 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
-pub mod corpus;
 mod error;
 pub mod formats;
 pub mod job;

@@ -8,12 +8,12 @@
 
 use anyhow::{Context, Result, bail};
 use chatsift::analysis::topics::{Lexicon, TopicMatcher};
-use chatsift::corpus;
 use chatsift::formats::{self, Sink};
 use chatsift::model::{Message, Problem};
 use chatsift::pipeline::{self, Report};
 use chatsift::source::{self, Opener};
 use chatsift::text::thousands;
+use chatsift_corpus as corpus;
 use clap::Args;
 use rayon::prelude::*;
 use std::io::Write;

@@ -1950,7 +1950,7 @@ pub(crate) mod tests {
     #[test]
     fn fast_path_reads_every_fixture_message_exactly_as_serde_does() {
         let mut corpus = Vec::new();
-        crate::corpus::generate("telegram", 200_000, 3, &mut corpus).unwrap();
+        chatsift_corpus::generate("telegram", 200_000, 3, &mut corpus).unwrap();
         let corpus = String::from_utf8(corpus).unwrap();
         for text in [SINGLE, FULL, corpus.as_str()] {
             let c = parse(text);

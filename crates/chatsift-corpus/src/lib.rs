@@ -1,17 +1,21 @@
-//! Deterministic benchmark corpora for every leak format.
+//! Deterministic benchmark corpora of the formats `chatsift` reads (the five leaks and the
+//! app exports), used by `chatsift bench` and the criterion benches; not part of the `chatsift`
+//! library. It only writes bytes: it does not depend on `chatsift`, and the tests that parse its
+//! output back are the root package's `tests/corpus.rs`.
 //!
 //! [`generate`] writes one file's worth of realistic, invented chat data in the on-disk layout
-//! of a format (see `FORMATS.md`): a few hundred senders with format-appropriate ids, time
-//! moving forward (backward for Rocket.Chat, which is newest first) in steps from bursts within
-//! one second to jumps of hours over about half a year, with quiet night hours; bodies drawn
-//! from Chinese, Russian and English phrase banks, from a few characters to several hundred
-//! bytes, about one in ten spanning several lines (pasted logs, pasted code with lone `}`
-//! lines, `key: value` blocks), plus the noise each format has (image-only cells, system rows,
-//! attachments, OTR notices, escapes).
+//! of a format (see the Formats section of chatsift's README): a few hundred senders with
+//! format-appropriate ids, time moving forward (backward for Rocket.Chat, which is newest
+//! first) in steps from bursts within one second to jumps of hours over about half a year, with
+//! quiet night hours; bodies drawn from Chinese, Russian and English phrase banks, from a few
+//! characters to several hundred bytes, about one in ten spanning several lines (pasted logs,
+//! pasted code with lone `}` lines, `key: value` blocks), plus the noise each format has
+//! (image-only cells, system rows, attachments, OTR notices, escapes).
 //!
 //! The same `(format, target_bytes, seed)` always gives the same bytes. Generation builds
 //! records into one reusable buffer and writes it in large blocks, so it runs far faster than
 //! parsing (`chatsift bench --size 1GiB` generates a gibibyte per format).
+#![deny(missing_docs)]
 
 use std::io::{self, Write};
 

@@ -172,31 +172,3 @@ pub fn generate(target_bytes: u64, seed: u64, out: &mut dyn Write) -> io::Result
     stats.bytes += buf.len() as u64;
     Ok(stats)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::formats::{self, ParseCtx, irc::Irc, parse_text};
-    use crate::time::Zone;
-
-    #[test]
-    fn generated_irssi_corpus_parses_back_with_no_problems() {
-        let mut out = Vec::new();
-        let stats = generate(3 << 20, 9, &mut out).unwrap();
-        assert_eq!(stats.bytes, out.len() as u64);
-        let text = String::from_utf8(out).unwrap();
-        let hint = formats::survey_text(&Irc, "#ops.log", &text, Default::default());
-        let mut ctx = ParseCtx::new(0, "#ops.log", Zone::Utc);
-        ctx.hint = hint.as_deref();
-        let whole = parse_text(&Irc, &text, &ctx, usize::MAX);
-        assert_eq!(whole.problems, vec![]);
-        assert_eq!(whole.messages.len() as u64, stats.messages);
-        let split = parse_text(&Irc, &text, &ctx, 64 << 10);
-        assert_eq!(split.messages, whole.messages);
-        assert_eq!(whole.messages[0].channel.as_deref(), Some("#ops"));
-        assert_eq!(
-            formats::sniff("#ops.log", formats::sniff_head(&text)).map(|f| f.name()),
-            Some("irc")
-        );
-    }
-}

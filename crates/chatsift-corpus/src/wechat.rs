@@ -232,39 +232,3 @@ pub fn generate(target_bytes: u64, seed: u64, out: &mut dyn Write) -> io::Result
     stats.bytes += buf.len() as u64;
     Ok(stats)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::formats::{self, ParseCtx, parse_text, wechat::WeChat};
-    use crate::model::Kind;
-    use crate::time::Zone;
-
-    #[test]
-    fn generated_wechat_corpus_parses_back_with_no_problems() {
-        let mut out = Vec::new();
-        let stats = generate(3 << 20, 5, &mut out).unwrap();
-        assert_eq!(stats.bytes, out.len() as u64);
-        let text = String::from_utf8(out).unwrap();
-        let ctx = ParseCtx::new(0, "聊天记录/项目群/项目群.txt", Zone::Utc);
-        let whole = parse_text(&WeChat, &text, &ctx, usize::MAX);
-        assert_eq!(whole.problems, vec![]);
-        assert_eq!(whole.messages.len() as u64, stats.messages);
-        let split = parse_text(&WeChat, &text, &ctx, 64 << 10);
-        assert_eq!(split.problems, vec![]);
-        assert_eq!(split.messages, whole.messages);
-        assert!(
-            whole
-                .messages
-                .iter()
-                .all(|m| m.channel.as_deref() == Some("项目群"))
-        );
-        for kind in [Kind::Message, Kind::System, Kind::Attachment] {
-            assert!(whole.messages.iter().any(|m| m.kind == kind), "{kind}");
-        }
-        assert_eq!(
-            formats::sniff("项目群.txt", formats::sniff_head(&text)).map(|f| f.name()),
-            Some("wechat")
-        );
-    }
-}

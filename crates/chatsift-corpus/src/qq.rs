@@ -214,31 +214,3 @@ pub fn generate(target_bytes: u64, seed: u64, out: &mut dyn Write) -> io::Result
     stats.bytes += buf.len() as u64;
     Ok(stats)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::formats::{self, ParseCtx, parse_text, qq::Qq};
-    use crate::time::Zone;
-
-    #[test]
-    fn generated_qq_corpus_parses_back_with_no_problems() {
-        let mut out = Vec::new();
-        let stats = generate(3 << 20, 5, &mut out).unwrap();
-        assert_eq!(stats.bytes, out.len() as u64);
-        let text = String::from_utf8(out).unwrap();
-        let hint = formats::survey_text(&Qq, "全部消息记录.txt", &text, Default::default());
-        let mut ctx = ParseCtx::new(0, "全部消息记录.txt", Zone::Utc);
-        ctx.hint = hint.as_deref();
-        let whole = parse_text(&Qq, &text, &ctx, usize::MAX);
-        assert_eq!(whole.problems, vec![]);
-        assert_eq!(whole.messages.len() as u64, stats.messages);
-        let split = parse_text(&Qq, &text, &ctx, 64 << 10);
-        assert_eq!(split.messages, whole.messages);
-        assert!(whole.messages.iter().all(|m| m.channel.is_some()));
-        assert_eq!(
-            formats::sniff("x.txt", formats::sniff_head(&text)).map(|f| f.name()),
-            Some("qq")
-        );
-    }
-}

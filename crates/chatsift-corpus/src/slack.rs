@@ -130,37 +130,3 @@ fn ts(buf: &mut Vec<u8>, t_us: i64) {
     let s = format!("{us:06}");
     buf.extend_from_slice(s.as_bytes());
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::formats::{self, ParseCtx, slack::Slack};
-    use crate::model::Kind;
-    use crate::time::Zone;
-
-    #[test]
-    fn generated_day_file_parses_back_with_no_problems_and_every_record() {
-        let mut out = Vec::new();
-        let stats = generate(300_000, 3, &mut out).unwrap();
-        assert_eq!(stats.bytes, out.len() as u64);
-        let text = String::from_utf8(out).unwrap();
-        let path = "export/general/2021-05-01.json";
-        assert!(
-            formats::sniff(path, formats::sniff_head(&text)).is_some_and(|f| f.name() == "slack")
-        );
-        let ctx = ParseCtx::new(0, path, Zone::Utc);
-        for target in [usize::MAX, 40_000] {
-            let c = formats::parse_text(&Slack, &text, &ctx, target);
-            assert!(
-                c.problems.is_empty(),
-                "{:?}",
-                &c.problems[..c.problems.len().min(3)]
-            );
-            assert_eq!(c.messages.len() as u64, stats.messages);
-            for k in [Kind::System, Kind::Attachment, Kind::Call, Kind::Deleted] {
-                assert!(c.messages.iter().any(|m| m.kind == k), "{k}");
-            }
-            assert!(c.messages.iter().all(|m| m.time.frac_digits == 6));
-        }
-    }
-}

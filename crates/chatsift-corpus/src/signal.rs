@@ -143,39 +143,3 @@ pub fn generate(target_bytes: u64, seed: u64, out: &mut dyn Write) -> io::Result
     stats.bytes += buf.len() as u64;
     Ok(stats)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::formats::{self, ParseCtx, signal::Signal};
-    use crate::model::Kind;
-    use crate::time::Zone;
-
-    #[test]
-    fn corpus_parses_back_with_no_problems_and_every_record() {
-        let mut out = Vec::new();
-        let stats = generate(1_500_000, 5, &mut out).unwrap();
-        assert_eq!(stats.bytes, out.len() as u64);
-        let text = String::from_utf8(out).unwrap();
-        let path = super::super::file_name("signal");
-        let ctx = ParseCtx::new(0, path, Zone::Utc);
-        let got = formats::parse_text(&Signal, &text, &ctx, 128 << 10);
-        assert_eq!(got.problems, vec![]);
-        assert_eq!(got.messages.len() as u64, stats.messages);
-        let whole = formats::parse_text(&Signal, &text, &ctx, usize::MAX);
-        assert_eq!(whole.messages, got.messages);
-        let kinds = |k: Kind| got.messages.iter().filter(|m| m.kind == k).count();
-        assert!(kinds(Kind::Attachment) > 50 && kinds(Kind::Deleted) > 50);
-        assert!(kinds(Kind::Call) > 20);
-        assert!(got.messages.iter().all(|m| !m.body.ends_with("  ")));
-        assert!(got.messages.iter().any(|m| m.body.contains("\n\n")));
-        assert!(got.messages.iter().any(|m| m.sender == "Me"));
-        assert!(
-            got.messages
-                .iter()
-                .filter(|m| !m.attachments.is_empty())
-                .count()
-                > 50
-        );
-    }
-}
