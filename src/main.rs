@@ -6,6 +6,7 @@
 //! `kill`) removes any output file still being written and exits 130: the previous file
 //! under the final name stays as it was, and no temporary file is left.
 
+mod bench;
 mod cli;
 
 use clap::Parser;
