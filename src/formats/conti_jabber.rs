@@ -35,6 +35,7 @@
 //! such a line cannot be inside a body; a string that meets a raw newline is unterminated.
 
 use super::jsonish::{self, StringEnd};
+use super::scan::{line_end, line_start, skip_ws};
 use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem};
 use crate::time::parse_iso;
@@ -46,33 +47,11 @@ use std::borrow::Cow;
 pub struct ContiJabber;
 
 #[inline]
-fn is_ws(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
-}
-
-#[inline]
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && is_ws(b[i]) {
-        i += 1;
-    }
-    i
-}
-
-#[inline]
 fn skip_blank(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r') {
         i += 1;
     }
     i
-}
-
-fn line_start(b: &[u8], i: usize) -> usize {
-    memchr::memrchr(b'\n', &b[..i.min(b.len())]).map_or(0, |p| p + 1)
-}
-
-fn line_end(b: &[u8], i: usize) -> usize {
-    let i = i.min(b.len());
-    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k)
 }
 
 /// True when the next non-blank text at or after `i` is one of the four keys and a `:`.

@@ -47,7 +47,8 @@
 //! ([`Format::next_record`] is `None`: quoted fields hold newlines).
 
 use super::jsonish::Str;
-use super::telegram::{excerpt_at, indent, line_end, line_start, skip_bom, skip_ws, string_end};
+use super::jsonish::{excerpt_at, indent, skip_bom, string_end};
+use super::scan::{line_end, line_start, skip_ws};
 use super::{Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Civil, Resolver, parse_iso};

@@ -42,11 +42,10 @@
 
 use std::borrow::Cow;
 
+use super::scan::{line_at_or_after, line_end, next_line_where};
 use memchr::memmem;
 
-use super::{
-    Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name, next_line_start,
-};
+use super::{Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
 use crate::model::{Kind, Message, Problem};
 use crate::time::{Civil, digits, digits_1_2, parse_ymd_hms};
 
@@ -394,15 +393,6 @@ fn dialect_of(l: &str) -> Option<Dialect> {
     }
 }
 
-/// The end of the line starting at `pos`.
-#[inline]
-fn line_end(b: &[u8], pos: usize) -> usize {
-    match b.get(pos..) {
-        Some(rest) => memchr::memchr(b'\n', rest).map_or(b.len(), |i| pos + i),
-        None => b.len(),
-    }
-}
-
 /// The dialect of a text, from its first recognisable line.
 fn detect(text: &str) -> Option<Dialect> {
     let b = text.as_bytes();
@@ -605,13 +595,7 @@ impl Format for Irc {
     fn next_record(&self, text: &str, from: usize) -> Option<usize> {
         let d = detect(text)?;
         let b = text.as_bytes();
-        let mut pos = if from == 0 {
-            0
-        } else if from < b.len() && b[from - 1] == b'\n' {
-            from
-        } else {
-            next_line_start(text, from)?
-        };
+        let mut pos = line_at_or_after(text, from)?;
         if d == Dialect::Irssi {
             // Never before the first day line (earlier lines have no date), and at a day
             // line when one is near.
@@ -638,14 +622,7 @@ impl Format for Irc {
                 }
             }
         }
-        while pos < b.len() {
-            let eol = line_end(b, pos);
-            if text.get(pos..eol).and_then(|l| classify(d, l)).is_some() {
-                return Some(pos);
-            }
-            pos = eol + 1;
-        }
-        None
+        next_line_where(text, pos, |l| classify(d, l).is_some())
     }
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {

@@ -23,6 +23,7 @@ pub mod isoon;
 pub mod jsonish;
 pub mod qq;
 pub mod rocketchat;
+pub(crate) mod scan;
 pub mod signal;
 pub mod slack;
 pub mod telegram;

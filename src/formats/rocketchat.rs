@@ -32,7 +32,8 @@
 //! an element start without scanning from the file start (any `{` may sit inside a string),
 //! so no strict split exists that is cheaper than parsing.
 
-use super::jsonish::Str;
+use super::jsonish::{Str, excerpt_at, object_end, skip_bom, string_end};
+use super::scan::skip_ws;
 use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::parse_iso;
@@ -110,71 +111,6 @@ fn sniff(path: &str, head: &str) -> u8 {
 
 // ---------------------------------------------------------------------------------------
 // The scanner: positions only, never panics, every loop advances or stops.
-
-/// Skips a UTF-8 byte order mark at the start.
-fn skip_bom(b: &[u8]) -> usize {
-    if b.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        3
-    } else {
-        0
-    }
-}
-
-/// The first position at or after `i` that is not JSON whitespace.
-#[inline]
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while let Some(c) = b.get(i) {
-        if !matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
-            break;
-        }
-        i += 1;
-    }
-    i
-}
-
-/// `b[i]` is `"`: the position after the closing quote, or `None` when the input ends first.
-#[inline]
-fn string_end(b: &[u8], i: usize) -> Option<usize> {
-    let mut j = i.checked_add(1)?;
-    loop {
-        let rest = b.get(j..)?;
-        let k = memchr::memchr2(b'"', b'\\', rest)?;
-        let at = j + k;
-        if b[at] == b'"' {
-            return Some(at + 1);
-        }
-        // A backslash escapes the next byte (any `\uXXXX` digits are plain bytes).
-        j = at + 2;
-    }
-}
-
-/// `b[i]` is `{`: the position after its matching `}`, or `None` when the input ends first.
-/// Only braces and strings are tracked (brackets cannot hide braces in valid JSON; invalid
-/// JSON inside is left for serde to report).
-#[inline]
-fn object_end(b: &[u8], i: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut j = i;
-    loop {
-        let rest = b.get(j..)?;
-        let k = memchr::memchr3(b'"', b'{', b'}', rest)?;
-        let at = j + k;
-        match b[at] {
-            b'"' => j = string_end(b, at)?,
-            b'{' => {
-                depth += 1;
-                j = at + 1;
-            }
-            _ => {
-                depth = depth.saturating_sub(1);
-                j = at + 1;
-                if depth == 0 {
-                    return Some(j);
-                }
-            }
-        }
-    }
-}
 
 /// What stopped a scan of a value.
 enum Skip {
@@ -384,14 +320,10 @@ impl<'a> Parser<'_, 'a, '_> {
         sink.problem(Problem::new(self.ctx.loc(self.chunk, at, line), what));
     }
 
-    /// An excerpt of the text from `at` (at a char boundary found by the scanner).
+    /// An excerpt of the text from `at` (a char boundary: the scanner stops only at ASCII
+    /// bytes or after them).
     fn excerpt_at(&self, at: usize) -> String {
-        let text = self.chunk.text;
-        let mut end = at.saturating_add(80).min(text.len());
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        excerpt(text.get(at..end).unwrap_or(""))
+        excerpt_at(self.chunk.text, at)
     }
 
     fn run(mut self, sink: &mut dyn Sink<'a>) {

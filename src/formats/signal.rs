@@ -46,7 +46,8 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::jsonish::Str;
-use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name, next_line_start};
+use super::scan::{crlf_to_lf, next_line_where, trim_trailing_blank};
+use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem};
 use crate::time::{Civil, digits, parse_iso};
 
@@ -120,42 +121,6 @@ fn head(b: &[u8]) -> Option<Head> {
         sender: (s0, s1),
         body,
     })
-}
-
-/// Drops trailing blank lines (empty or only spaces, tabs, `\r`) and the final line break.
-fn trim_trailing_blank(s: &str) -> &str {
-    let b = s.as_bytes();
-    // The common case: line breaks after a non-blank character.
-    let mut n = b.len();
-    while n > 0 && b[n - 1] == b'\n' {
-        n -= 1;
-    }
-    if n > 0 && !matches!(b[n - 1], b' ' | b'\t' | b'\r') {
-        return &s[..n];
-    }
-    let mut end = b.len();
-    loop {
-        let start = memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
-        if b[start..end]
-            .iter()
-            .all(|&x| matches!(x, b' ' | b'\t' | b'\r'))
-        {
-            if start == 0 {
-                return "";
-            }
-            end = start - 1;
-        } else {
-            return &s[..end];
-        }
-    }
-}
-
-/// The body without the `\r` ending each line (owned only if there is one).
-fn body_text(s: &str) -> Cow<'_, str> {
-    if memchr(b'\r', s.as_bytes()).is_none() {
-        return Cow::Borrowed(s);
-    }
-    Cow::Owned(s.replace("\r\n", "\n"))
 }
 
 /// One markdown link `!?[name](path)` at the start of `s` whose path starts with `./` or
@@ -466,7 +431,7 @@ impl Signal {
             let mut m = Message::new(
                 r.resolve(&p.civil),
                 p.sender,
-                body_text(body),
+                crlf_to_lf(body),
                 ctx.loc(chunk, p.start, p.line),
             );
             m.kind = kind;
@@ -569,29 +534,14 @@ impl Format for Signal {
     }
 
     fn next_record(&self, text: &str, from: usize) -> Option<usize> {
-        let b = text.as_bytes();
         let json = is_json(text);
-        let mut pos = if from == 0 {
-            0
-        } else if from < b.len() && b[from - 1] == b'\n' {
-            from
-        } else {
-            next_line_start(text, from)?
-        };
-        while pos < b.len() {
-            let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
-            let l = &b[pos..eol];
-            let hit = if json {
-                l.first() == Some(&b'{')
+        next_line_where(text, from, |l| {
+            if json {
+                l.starts_with('{')
             } else {
-                head(l).is_some()
-            };
-            if hit {
-                return Some(pos);
+                head(l.as_bytes()).is_some()
             }
-            pos = eol + 1;
-        }
-        None
+        })
     }
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {

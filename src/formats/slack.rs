@@ -42,7 +42,8 @@
 //! spaces can only be elements of the top-level array.
 
 use super::jsonish::Str;
-use super::telegram::{excerpt_at, indent, line_end, line_start, skip_bom, skip_ws};
+use super::jsonish::{excerpt_at, indent, skip_bom};
+use super::scan::{line_end, line_start, skip_ws};
 use super::{Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{digits, fraction};
@@ -735,7 +736,7 @@ mod tests {
             let ends: Vec<usize> = orig
                 .messages
                 .iter()
-                .map(|m| crate::formats::telegram::object_end(text.as_bytes(), m.loc.offset as usize).unwrap())
+                .map(|m| crate::formats::jsonish::object_end(text.as_bytes(), m.loc.offset as usize).unwrap())
                 .collect();
             let (mutated, damage) = mutate(text, kind, a, b, byte);
             let got = parse_at(GENERAL_PATH, &mutated, target);

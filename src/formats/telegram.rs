@@ -68,7 +68,8 @@
 //! The chat of a chunk that starts inside a messages array comes from [`Format::survey`],
 //! which records the byte offset of every `"messages": [` line with the chat's name or id.
 
-use super::jsonish::{Str, unescape};
+use super::jsonish::{Str, excerpt_at, indent, object_end, skip_bom, string_end, unescape};
+use super::scan::{line_end, line_start, skip_ws};
 use super::{Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Resolver, parse_iso};
@@ -154,102 +155,6 @@ fn sniff(path: &str, head: &str) -> u8 {
     } else {
         0
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// Scanner helpers (positions only, never panic). Shared with the other JSON app exports.
-
-/// Skips a UTF-8 byte order mark at the start.
-pub(crate) fn skip_bom(b: &[u8]) -> usize {
-    if b.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        3
-    } else {
-        0
-    }
-}
-
-/// The first position at or after `i` that is not JSON whitespace.
-#[inline]
-pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while let Some(c) = b.get(i) {
-        if !matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
-            break;
-        }
-        i += 1;
-    }
-    i
-}
-
-/// `b[i]` is `"`: the position after the closing quote, or `None` when the input ends first.
-#[inline]
-pub(crate) fn string_end(b: &[u8], i: usize) -> Option<usize> {
-    let mut j = i.checked_add(1)?;
-    loop {
-        let rest = b.get(j..)?;
-        let k = memchr::memchr2(b'"', b'\\', rest)?;
-        let at = j + k;
-        if b[at] == b'"' {
-            return Some(at + 1);
-        }
-        j = at + 2;
-    }
-}
-
-/// `b[i]` is `{`: the position after its matching `}`, or `None` when the input ends first.
-pub(crate) fn object_end(b: &[u8], i: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut j = i;
-    loop {
-        let rest = b.get(j..)?;
-        let k = memchr::memchr3(b'"', b'{', b'}', rest)?;
-        let at = j + k;
-        match b[at] {
-            b'"' => j = string_end(b, at)?,
-            b'{' => {
-                depth += 1;
-                j = at + 1;
-            }
-            _ => {
-                depth = depth.saturating_sub(1);
-                j = at + 1;
-                if depth == 0 {
-                    return Some(j);
-                }
-            }
-        }
-    }
-}
-
-/// The start of the line holding byte `i`.
-#[inline]
-pub(crate) fn line_start(b: &[u8], i: usize) -> usize {
-    memchr::memrchr(b'\n', &b[..i.min(b.len())]).map_or(0, |p| p + 1)
-}
-
-/// The end of the line starting at `i` (position of its `\n`, or the end of the text).
-#[inline]
-pub(crate) fn line_end(b: &[u8], i: usize) -> usize {
-    let i = i.min(b.len());
-    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p)
-}
-
-/// How many spaces a line starts with.
-#[inline]
-pub(crate) fn indent(line: &[u8]) -> usize {
-    line.iter().take_while(|&&c| c == b' ').count()
-}
-
-/// An excerpt of `text` from `at` (cut at char boundaries).
-pub(crate) fn excerpt_at(text: &str, at: usize) -> String {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    let mut end = at.saturating_add(80).min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    excerpt(text.get(at..end).unwrap_or(""))
 }
 
 /// If the line starting at `ls` is `<ind spaces>{` alone (trailing `\r` allowed), the

@@ -44,9 +44,9 @@
 
 use std::borrow::Cow;
 
-use memchr::{memchr, memrchr};
+use super::scan::{body_text, line_end, next_line_where, trim_trailing_blank};
 
-use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name, next_line_start};
+use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Message, Problem};
 use crate::time::{Civil, digits};
 
@@ -195,15 +195,6 @@ fn head(d: Dialect, line: &str) -> Option<Head<'_>> {
     }
 }
 
-/// The end of the line starting at `pos` (the index of its `\n`, or the text length).
-#[inline]
-fn line_end(b: &[u8], pos: usize) -> usize {
-    match b.get(pos..) {
-        Some(rest) => memchr(b'\n', rest).map_or(b.len(), |i| pos + i),
-        None => b.len(),
-    }
-}
-
 /// The dialect of the first header-shaped line, its start, and how many lines precede it.
 fn detect(text: &str) -> Option<(Dialect, usize, u64)> {
     let b = text.as_bytes();
@@ -245,45 +236,6 @@ fn extension_fits(path: &str) -> bool {
     }
 }
 
-/// Drops trailing blank lines (empty or only spaces, tabs, `\r`) and the final line break.
-#[inline]
-fn trim_trailing_blank(s: &str) -> &str {
-    let b = s.as_bytes();
-    let mut end = b.len();
-    loop {
-        let start = memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
-        if b[start..end]
-            .iter()
-            .all(|&x| matches!(x, b' ' | b'\t' | b'\r'))
-        {
-            if start == 0 {
-                end = 0;
-                break;
-            }
-            end = start - 1;
-        } else {
-            break;
-        }
-    }
-    &s[..end]
-}
-
-/// The body as it is, without the `\r` ending each line (owned only if there is one).
-#[inline]
-fn body_text(s: &str) -> Cow<'_, str> {
-    if memchr(b'\r', s.as_bytes()).is_none() {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    for (i, line) in s.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        out.push_str(line.strip_suffix('\r').unwrap_or(line));
-    }
-    Cow::Owned(out)
-}
-
 /// A record whose header was read and whose body runs to the next header.
 struct Pending<'a> {
     head: Head<'a>,
@@ -322,22 +274,7 @@ impl Format for TrickBot {
 
     fn next_record(&self, text: &str, from: usize) -> Option<usize> {
         let (dialect, _, _) = detect(text)?;
-        let b = text.as_bytes();
-        let mut pos = if from == 0 {
-            0
-        } else if from < b.len() && b[from - 1] == b'\n' {
-            from
-        } else {
-            next_line_start(text, from)?
-        };
-        while pos < b.len() {
-            let eol = line_end(b, pos);
-            if head(dialect, text.get(pos..eol)?).is_some() {
-                return Some(pos);
-            }
-            pos = eol + 1;
-        }
-        None
+        next_line_where(text, from, |l| head(dialect, l).is_some())
     }
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {

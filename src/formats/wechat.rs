@@ -71,8 +71,9 @@ use std::borrow::Cow;
 
 use memchr::memchr;
 
-use super::qq::{body_text, is_blank, is_placeholder, strip_cr, trim_trailing_blank};
-use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name, next_line_start};
+use super::qq::is_placeholder;
+use super::scan::{body_text, is_blank, next_header_after_blank, strip_cr, trim_trailing_blank};
+use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Civil, digits, parse_ymd_hms};
 
@@ -589,32 +590,10 @@ impl Format for WeChat {
     }
 
     fn next_record(&self, text: &str, from: usize) -> Option<usize> {
-        let b = text.as_bytes();
-        if is_csv_header(first_line(text)) || from >= b.len() {
+        if is_csv_header(first_line(text)) {
             return None;
         }
-        let mut pos = if from == 0 {
-            return Some(0);
-        } else if b[from - 1] == b'\n' {
-            from
-        } else {
-            next_line_start(text, from)?
-        };
-        let mut prev_blank = {
-            let end = pos.saturating_sub(1);
-            let s = memchr::memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
-            text.get(s..end).is_some_and(is_blank)
-        };
-        while pos < b.len() {
-            let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
-            let l = text.get(pos..eol)?;
-            if prev_blank && header(l).is_some() {
-                return Some(pos);
-            }
-            prev_blank = is_blank(l);
-            pos = eol + 1;
-        }
-        None
+        next_header_after_blank(text, from, |l| header(l).is_some())
     }
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {

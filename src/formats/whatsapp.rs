@@ -69,12 +69,12 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use super::scan::{body_text, next_line_where, trim_trailing_blank};
 use aho_corasick::AhoCorasick;
-use memchr::{memchr, memrchr};
+use memchr::memchr;
 
 use super::{
     Chunk, DateOrder, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
-    next_line_start,
 };
 use crate::model::{Kind, Message, Problem};
 use crate::time::Civil;
@@ -642,49 +642,6 @@ fn system_prefix(prefix: &str) -> bool {
     maybe_phrase && SYSTEM_AC.is_match(prefix)
 }
 
-/// Drops trailing blank lines (empty or only spaces, tabs, `\r`) and the final line break.
-#[inline]
-fn trim_trailing_blank(s: &str) -> &str {
-    let b = s.as_bytes();
-    // The common case: one line break after a non-blank character.
-    if let [.., c, b'\n'] = b
-        && !matches!(c, b' ' | b'\t' | b'\r' | b'\n')
-    {
-        return &s[..b.len() - 1];
-    }
-    let mut end = b.len();
-    loop {
-        let start = memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
-        if b[start..end]
-            .iter()
-            .all(|&x| matches!(x, b' ' | b'\t' | b'\r'))
-        {
-            if start == 0 {
-                return "";
-            }
-            end = start - 1;
-        } else {
-            return &s[..end];
-        }
-    }
-}
-
-/// The body without the `\r` ending each line (owned only if there is one).
-#[inline]
-fn body_text(s: &str) -> Cow<'_, str> {
-    if memchr(b'\r', s.as_bytes()).is_none() {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    for (i, line) in s.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        out.push_str(line.strip_suffix('\r').unwrap_or(line));
-    }
-    Cow::Owned(out)
-}
-
 /// `s` without trailing spaces, tabs and a final `.`.
 fn core(s: &str) -> &str {
     let s = s.trim_end_matches([' ', '\t', '\r']);
@@ -857,22 +814,7 @@ impl Format for WhatsApp {
     }
 
     fn next_record(&self, text: &str, from: usize) -> Option<usize> {
-        let b = text.as_bytes();
-        let mut pos = if from == 0 {
-            0
-        } else if from < b.len() && b[from - 1] == b'\n' {
-            from
-        } else {
-            next_line_start(text, from)?
-        };
-        while pos < b.len() {
-            let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
-            if head(&b[pos..eol]).is_some() {
-                return Some(pos);
-            }
-            pos = eol + 1;
-        }
-        None
+        next_line_where(text, from, |l| head(l.as_bytes()).is_some())
     }
 
     fn survey(&self, env: &mut SurveyEnv<'_>) -> Option<Box<dyn Survey>> {
