@@ -27,6 +27,8 @@ pub(crate) mod scan;
 pub mod signal;
 pub mod slack;
 pub mod telegram;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod trickbot;
 pub mod wechat;
 pub mod whatsapp;

@@ -518,9 +518,9 @@ impl Format for Qq {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testkit;
     use crate::formats::{Collect, parse_text, split_text, survey_text};
     use crate::time::Zone;
-    use proptest::prelude::*;
 
     const MAIN: &str = include_str!("../../testdata/qq/全部消息记录.txt");
     const BAD: &str = include_str!("../../testdata/qq/bad/坏记录.txt");
@@ -636,80 +636,29 @@ mod tests {
         assert_eq!(Qq.sniff("a.txt", "[04.11.21 10:02:17] vega:\t\tx"), 0);
     }
 
-    fn check(
-        original: &str,
-        damaged: &str,
-        damage: usize,
-        target: usize,
-    ) -> Result<(), TestCaseError> {
-        let got = parse_with(damaged, target);
-        let one = parse(damaged);
-        prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-        prop_assert_eq!(&got.messages, &one.messages);
-        prop_assert_eq!(&got.problems, &one.problems);
-        // Records that end (a blank line and the next header) before the damaged line survive.
-        let whole = parse(original);
-        let damage_line = original.as_bytes()[..damage.min(original.len())]
-            .iter()
-            .filter(|&&c| c == b'\n')
-            .count() as u64
-            + 1;
-        for (i, w) in whole.messages.iter().enumerate() {
-            if let Some(next) = whole.messages.get(i + 1)
-                && next.loc.line + 1 < damage_line
-                && w.channel == next.channel
-            {
-                prop_assert_eq!(Some(w), got.messages.get(i));
-            }
-        }
-        Ok(())
+    fn read<'a>(_: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        parse_with(text, target)
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64) {
-            let t = String::from_utf8_lossy(&bytes);
-            let got = parse_with(&t, target);
-            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(got.messages, parse(&t).messages);
-            let _ = Qq.sniff("r.txt", &t);
-        }
-
-        #[test]
-        fn damaged_fixture_keeps_earlier_messages(f in 0usize..2, kind in 0u8..4, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
-            let t = [MAIN, BAD][f];
-            let lines: Vec<&str> = t.split_inclusive('\n').collect();
-            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
-            let (damaged, damage) = match kind {
-                0 => {
-                    let mut at = a.index(t.len() + 1);
-                    while !t.is_char_boundary(at) { at -= 1; }
-                    (t.as_bytes()[..at].to_vec(), at)
-                }
-                1 => {
-                    let i = a.index(lines.len());
-                    let mut v = lines.clone();
-                    v.insert(i + 1, lines[i]);
-                    (v.concat().into_bytes(), starts[i])
-                }
-                2 => {
-                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
-                    let (i, j) = (i.min(j), i.max(j));
-                    let mut v = lines.clone();
-                    v.swap(i, j);
-                    (v.concat().into_bytes(), starts[i])
-                }
-                _ => {
-                    let i = a.index(t.len());
-                    let mut v = t.as_bytes().to_vec();
-                    v[i] = byte;
-                    (v, i)
-                }
-            };
-            let damaged = String::from_utf8_lossy(&damaged);
-            check(t, &damaged, damage, target)?;
-        }
+    /// Records that end (a blank line and the next header, in the same chat) before the
+    /// damaged line survive.
+    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let (w, next) = (&whole.messages[i], whole.messages.get(i + 1));
+        next.is_some_and(|n| {
+            n.loc.line + 1 < testkit::line_of(original, damage) && w.channel == n.channel
+        })
     }
+
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &Qq,
+        path: "r.txt",
+        read,
+        fixtures: &[("q.txt", MAIN), ("q.txt", BAD)],
+        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
+        prefixes: &[],
+        survives,
+        find: testkit::Find::Index,
+    };
+
+    testkit::props!(SUBJECT);
 }

@@ -619,9 +619,9 @@ fn json_text(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testkit;
     use crate::formats::{Collect, parse_text};
     use crate::time::Zone;
-    use proptest::prelude::*;
 
     const PRETTY: &str = include_str!("../../testdata/rocketchat/general_2021-03-01.json");
     const COMPACT: &str = include_str!("../../testdata/rocketchat/dm_2021-03-02.json");
@@ -863,87 +863,30 @@ mod tests {
         assert_eq!(RocketChat.next_record(PRETTY, 100), None);
     }
 
-    /// The byte range end of each message in an unmutated fixture.
-    fn ends(text: &str, c: &Collect<'_>) -> Vec<usize> {
-        c.messages
-            .iter()
-            .map(|m| object_end(text.as_bytes(), m.loc.offset as usize).unwrap())
-            .collect()
+    fn read<'a>(_: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        parse_text(&RocketChat, text, &ctx(Zone::Utc), target)
     }
 
-    fn floor_boundary(s: &str, mut p: usize) -> usize {
-        p = p.min(s.len());
-        while !s.is_char_boundary(p) {
-            p -= 1;
-        }
-        p
+    /// A message whose object ends before the damage survives.
+    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let start = whole.messages[i].loc.offset as usize;
+        object_end(original.as_bytes(), start).is_some_and(|e| e <= damage)
     }
 
-    /// Applies mutation `kind` to `text`, returning the new text and the first changed byte.
-    fn mutate(text: &str, kind: u8, a: usize, b: usize, byte: u8) -> (String, usize) {
-        let lines: Vec<&str> = text.split_inclusive('\n').collect();
-        let line_start = |k: usize| lines[..k].iter().map(|l| l.len()).sum::<usize>();
-        match kind % 4 {
-            0 => {
-                let p = floor_boundary(text, a % (text.len() + 1));
-                (text[..p].to_string(), p)
-            }
-            1 => {
-                let k = a % lines.len();
-                let mut out: Vec<&str> = lines.clone();
-                out.insert(k + 1, lines[k]);
-                (out.concat(), line_start(k + 1))
-            }
-            2 => {
-                let (j, k) = (a % lines.len(), b % lines.len());
-                let (j, k) = (j.min(k), j.max(k));
-                let mut out = lines.clone();
-                out.swap(j, k);
-                (out.concat(), line_start(j))
-            }
-            _ => {
-                let p = a % text.len();
-                let mut bytes = text.as_bytes().to_vec();
-                bytes[p] = byte;
-                (
-                    String::from_utf8_lossy(&bytes).into_owned(),
-                    floor_boundary(text, p),
-                )
-            }
-        }
-    }
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &RocketChat,
+        path: "room/2021-03-01.json",
+        read,
+        fixtures: &[
+            ("room/2021-03-01.json", PRETTY),
+            ("room/2021-03-01.json", COMPACT),
+            ("room/2021-03-01.json", BAD),
+        ],
+        agree: (testkit::Agree::Lines, testkit::Agree::Lines),
+        prefixes: &["{\"messages\":[{"],
+        survives,
+        find: testkit::Find::Index,
+    };
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400),
-                                    target in 1usize..64) {
-            let text = String::from_utf8_lossy(&bytes);
-            let c = parse_text(&RocketChat, &text, &ctx(Zone::Utc), target);
-            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
-            let mut t = String::from("{\"messages\":[{");
-            t.push_str(&text);
-            let c = parse(&t);
-            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
-        }
-
-        #[test]
-        fn mutated_fixture_keeps_records_before_the_damage(
-            which in 0usize..3, kind in any::<u8>(), a in any::<usize>(), b in any::<usize>(),
-            byte in any::<u8>(), target in prop_oneof![Just(usize::MAX), 1usize..2000],
-        ) {
-            let text = [PRETTY, COMPACT, BAD][which];
-            let orig = parse(text);
-            let ends = ends(text, &orig);
-            let (mutated, damage) = mutate(text, kind, a, b, byte);
-            let got = parse_text(&RocketChat, &mutated, &ctx(Zone::Utc), target);
-            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-            let keep = ends.iter().take_while(|&&e| e <= damage).count();
-            prop_assert!(got.messages.len() >= keep);
-            for i in 0..keep {
-                prop_assert_eq!(&got.messages[i], &orig.messages[i]);
-            }
-        }
-    }
+    testkit::props!(SUBJECT);
 }

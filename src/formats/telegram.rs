@@ -1516,8 +1516,9 @@ fn starts_json_value(b: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::formats::testkit;
     use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
     use crate::time::Zone;
     use proptest::prelude::*;
@@ -1877,87 +1878,40 @@ pub(crate) mod tests {
         assert!(fast_raw("{\n \"id\": 1,\n \"id\": 2\n}", 0).is_none());
     }
 
-    /// The byte range end of each message of an unmutated fixture.
-    fn ends(text: &str, c: &Collect<'_>) -> Vec<usize> {
-        c.messages
-            .iter()
-            .map(|m| object_end(text.as_bytes(), m.loc.offset as usize).unwrap())
-            .collect()
+    fn read<'a>(_: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        parse_with(text, Zone::Utc, target)
     }
 
-    fn floor_boundary(s: &str, mut p: usize) -> usize {
-        p = p.min(s.len());
-        while !s.is_char_boundary(p) {
-            p -= 1;
-        }
-        p
+    /// A message whose object ends before the damage survives.
+    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let start = whole.messages[i].loc.offset as usize;
+        object_end(original.as_bytes(), start).is_some_and(|e| e <= damage)
     }
 
-    /// Applies mutation `kind` to `text`: the new text and the first changed byte.
-    pub(crate) fn mutate(text: &str, kind: u8, a: usize, b: usize, byte: u8) -> (String, usize) {
-        let lines: Vec<&str> = text.split_inclusive('\n').collect();
-        let line_start = |k: usize| lines[..k].iter().map(|l| l.len()).sum::<usize>();
-        match kind % 4 {
-            0 => {
-                let p = floor_boundary(text, a % (text.len() + 1));
-                (text[..p].to_string(), p)
-            }
-            1 => {
-                let k = a % lines.len();
-                let mut out = lines.clone();
-                out.insert(k + 1, lines[k]);
-                (out.concat(), line_start(k + 1))
-            }
-            2 => {
-                let (j, k) = (a % lines.len(), b % lines.len());
-                let (j, k) = (j.min(k), j.max(k));
-                let mut out = lines.clone();
-                out.swap(j, k);
-                (out.concat(), line_start(j))
-            }
-            _ => {
-                let p = a % text.len();
-                let mut bytes = text.as_bytes().to_vec();
-                bytes[p] = byte;
-                (
-                    String::from_utf8_lossy(&bytes).into_owned(),
-                    floor_boundary(text, p),
-                )
-            }
-        }
-    }
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &Telegram,
+        path: "result.json",
+        read,
+        fixtures: &[
+            ("result.json", SINGLE),
+            ("result.json", FULL),
+            ("result.json", REPAIRED),
+            ("result.json", TRUNCATED),
+        ],
+        agree: (testkit::Agree::Lines, testkit::Agree::Lines),
+        prefixes: &["{\n \"messages\": [\n  {\n   \"id\": 1,\n"],
+        survives,
+        find: testkit::Find::Index,
+    };
+
+    testkit::props!(SUBJECT);
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400),
-                                    target in 1usize..64) {
-            let text = String::from_utf8_lossy(&bytes);
-            let c = parse_with(&text, Zone::Utc, target);
-            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
-            let t = format!("{{\n \"messages\": [\n  {{\n   \"id\": 1,\n{text}");
-            let c = parse_with(&t, Zone::Utc, target);
-            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
-            let _ = repair_object(&text);
-        }
-
-        #[test]
-        fn mutated_fixture_keeps_records_before_the_damage(
-            which in 0usize..4, kind in any::<u8>(), a in any::<usize>(), b in any::<usize>(),
-            byte in any::<u8>(), target in prop_oneof![Just(usize::MAX), 1usize..2000],
-        ) {
-            let text = [SINGLE, FULL, REPAIRED, TRUNCATED][which];
-            let orig = parse(text);
-            let ends = ends(text, &orig);
-            let (mutated, damage) = mutate(text, kind, a, b, byte);
-            let got = parse_with(&mutated, Zone::Utc, target);
-            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-            let keep = ends.iter().take_while(|&&e| e <= damage).count();
-            prop_assert!(got.messages.len() >= keep);
-            for i in 0..keep {
-                prop_assert_eq!(&got.messages[i], &orig.messages[i]);
-            }
+        fn repair_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = repair_object(&String::from_utf8_lossy(&bytes));
         }
     }
 }

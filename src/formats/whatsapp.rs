@@ -973,7 +973,8 @@ impl Format for WhatsApp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::{Collect, FormatOptions, parse_text, split_text, survey_text};
+    use crate::formats::testkit;
+    use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
     use crate::time::Zone;
     use proptest::prelude::*;
 
@@ -1405,46 +1406,37 @@ mod tests {
         }
     }
 
-    fn check_damaged(original: &str, damaged: &str, damage: usize, target: usize) {
-        let whole = parse("f.txt", original);
-        let got = parse_text(&WhatsApp, damaged, &ctx("f.txt"), target);
-        assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-        let damage_line = original.as_bytes()[..damage.min(original.len())]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(0, |i| i + 1);
-        // A record is safe when the next header starts before the damaged line.
-        let starts: Vec<u64> = whole.messages.iter().map(|m| m.loc.offset).collect();
-        for (i, m) in whole.messages.iter().enumerate() {
-            let next = starts.get(i + 1).copied();
-            if next.is_some_and(|n| (n as usize) < damage_line) {
-                let g = got.messages.iter().find(|g| g.loc.offset == m.loc.offset);
-                assert_eq!(Some(m), g, "message {i} before damage at {damage}");
-            }
-        }
-        let one = parse_text(&WhatsApp, damaged, &ctx("f.txt"), usize::MAX);
-        assert_eq!(one.messages, got.messages);
-        assert_eq!(one.problems, got.problems);
+    fn read<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        parse_text(&WhatsApp, text, &ctx(path), target)
     }
 
-    fn fixture(i: usize) -> &'static str {
-        [ANDROID, IOS, US, ES, BAD][i % 5]
+    /// A record survives damage when the next header starts before the damaged line.
+    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let next = whole.messages.get(i + 1).map(|m| m.loc.offset as usize);
+        next.is_some_and(|n| n < testkit::line_start_of(original, damage))
     }
+
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &WhatsApp,
+        path: "f.txt",
+        read,
+        fixtures: &[
+            ("f.txt", ANDROID),
+            ("f.txt", IOS),
+            ("f.txt", US),
+            ("f.txt", ES),
+            ("f.txt", BAD),
+        ],
+        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
+        prefixes: &[],
+        survives,
+        find: testkit::Find::Offset,
+    };
+
+    testkit::props!(SUBJECT);
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64) {
-            let t = String::from_utf8_lossy(&bytes);
-            let split = parse_text(&WhatsApp, &t, &ctx("r.txt"), target);
-            let whole = parse("r.txt", &t);
-            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(split.messages, whole.messages);
-            let _ = WhatsApp.sniff("r.txt", &t);
-            let _ = survey_text(&WhatsApp, "r.txt", &t, FormatOptions::default());
-            let _ = split_text(&WhatsApp, &t, target);
-        }
 
         #[test]
         fn headerish_noise_never_panics(lines in proptest::collection::vec(
@@ -1456,52 +1448,7 @@ mod tests {
                 Just(String::new()),
                 "[\\[\\]0-9/.,: \\-apmAPM\u{200e}\u{a0}\u{202f}a-z\r]{0,30}",
             ], 0..20), target in 1usize..64) {
-            let t = lines.join("\n");
-            let split = parse_text(&WhatsApp, &t, &ctx("n.txt"), target);
-            let whole = parse("n.txt", &t);
-            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(split.messages, whole.messages);
-            prop_assert_eq!(split.problems, whole.problems);
-        }
-
-        #[test]
-        fn cut_fixture_keeps_earlier_messages(f in 0usize..5, cut in any::<prop::sample::Index>(), target in 1usize..200) {
-            let t = fixture(f);
-            let mut at = cut.index(t.len() + 1);
-            while !t.is_char_boundary(at) { at -= 1; }
-            check_damaged(t, &t[..at], at, target);
-        }
-
-        #[test]
-        fn mutated_fixture_keeps_earlier_messages(f in 0usize..5, kind in 0u8..3, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
-            let t = fixture(f);
-            let lines: Vec<&str> = t.split_inclusive('\n').collect();
-            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
-            let (damaged, damage) = match kind {
-                0 => {
-                    let i = a.index(lines.len());
-                    let mut v = lines.clone();
-                    let copy = if lines[i].ends_with('\n') { lines[i].to_string() } else { format!("\n{}", lines[i]) };
-                    let d = starts[i] + lines[i].len();
-                    v.insert(i + 1, &copy);
-                    (v.concat().into_bytes(), d)
-                }
-                1 => {
-                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
-                    let (i, j) = (i.min(j), i.max(j));
-                    let mut v = lines.clone();
-                    v.swap(i, j);
-                    (v.concat().into_bytes(), starts[i])
-                }
-                _ => {
-                    let i = a.index(t.len());
-                    let mut v = t.as_bytes().to_vec();
-                    v[i] = byte;
-                    (v, i)
-                }
-            };
-            let damaged = String::from_utf8_lossy(&damaged);
-            check_damaged(t, &damaged, damage, target);
+            testkit::split_agrees(read, "f.txt", &lines.join("\n"), target, testkit::Agree::Everything)?;
         }
     }
 }
