@@ -509,6 +509,7 @@ fn message_body(raw: &str, followed: bool) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testkit;
     use crate::formats::{Collect, parse_text};
     use crate::time::Zone;
     use proptest::prelude::*;
@@ -680,21 +681,35 @@ mod tests {
         "  ",
     ];
 
+    fn read<'a>(_: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        run(text, target)
+    }
+
+    /// A record survives when the record after the next one starts before the damage.
+    fn survives(_: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let after_next = whole.messages.get(i + 2);
+        after_next.is_some_and(|n| n.loc.offset as usize <= damage)
+    }
+
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &BlackBasta,
+        path: "dump.json",
+        read,
+        fixtures: &[
+            ("dump.json", FIXTURES[0]),
+            ("dump.json", FIXTURES[1]),
+            ("dump.json", FIXTURES[2]),
+        ],
+        agree: (testkit::Agree::Everything, testkit::Agree::Everything),
+        prefixes: &[],
+        survives,
+        find: testkit::Find::Anywhere,
+    };
+
+    testkit::props!(SUBJECT);
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn random_bytes_never_panic_and_split_equals_whole(
-            bytes in proptest::collection::vec(any::<u8>(), 0..1500),
-            target in 1usize..200,
-        ) {
-            let text = String::from_utf8_lossy(&bytes);
-            let whole = run(&text, usize::MAX);
-            let split = run(&text, target);
-            prop_assert!(whole.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(&split.messages, &whole.messages);
-            prop_assert_eq!(&split.problems, &whole.problems);
-        }
 
         #[test]
         fn token_soup_never_panics_and_split_equals_whole(
@@ -702,35 +717,7 @@ mod tests {
             target in 1usize..120,
         ) {
             let text: String = toks.iter().map(|&t| SOUP[t]).collect();
-            let whole = run(&text, usize::MAX);
-            let split = run(&text, target);
-            prop_assert!(whole.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(&split.messages, &whole.messages);
-            prop_assert_eq!(&split.problems, &whole.problems);
-        }
-
-        #[test]
-        fn mutated_fixtures_keep_the_records_before_the_damage(
-            f in 0usize..FIXTURES.len(),
-            op in any::<u8>(),
-            a in any::<usize>(),
-            b in any::<usize>(),
-            byte in any::<u8>(),
-            target in 1usize..400,
-        ) {
-            let orig = FIXTURES[f];
-            let (text, damage) = crate::formats::conti_jabber::tests::mutate(orig, op, a, b, byte);
-            let whole = run(&text, usize::MAX);
-            let split = run(&text, target);
-            prop_assert!(whole.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(&split.messages, &whole.messages);
-            prop_assert_eq!(&split.problems, &whole.problems);
-            let base = run(orig, usize::MAX).messages;
-            for (i, m) in base.iter().enumerate() {
-                if base.get(i + 2).is_some_and(|n| n.loc.offset as usize <= damage) {
-                    prop_assert!(whole.messages.contains(m), "lost {:?}", m);
-                }
-            }
+            testkit::split_agrees(read, "dump.json", &text, target, testkit::Agree::Everything)?;
         }
     }
 }

@@ -35,6 +35,7 @@
 //! such a line cannot be inside a body; a string that meets a raw newline is unterminated.
 
 use super::jsonish::{self, StringEnd};
+use super::scan::{line_end, line_start, skip_ws};
 use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem};
 use crate::time::parse_iso;
@@ -46,33 +47,11 @@ use std::borrow::Cow;
 pub struct ContiJabber;
 
 #[inline]
-fn is_ws(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
-}
-
-#[inline]
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && is_ws(b[i]) {
-        i += 1;
-    }
-    i
-}
-
-#[inline]
 fn skip_blank(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r') {
         i += 1;
     }
     i
-}
-
-fn line_start(b: &[u8], i: usize) -> usize {
-    memchr::memrchr(b'\n', &b[..i.min(b.len())]).map_or(0, |p| p + 1)
-}
-
-fn line_end(b: &[u8], i: usize) -> usize {
-    let i = i.min(b.len());
-    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k)
 }
 
 /// True when the next non-blank text at or after `i` is one of the four keys and a `:`.
@@ -441,8 +420,9 @@ impl Format for ContiJabber {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::formats::testkit;
     use crate::formats::{Collect, parse_text};
     use crate::time::Zone;
     use proptest::prelude::*;
@@ -717,68 +697,35 @@ pub(crate) mod tests {
         "\r\n",
     ];
 
-    /// A mutation of `text` and the byte offset before which it is unchanged.
-    pub(crate) fn mutate(text: &str, op: u8, a: usize, b: usize, byte: u8) -> (String, usize) {
-        let floor = |mut p: usize| {
-            p = p.min(text.len());
-            while !text.is_char_boundary(p) {
-                p -= 1;
-            }
-            p
-        };
-        let lines: Vec<&str> = text.split_inclusive('\n').collect();
-        let starts: Vec<usize> = lines
-            .iter()
-            .scan(0, |s, l| {
-                let at = *s;
-                *s += l.len();
-                Some(at)
-            })
-            .collect();
-        match op % 4 {
-            0 => {
-                let p = floor(a % (text.len() + 1));
-                (text[..p].to_string(), p)
-            }
-            1 if !lines.is_empty() => {
-                let i = a % lines.len();
-                let mut v = lines.clone();
-                v.insert(i + 1, lines[i]);
-                (v.concat(), starts[i] + lines[i].len())
-            }
-            2 if !lines.is_empty() => {
-                let (i, j) = (a % lines.len(), b % lines.len());
-                let mut v = lines.clone();
-                v.swap(i, j);
-                (v.concat(), starts[i.min(j)])
-            }
-            _ if !text.is_empty() => {
-                let p = floor(a % text.len());
-                let c = text[p..].chars().next().map_or(1, char::len_utf8);
-                let mut s = text[..p].to_string();
-                s.push(char::from(byte & 0x7f));
-                s.push_str(&text[p + c..]);
-                (s, p)
-            }
-            _ => (text.to_string(), 0),
-        }
+    fn read<'a>(_: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        run(text, target)
     }
+
+    /// A record survives when the record after the next one starts before the damage.
+    fn survives(_: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let after_next = whole.messages.get(i + 2);
+        after_next.is_some_and(|n| n.loc.offset as usize <= damage)
+    }
+
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &ContiJabber,
+        path: "10.1.2.3-20210304.json",
+        read,
+        fixtures: &[
+            ("10.1.2.3-20210304.json", FIXTURES[0]),
+            ("10.1.2.3-20210304.json", FIXTURES[1]),
+            ("10.1.2.3-20210304.json", FIXTURES[2]),
+        ],
+        agree: (testkit::Agree::Everything, testkit::Agree::Everything),
+        prefixes: &[],
+        survives,
+        find: testkit::Find::Anywhere,
+    };
+
+    testkit::props!(SUBJECT);
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn random_bytes_never_panic_and_split_equals_whole(
-            bytes in proptest::collection::vec(any::<u8>(), 0..1500),
-            target in 1usize..200,
-        ) {
-            let text = String::from_utf8_lossy(&bytes);
-            let whole = run(&text, usize::MAX);
-            let split = run(&text, target);
-            prop_assert!(whole.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(&split.messages, &whole.messages);
-            prop_assert_eq!(&split.problems, &whole.problems);
-        }
 
         #[test]
         fn token_soup_never_panics_and_split_equals_whole(
@@ -786,35 +733,7 @@ pub(crate) mod tests {
             target in 1usize..120,
         ) {
             let text: String = toks.iter().map(|&t| SOUP[t]).collect();
-            let whole = run(&text, usize::MAX);
-            let split = run(&text, target);
-            prop_assert!(whole.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(&split.messages, &whole.messages);
-            prop_assert_eq!(&split.problems, &whole.problems);
-        }
-
-        #[test]
-        fn mutated_fixtures_keep_the_records_before_the_damage(
-            f in 0usize..FIXTURES.len(),
-            op in any::<u8>(),
-            a in any::<usize>(),
-            b in any::<usize>(),
-            byte in any::<u8>(),
-            target in 1usize..400,
-        ) {
-            let orig = FIXTURES[f];
-            let (text, damage) = mutate(orig, op, a, b, byte);
-            let whole = run(&text, usize::MAX);
-            let split = run(&text, target);
-            prop_assert!(whole.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(&split.messages, &whole.messages);
-            prop_assert_eq!(&split.problems, &whole.problems);
-            let base = run(orig, usize::MAX).messages;
-            for (i, m) in base.iter().enumerate() {
-                if base.get(i + 2).is_some_and(|n| n.loc.offset as usize <= damage) {
-                    prop_assert!(whole.messages.contains(m), "lost {:?}", m);
-                }
-            }
+            testkit::split_agrees(read, "10.1.2.3-20210304.json", &text, target, testkit::Agree::Everything)?;
         }
     }
 }

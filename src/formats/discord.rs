@@ -47,7 +47,8 @@
 //! ([`Format::next_record`] is `None`: quoted fields hold newlines).
 
 use super::jsonish::Str;
-use super::telegram::{excerpt_at, indent, line_end, line_start, skip_bom, skip_ws, string_end};
+use super::jsonish::{excerpt_at, indent, skip_bom, string_end};
+use super::scan::{line_end, line_start, skip_ws};
 use super::{Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Civil, Resolver, parse_iso};
@@ -825,7 +826,7 @@ fn csv_field(text: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::telegram::tests::mutate;
+    use crate::formats::testkit;
     use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
     use crate::time::Zone;
     use proptest::prelude::*;
@@ -837,7 +838,7 @@ mod tests {
         include_str!("../../testdata/discord/Direct Messages - Lin Wei [81000000000000001].csv");
     const CSV_PATH: &str = "Direct Messages - Lin Wei [81000000000000001].csv";
 
-    fn parse_at<'a>(path: &'static str, text: &'a str, target: usize) -> Collect<'a> {
+    fn parse_at<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
         let hint = survey_text(&Discord, path, text, FormatOptions::default());
         let mut ctx = ParseCtx::new(0, path, Zone::Utc);
         ctx.hint = hint.map(|h| &*Box::leak(h));
@@ -972,19 +973,32 @@ mod tests {
             csv in any::<bool>(), kind in any::<u8>(), a in any::<usize>(), b in any::<usize>(),
             byte in any::<u8>(), target in prop_oneof![Just(usize::MAX), 1usize..2000],
         ) {
-            let (path, text) = if csv { (CSV_PATH, CSV) } else { (JSON_PATH, JSON) };
-            let orig = parse_at(path, text, usize::MAX);
-            // Each record ends where the next starts (the last at the end of the text).
-            let mut ends: Vec<usize> = orig.messages.iter().skip(1).map(|m| m.loc.offset as usize).collect();
-            ends.push(text.len());
-            let (mutated, damage) = mutate(text, kind, a, b, byte);
-            let got = parse_at(path, &mutated, target);
-            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-            let keep = ends.iter().take_while(|&&e| e < damage).count();
-            prop_assert!(got.messages.len() >= keep);
-            for i in 0..keep {
-                prop_assert_eq!(&got.messages[i], &orig.messages[i]);
-            }
+            testkit::damaged(&SUBJECT, usize::from(csv), kind, a, b, byte, target)?;
         }
     }
+
+    fn read<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        parse_at(path, text, target)
+    }
+
+    /// Each record ends where the next starts (the last at the end of the text); one that
+    /// ends before the damage survives.
+    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let end = whole
+            .messages
+            .get(i + 1)
+            .map_or(original.len(), |m| m.loc.offset as usize);
+        end < damage
+    }
+
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &Discord,
+        path: "a.json",
+        read,
+        fixtures: &[(JSON_PATH, JSON), (CSV_PATH, CSV)],
+        agree: (testkit::Agree::Lines, testkit::Agree::Lines),
+        prefixes: &[],
+        survives,
+        find: testkit::Find::Index,
+    };
 }

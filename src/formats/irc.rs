@@ -42,11 +42,10 @@
 
 use std::borrow::Cow;
 
+use super::scan::{line_at_or_after, line_end, next_line_where};
 use memchr::memmem;
 
-use super::{
-    Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name, next_line_start,
-};
+use super::{Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
 use crate::model::{Kind, Message, Problem};
 use crate::time::{Civil, digits, digits_1_2, parse_ymd_hms};
 
@@ -394,15 +393,6 @@ fn dialect_of(l: &str) -> Option<Dialect> {
     }
 }
 
-/// The end of the line starting at `pos`.
-#[inline]
-fn line_end(b: &[u8], pos: usize) -> usize {
-    match b.get(pos..) {
-        Some(rest) => memchr::memchr(b'\n', rest).map_or(b.len(), |i| pos + i),
-        None => b.len(),
-    }
-}
-
 /// The dialect of a text, from its first recognisable line.
 fn detect(text: &str) -> Option<Dialect> {
     let b = text.as_bytes();
@@ -605,13 +595,7 @@ impl Format for Irc {
     fn next_record(&self, text: &str, from: usize) -> Option<usize> {
         let d = detect(text)?;
         let b = text.as_bytes();
-        let mut pos = if from == 0 {
-            0
-        } else if from < b.len() && b[from - 1] == b'\n' {
-            from
-        } else {
-            next_line_start(text, from)?
-        };
+        let mut pos = line_at_or_after(text, from)?;
         if d == Dialect::Irssi {
             // Never before the first day line (earlier lines have no date), and at a day
             // line when one is near.
@@ -638,14 +622,7 @@ impl Format for Irc {
                 }
             }
         }
-        while pos < b.len() {
-            let eol = line_end(b, pos);
-            if text.get(pos..eol).and_then(|l| classify(d, l)).is_some() {
-                return Some(pos);
-            }
-            pos = eol + 1;
-        }
-        None
+        next_line_where(text, pos, |l| classify(d, l).is_some())
     }
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
@@ -787,9 +764,9 @@ impl Format for Irc {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testkit;
     use crate::formats::{Collect, parse_text, survey_text};
     use crate::time::Zone;
-    use proptest::prelude::*;
 
     const IRSSI: &str = include_str!("../../testdata/irc/irssi/libera/#osint.log");
     const WEE: &str = include_str!("../../testdata/irc/weechat/irc.libera.#rust-zh.weechatlog");
@@ -918,65 +895,29 @@ mod tests {
         );
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64) {
-            let t = String::from_utf8_lossy(&bytes);
-            let got = parse_with("#r.log", &t, target);
-            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(got.messages, parse("#r.log", &t).messages);
-            let _ = Irc.sniff("#r.log", &t);
-        }
-
-        #[test]
-        fn damaged_fixture_keeps_earlier_messages(f in 0usize..4, kind in 0u8..4, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
-            let (path, t) = [("#osint.log", IRSSI), ("irc.l.#r.weechatlog", WEE), ("n/#ops/2021-08-13.log", ZNC), ("#bad.log", BAD)][f];
-            let lines: Vec<&str> = t.split_inclusive('\n').collect();
-            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
-            let (damaged, damage) = match kind {
-                0 => {
-                    let mut at = a.index(t.len() + 1);
-                    while !t.is_char_boundary(at) { at -= 1; }
-                    (t.as_bytes()[..at].to_vec(), at)
-                }
-                1 => {
-                    let i = a.index(lines.len());
-                    let mut v = lines.clone();
-                    v.insert(i + 1, lines[i]);
-                    (v.concat().into_bytes(), starts[i])
-                }
-                2 => {
-                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
-                    let (i, j) = (i.min(j), i.max(j));
-                    let mut v = lines.clone();
-                    v.swap(i, j);
-                    (v.concat().into_bytes(), starts[i])
-                }
-                _ => {
-                    let i = a.index(t.len());
-                    let mut v = t.as_bytes().to_vec();
-                    v[i] = byte;
-                    (v, i)
-                }
-            };
-            let damaged = String::from_utf8_lossy(&damaged);
-            let got = parse_with(path, &damaged, target);
-            let one = parse(path, &damaged);
-            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(&got.messages, &one.messages);
-            prop_assert_eq!(&got.problems, &one.problems);
-            // One record per line: every message on a line before the damage survives
-            // (the first line decides the dialect, so damage there may change everything).
-            let whole = parse(path, t);
-            if damage > lines[0].len() {
-                for (i, w) in whole.messages.iter().enumerate() {
-                    if (w.loc.offset as usize) < starts.iter().rev().find(|&&s| s <= damage).copied().unwrap_or(0) {
-                        prop_assert_eq!(Some(w), got.messages.get(i));
-                    }
-                }
-            }
-        }
+    /// One record per line: every message on a line before the damage survives (the first
+    /// line decides the dialect, so damage there may change everything).
+    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let first = original.split_inclusive('\n').next().map_or(0, str::len);
+        damage > first
+            && (whole.messages[i].loc.offset as usize) < testkit::line_start_of(original, damage)
     }
+
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &Irc,
+        path: "#r.log",
+        read: parse_with,
+        fixtures: &[
+            ("#osint.log", IRSSI),
+            ("irc.l.#r.weechatlog", WEE),
+            ("n/#ops/2021-08-13.log", ZNC),
+            ("#bad.log", BAD),
+        ],
+        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
+        prefixes: &[],
+        survives,
+        find: testkit::Find::Index,
+    };
+
+    testkit::props!(SUBJECT);
 }

@@ -6,6 +6,7 @@
 //! surrogate with U+FFFD, and tells the caller the first thing it repaired so the parser can
 //! report it as a problem while still emitting the message.
 
+use super::excerpt;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use std::borrow::Cow;
 use std::fmt;
@@ -164,6 +165,80 @@ pub fn unescape(raw: &str) -> (Cow<'_, str>, Option<Repair<'_>>) {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Byte scanning of JSON text (positions only, never panic), shared by the JSON app exports.
+
+/// Skips a UTF-8 byte order mark at the start.
+pub(crate) fn skip_bom(b: &[u8]) -> usize {
+    if b.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    }
+}
+
+/// `b[i]` is `"`: the position after the closing quote, or `None` when the input ends first.
+#[inline]
+pub(crate) fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i.checked_add(1)?;
+    loop {
+        let rest = b.get(j..)?;
+        let k = memchr::memchr2(b'"', b'\\', rest)?;
+        let at = j + k;
+        if b[at] == b'"' {
+            return Some(at + 1);
+        }
+        // A backslash escapes the next byte (any `\uXXXX` digits are plain bytes).
+        j = at + 2;
+    }
+}
+
+/// `b[i]` is `{`: the position after its matching `}`, or `None` when the input ends first.
+/// Only braces and strings are tracked (brackets cannot hide braces in valid JSON; invalid
+/// JSON inside is left for serde to report).
+pub(crate) fn object_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut j = i;
+    loop {
+        let rest = b.get(j..)?;
+        let k = memchr::memchr3(b'"', b'{', b'}', rest)?;
+        let at = j + k;
+        match b[at] {
+            b'"' => j = string_end(b, at)?,
+            b'{' => {
+                depth += 1;
+                j = at + 1;
+            }
+            _ => {
+                depth = depth.saturating_sub(1);
+                j = at + 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+        }
+    }
+}
+
+/// How many spaces a line starts with.
+#[inline]
+pub(crate) fn indent(line: &[u8]) -> usize {
+    line.iter().take_while(|&&c| c == b' ').count()
+}
+
+/// An excerpt of `text` from `at` (cut at char boundaries).
+pub(crate) fn excerpt_at(text: &str, at: usize) -> String {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let mut end = at.saturating_add(80).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    excerpt(text.get(at..end).unwrap_or(""))
 }
 
 #[cfg(test)]

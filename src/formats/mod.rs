@@ -23,9 +23,12 @@ pub mod isoon;
 pub mod jsonish;
 pub mod qq;
 pub mod rocketchat;
+pub(crate) mod scan;
 pub mod signal;
 pub mod slack;
 pub mod telegram;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod trickbot;
 pub mod wechat;
 pub mod whatsapp;
@@ -423,7 +426,7 @@ pub const SNIFF_LEN: usize = 8192;
 
 /// Every format, in sniffing tie-break order.
 pub fn registry() -> &'static [&'static dyn Format] {
-    static ALL: [&dyn Format; 15] = [
+    static ALL: &[&dyn Format] = &[
         &isoon::Isoon,
         &conti_jabber::ContiJabber,
         &rocketchat::RocketChat,
@@ -440,7 +443,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &discord::Discord,
         &slack::Slack,
     ];
-    &ALL
+    ALL
 }
 
 /// The format called `name` (case-insensitive; `_` and `-` alike).

@@ -51,11 +51,11 @@
 
 use std::borrow::Cow;
 
-use memchr::{memchr, memmem, memrchr};
+use super::scan::{body_text, line_end, next_header_after_blank, trim_trailing_blank};
+pub(crate) use super::scan::{is_blank, strip_cr};
+use memchr::{memmem, memrchr};
 
-use super::{
-    Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name, next_line_start,
-};
+use super::{Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
 use crate::model::{Kind, Message, Problem};
 use crate::time::{Civil, digits, digits_1_2};
 
@@ -92,78 +92,6 @@ pub(crate) const PLACEHOLDERS: &[&str] = &[
 /// Whether `body` is nothing but an attachment placeholder.
 pub(crate) fn is_placeholder(body: &str) -> bool {
     body.starts_with('[') && PLACEHOLDERS.contains(&body)
-}
-
-/// The line without a trailing `\r`.
-#[inline]
-pub(crate) fn strip_cr(l: &str) -> &str {
-    l.strip_suffix('\r').unwrap_or(l)
-}
-
-/// Empty or only spaces, tabs and `\r`.
-#[inline]
-pub(crate) fn is_blank(l: &str) -> bool {
-    l.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\r'))
-}
-
-/// The end of the line starting at `pos` (the index of its `\n`, or the text length).
-#[inline]
-pub(crate) fn line_end(b: &[u8], pos: usize) -> usize {
-    match b.get(pos..) {
-        Some(rest) => memchr(b'\n', rest).map_or(b.len(), |i| pos + i),
-        None => b.len(),
-    }
-}
-
-/// Drops trailing blank lines (empty or only spaces, tabs, `\r`) and the final line break.
-#[inline]
-pub(crate) fn trim_trailing_blank(s: &str) -> &str {
-    let b = s.as_bytes();
-    // The common cases: a record's last line, then its line break and at most one empty
-    // line (the blank line before the next header). The byte before them is not blank, so
-    // the loop below would stop right there too.
-    match b {
-        [.., c, b'\n', b'\n'] if !matches!(c, b' ' | b'\t' | b'\r' | b'\n') => {
-            return &s[..b.len() - 2];
-        }
-        [.., c, b'\n'] if !matches!(c, b' ' | b'\t' | b'\r' | b'\n') => {
-            return &s[..b.len() - 1];
-        }
-        _ => {}
-    }
-    let mut end = b.len();
-    loop {
-        let start = memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
-        if b[start..end]
-            .iter()
-            .all(|&x| matches!(x, b' ' | b'\t' | b'\r'))
-        {
-            if start == 0 {
-                end = 0;
-                break;
-            }
-            end = start - 1;
-        } else {
-            break;
-        }
-    }
-    &s[..end]
-}
-
-/// The body as it is, without the `\r` ending each line (owned only if there is one).
-#[inline]
-pub(crate) fn body_text(s: &str) -> Cow<'_, str> {
-    if memchr(b'\r', s.as_bytes()).is_none() {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    for (i, line) in s.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        out.push_str(line.strip_suffix('\r').unwrap_or(line));
-    }
-    Cow::Owned(out)
 }
 
 const AM: &str = "上午";
@@ -439,30 +367,7 @@ impl Format for Qq {
     }
 
     fn next_record(&self, text: &str, from: usize) -> Option<usize> {
-        let b = text.as_bytes();
-        let mut pos = if from == 0 {
-            return Some(0).filter(|_| !b.is_empty());
-        } else if from < b.len() && b[from - 1] == b'\n' {
-            from
-        } else {
-            next_line_start(text, from)?
-        };
-        // Whether the line before `pos` is blank.
-        let mut prev_blank = {
-            let before = &b[..pos.saturating_sub(1)];
-            let s = memrchr(b'\n', before).map_or(0, |i| i + 1);
-            text.get(s..pos.saturating_sub(1)).is_some_and(is_blank)
-        };
-        while pos < b.len() {
-            let eol = line_end(b, pos);
-            let l = text.get(pos..eol)?;
-            if prev_blank && header(l).is_some() {
-                return Some(pos);
-            }
-            prev_blank = is_blank(l);
-            pos = eol + 1;
-        }
-        None
+        next_header_after_blank(text, from, |l| header(l).is_some())
     }
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
@@ -613,9 +518,9 @@ impl Format for Qq {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testkit;
     use crate::formats::{Collect, parse_text, split_text, survey_text};
     use crate::time::Zone;
-    use proptest::prelude::*;
 
     const MAIN: &str = include_str!("../../testdata/qq/全部消息记录.txt");
     const BAD: &str = include_str!("../../testdata/qq/bad/坏记录.txt");
@@ -731,80 +636,29 @@ mod tests {
         assert_eq!(Qq.sniff("a.txt", "[04.11.21 10:02:17] vega:\t\tx"), 0);
     }
 
-    fn check(
-        original: &str,
-        damaged: &str,
-        damage: usize,
-        target: usize,
-    ) -> Result<(), TestCaseError> {
-        let got = parse_with(damaged, target);
-        let one = parse(damaged);
-        prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-        prop_assert_eq!(&got.messages, &one.messages);
-        prop_assert_eq!(&got.problems, &one.problems);
-        // Records that end (a blank line and the next header) before the damaged line survive.
-        let whole = parse(original);
-        let damage_line = original.as_bytes()[..damage.min(original.len())]
-            .iter()
-            .filter(|&&c| c == b'\n')
-            .count() as u64
-            + 1;
-        for (i, w) in whole.messages.iter().enumerate() {
-            if let Some(next) = whole.messages.get(i + 1)
-                && next.loc.line + 1 < damage_line
-                && w.channel == next.channel
-            {
-                prop_assert_eq!(Some(w), got.messages.get(i));
-            }
-        }
-        Ok(())
+    fn read<'a>(_: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        parse_with(text, target)
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64) {
-            let t = String::from_utf8_lossy(&bytes);
-            let got = parse_with(&t, target);
-            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(got.messages, parse(&t).messages);
-            let _ = Qq.sniff("r.txt", &t);
-        }
-
-        #[test]
-        fn damaged_fixture_keeps_earlier_messages(f in 0usize..2, kind in 0u8..4, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
-            let t = [MAIN, BAD][f];
-            let lines: Vec<&str> = t.split_inclusive('\n').collect();
-            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
-            let (damaged, damage) = match kind {
-                0 => {
-                    let mut at = a.index(t.len() + 1);
-                    while !t.is_char_boundary(at) { at -= 1; }
-                    (t.as_bytes()[..at].to_vec(), at)
-                }
-                1 => {
-                    let i = a.index(lines.len());
-                    let mut v = lines.clone();
-                    v.insert(i + 1, lines[i]);
-                    (v.concat().into_bytes(), starts[i])
-                }
-                2 => {
-                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
-                    let (i, j) = (i.min(j), i.max(j));
-                    let mut v = lines.clone();
-                    v.swap(i, j);
-                    (v.concat().into_bytes(), starts[i])
-                }
-                _ => {
-                    let i = a.index(t.len());
-                    let mut v = t.as_bytes().to_vec();
-                    v[i] = byte;
-                    (v, i)
-                }
-            };
-            let damaged = String::from_utf8_lossy(&damaged);
-            check(t, &damaged, damage, target)?;
-        }
+    /// Records that end (a blank line and the next header, in the same chat) before the
+    /// damaged line survive.
+    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let (w, next) = (&whole.messages[i], whole.messages.get(i + 1));
+        next.is_some_and(|n| {
+            n.loc.line + 1 < testkit::line_of(original, damage) && w.channel == n.channel
+        })
     }
+
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &Qq,
+        path: "r.txt",
+        read,
+        fixtures: &[("q.txt", MAIN), ("q.txt", BAD)],
+        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
+        prefixes: &[],
+        survives,
+        find: testkit::Find::Index,
+    };
+
+    testkit::props!(SUBJECT);
 }

@@ -32,7 +32,8 @@
 //! an element start without scanning from the file start (any `{` may sit inside a string),
 //! so no strict split exists that is cheaper than parsing.
 
-use super::jsonish::Str;
+use super::jsonish::{Str, excerpt_at, object_end, skip_bom, string_end};
+use super::scan::skip_ws;
 use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::parse_iso;
@@ -110,71 +111,6 @@ fn sniff(path: &str, head: &str) -> u8 {
 
 // ---------------------------------------------------------------------------------------
 // The scanner: positions only, never panics, every loop advances or stops.
-
-/// Skips a UTF-8 byte order mark at the start.
-fn skip_bom(b: &[u8]) -> usize {
-    if b.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        3
-    } else {
-        0
-    }
-}
-
-/// The first position at or after `i` that is not JSON whitespace.
-#[inline]
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while let Some(c) = b.get(i) {
-        if !matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
-            break;
-        }
-        i += 1;
-    }
-    i
-}
-
-/// `b[i]` is `"`: the position after the closing quote, or `None` when the input ends first.
-#[inline]
-fn string_end(b: &[u8], i: usize) -> Option<usize> {
-    let mut j = i.checked_add(1)?;
-    loop {
-        let rest = b.get(j..)?;
-        let k = memchr::memchr2(b'"', b'\\', rest)?;
-        let at = j + k;
-        if b[at] == b'"' {
-            return Some(at + 1);
-        }
-        // A backslash escapes the next byte (any `\uXXXX` digits are plain bytes).
-        j = at + 2;
-    }
-}
-
-/// `b[i]` is `{`: the position after its matching `}`, or `None` when the input ends first.
-/// Only braces and strings are tracked (brackets cannot hide braces in valid JSON; invalid
-/// JSON inside is left for serde to report).
-#[inline]
-fn object_end(b: &[u8], i: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut j = i;
-    loop {
-        let rest = b.get(j..)?;
-        let k = memchr::memchr3(b'"', b'{', b'}', rest)?;
-        let at = j + k;
-        match b[at] {
-            b'"' => j = string_end(b, at)?,
-            b'{' => {
-                depth += 1;
-                j = at + 1;
-            }
-            _ => {
-                depth = depth.saturating_sub(1);
-                j = at + 1;
-                if depth == 0 {
-                    return Some(j);
-                }
-            }
-        }
-    }
-}
 
 /// What stopped a scan of a value.
 enum Skip {
@@ -384,14 +320,10 @@ impl<'a> Parser<'_, 'a, '_> {
         sink.problem(Problem::new(self.ctx.loc(self.chunk, at, line), what));
     }
 
-    /// An excerpt of the text from `at` (at a char boundary found by the scanner).
+    /// An excerpt of the text from `at` (a char boundary: the scanner stops only at ASCII
+    /// bytes or after them).
     fn excerpt_at(&self, at: usize) -> String {
-        let text = self.chunk.text;
-        let mut end = at.saturating_add(80).min(text.len());
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        excerpt(text.get(at..end).unwrap_or(""))
+        excerpt_at(self.chunk.text, at)
     }
 
     fn run(mut self, sink: &mut dyn Sink<'a>) {
@@ -687,9 +619,9 @@ fn json_text(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testkit;
     use crate::formats::{Collect, parse_text};
     use crate::time::Zone;
-    use proptest::prelude::*;
 
     const PRETTY: &str = include_str!("../../testdata/rocketchat/general_2021-03-01.json");
     const COMPACT: &str = include_str!("../../testdata/rocketchat/dm_2021-03-02.json");
@@ -931,87 +863,30 @@ mod tests {
         assert_eq!(RocketChat.next_record(PRETTY, 100), None);
     }
 
-    /// The byte range end of each message in an unmutated fixture.
-    fn ends(text: &str, c: &Collect<'_>) -> Vec<usize> {
-        c.messages
-            .iter()
-            .map(|m| object_end(text.as_bytes(), m.loc.offset as usize).unwrap())
-            .collect()
+    fn read<'a>(_: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        parse_text(&RocketChat, text, &ctx(Zone::Utc), target)
     }
 
-    fn floor_boundary(s: &str, mut p: usize) -> usize {
-        p = p.min(s.len());
-        while !s.is_char_boundary(p) {
-            p -= 1;
-        }
-        p
+    /// A message whose object ends before the damage survives.
+    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let start = whole.messages[i].loc.offset as usize;
+        object_end(original.as_bytes(), start).is_some_and(|e| e <= damage)
     }
 
-    /// Applies mutation `kind` to `text`, returning the new text and the first changed byte.
-    fn mutate(text: &str, kind: u8, a: usize, b: usize, byte: u8) -> (String, usize) {
-        let lines: Vec<&str> = text.split_inclusive('\n').collect();
-        let line_start = |k: usize| lines[..k].iter().map(|l| l.len()).sum::<usize>();
-        match kind % 4 {
-            0 => {
-                let p = floor_boundary(text, a % (text.len() + 1));
-                (text[..p].to_string(), p)
-            }
-            1 => {
-                let k = a % lines.len();
-                let mut out: Vec<&str> = lines.clone();
-                out.insert(k + 1, lines[k]);
-                (out.concat(), line_start(k + 1))
-            }
-            2 => {
-                let (j, k) = (a % lines.len(), b % lines.len());
-                let (j, k) = (j.min(k), j.max(k));
-                let mut out = lines.clone();
-                out.swap(j, k);
-                (out.concat(), line_start(j))
-            }
-            _ => {
-                let p = a % text.len();
-                let mut bytes = text.as_bytes().to_vec();
-                bytes[p] = byte;
-                (
-                    String::from_utf8_lossy(&bytes).into_owned(),
-                    floor_boundary(text, p),
-                )
-            }
-        }
-    }
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &RocketChat,
+        path: "room/2021-03-01.json",
+        read,
+        fixtures: &[
+            ("room/2021-03-01.json", PRETTY),
+            ("room/2021-03-01.json", COMPACT),
+            ("room/2021-03-01.json", BAD),
+        ],
+        agree: (testkit::Agree::Lines, testkit::Agree::Lines),
+        prefixes: &["{\"messages\":[{"],
+        survives,
+        find: testkit::Find::Index,
+    };
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400),
-                                    target in 1usize..64) {
-            let text = String::from_utf8_lossy(&bytes);
-            let c = parse_text(&RocketChat, &text, &ctx(Zone::Utc), target);
-            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
-            let mut t = String::from("{\"messages\":[{");
-            t.push_str(&text);
-            let c = parse(&t);
-            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
-        }
-
-        #[test]
-        fn mutated_fixture_keeps_records_before_the_damage(
-            which in 0usize..3, kind in any::<u8>(), a in any::<usize>(), b in any::<usize>(),
-            byte in any::<u8>(), target in prop_oneof![Just(usize::MAX), 1usize..2000],
-        ) {
-            let text = [PRETTY, COMPACT, BAD][which];
-            let orig = parse(text);
-            let ends = ends(text, &orig);
-            let (mutated, damage) = mutate(text, kind, a, b, byte);
-            let got = parse_text(&RocketChat, &mutated, &ctx(Zone::Utc), target);
-            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-            let keep = ends.iter().take_while(|&&e| e <= damage).count();
-            prop_assert!(got.messages.len() >= keep);
-            for i in 0..keep {
-                prop_assert_eq!(&got.messages[i], &orig.messages[i]);
-            }
-        }
-    }
+    testkit::props!(SUBJECT);
 }

@@ -46,7 +46,8 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::jsonish::Str;
-use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name, next_line_start};
+use super::scan::{crlf_to_lf, next_line_where, trim_trailing_blank};
+use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem};
 use crate::time::{Civil, digits, parse_iso};
 
@@ -120,42 +121,6 @@ fn head(b: &[u8]) -> Option<Head> {
         sender: (s0, s1),
         body,
     })
-}
-
-/// Drops trailing blank lines (empty or only spaces, tabs, `\r`) and the final line break.
-fn trim_trailing_blank(s: &str) -> &str {
-    let b = s.as_bytes();
-    // The common case: line breaks after a non-blank character.
-    let mut n = b.len();
-    while n > 0 && b[n - 1] == b'\n' {
-        n -= 1;
-    }
-    if n > 0 && !matches!(b[n - 1], b' ' | b'\t' | b'\r') {
-        return &s[..n];
-    }
-    let mut end = b.len();
-    loop {
-        let start = memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
-        if b[start..end]
-            .iter()
-            .all(|&x| matches!(x, b' ' | b'\t' | b'\r'))
-        {
-            if start == 0 {
-                return "";
-            }
-            end = start - 1;
-        } else {
-            return &s[..end];
-        }
-    }
-}
-
-/// The body without the `\r` ending each line (owned only if there is one).
-fn body_text(s: &str) -> Cow<'_, str> {
-    if memchr(b'\r', s.as_bytes()).is_none() {
-        return Cow::Borrowed(s);
-    }
-    Cow::Owned(s.replace("\r\n", "\n"))
 }
 
 /// One markdown link `!?[name](path)` at the start of `s` whose path starts with `./` or
@@ -466,7 +431,7 @@ impl Signal {
             let mut m = Message::new(
                 r.resolve(&p.civil),
                 p.sender,
-                body_text(body),
+                crlf_to_lf(body),
                 ctx.loc(chunk, p.start, p.line),
             );
             m.kind = kind;
@@ -569,29 +534,14 @@ impl Format for Signal {
     }
 
     fn next_record(&self, text: &str, from: usize) -> Option<usize> {
-        let b = text.as_bytes();
         let json = is_json(text);
-        let mut pos = if from == 0 {
-            0
-        } else if from < b.len() && b[from - 1] == b'\n' {
-            from
-        } else {
-            next_line_start(text, from)?
-        };
-        while pos < b.len() {
-            let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
-            let l = &b[pos..eol];
-            let hit = if json {
-                l.first() == Some(&b'{')
+        next_line_where(text, from, |l| {
+            if json {
+                l.starts_with('{')
             } else {
-                head(l).is_some()
-            };
-            if hit {
-                return Some(pos);
+                head(l.as_bytes()).is_some()
             }
-            pos = eol + 1;
-        }
-        None
+        })
     }
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
@@ -606,7 +556,8 @@ impl Format for Signal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::{Collect, parse_text, split_text};
+    use crate::formats::testkit;
+    use crate::formats::{Collect, parse_text};
     use crate::time::Zone;
     use proptest::prelude::*;
 
@@ -746,49 +697,32 @@ mod tests {
         }
     }
 
-    fn check_damaged(original: &str, damaged: &str, damage: usize, target: usize) {
-        let whole = parse("L/chat.md", original);
-        let got = parse_text(&Signal, damaged, &ctx("L/chat.md"), target);
-        assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-        let damage_line = original.as_bytes()[..damage.min(original.len())]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(0, |i| i + 1);
-        let starts: Vec<u64> = whole.messages.iter().map(|m| m.loc.offset).collect();
-        // With the first byte intact the chunk mode (md or JSON) is unchanged.
-        if damage > 0 {
-            for (i, m) in whole.messages.iter().enumerate() {
-                if starts
-                    .get(i + 1)
-                    .is_some_and(|&n| (n as usize) < damage_line)
-                {
-                    let g = got.messages.iter().find(|g| g.loc.offset == m.loc.offset);
-                    assert_eq!(Some(m), g, "message {i} before damage at {damage}");
-                }
-            }
-        }
-        let one = parse_text(&Signal, damaged, &ctx("L/chat.md"), usize::MAX);
-        assert_eq!(one.messages, got.messages);
-        assert_eq!(one.problems, got.problems);
+    fn read<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        parse_text(&Signal, text, &ctx(path), target)
     }
 
-    fn fixture(i: usize) -> &'static str {
-        [MD, JSON, BAD][i % 3]
+    /// A record survives damage when the next header starts before the damaged line; with
+    /// the first byte intact the chunk mode (md or JSON) is unchanged.
+    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let next = whole.messages.get(i + 1).map(|m| m.loc.offset as usize);
+        damage > 0 && next.is_some_and(|n| n < testkit::line_start_of(original, damage))
     }
+
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &Signal,
+        path: "L/chat.md",
+        read,
+        fixtures: &[("L/chat.md", MD), ("L/chat.md", JSON), ("L/chat.md", BAD)],
+        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
+        prefixes: &[],
+        survives,
+        find: testkit::Find::Offset,
+    };
+
+    testkit::props!(SUBJECT);
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64) {
-            let t = String::from_utf8_lossy(&bytes);
-            let split = parse_text(&Signal, &t, &ctx("r/chat.md"), target);
-            let whole = parse("r/chat.md", &t);
-            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(split.messages, whole.messages);
-            let _ = Signal.sniff("r/chat.md", &t);
-            let _ = split_text(&Signal, &t, target);
-        }
 
         #[test]
         fn headerish_noise_never_panics(lines in proptest::collection::vec(
@@ -801,52 +735,7 @@ mod tests {
                 Just(String::new()),
                 "[\\[\\]0-9:, \\-!()>{}\"a-z./\r]{0,30}",
             ], 0..20), target in 1usize..64) {
-            let t = lines.join("\n");
-            let split = parse_text(&Signal, &t, &ctx("n/chat.md"), target);
-            let whole = parse("n/chat.md", &t);
-            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(split.messages, whole.messages);
-            prop_assert_eq!(split.problems, whole.problems);
-        }
-
-        #[test]
-        fn cut_fixture_keeps_earlier_messages(f in 0usize..3, cut in any::<prop::sample::Index>(), target in 1usize..200) {
-            let t = fixture(f);
-            let mut at = cut.index(t.len() + 1);
-            while !t.is_char_boundary(at) { at -= 1; }
-            check_damaged(t, &t[..at], at, target);
-        }
-
-        #[test]
-        fn mutated_fixture_keeps_earlier_messages(f in 0usize..3, kind in 0u8..3, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
-            let t = fixture(f);
-            let lines: Vec<&str> = t.split_inclusive('\n').collect();
-            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
-            let (damaged, damage) = match kind {
-                0 => {
-                    let i = a.index(lines.len());
-                    let mut v = lines.clone();
-                    let copy = if lines[i].ends_with('\n') { lines[i].to_string() } else { format!("\n{}", lines[i]) };
-                    let d = starts[i] + lines[i].len();
-                    v.insert(i + 1, &copy);
-                    (v.concat().into_bytes(), d)
-                }
-                1 => {
-                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
-                    let (i, j) = (i.min(j), i.max(j));
-                    let mut v = lines.clone();
-                    v.swap(i, j);
-                    (v.concat().into_bytes(), starts[i])
-                }
-                _ => {
-                    let i = a.index(t.len());
-                    let mut v = t.as_bytes().to_vec();
-                    v[i] = byte;
-                    (v, i)
-                }
-            };
-            let damaged = String::from_utf8_lossy(&damaged);
-            check_damaged(t, &damaged, damage, target);
+            testkit::split_agrees(read, "L/chat.md", &lines.join("\n"), target, testkit::Agree::Everything)?;
         }
     }
 }

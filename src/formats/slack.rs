@@ -42,7 +42,8 @@
 //! spaces can only be elements of the top-level array.
 
 use super::jsonish::Str;
-use super::telegram::{excerpt_at, indent, line_end, line_start, skip_bom, skip_ws};
+use super::jsonish::{excerpt_at, indent, skip_bom};
+use super::scan::{line_end, line_start, skip_ws};
 use super::{Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{digits, fraction};
@@ -592,17 +593,16 @@ impl<'a> Parser<'_, 'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::telegram::tests::mutate;
+    use crate::formats::testkit;
     use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
     use crate::time::Zone;
-    use proptest::prelude::*;
 
     const GENERAL: &str = include_str!("../../testdata/slack/export/general/2021-05-01.json");
     const RANDOM: &str = include_str!("../../testdata/slack/export/random/2021-05-02.json");
     const USERS: &str = include_str!("../../testdata/slack/export/users.json");
     const GENERAL_PATH: &str = "testdata/slack/export/general/2021-05-01.json";
 
-    fn parse_at<'a>(path: &'static str, text: &'a str, target: usize) -> Collect<'a> {
+    fn parse_at<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
         let hint = survey_text(&Slack, path, text, FormatOptions::default());
         let mut ctx = ParseCtx::new(0, path, Zone::Utc);
         ctx.hint = hint.map(|h| &*Box::leak(h));
@@ -711,40 +711,26 @@ mod tests {
         assert!(c.problems[0].what.starts_with("truncated"));
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400),
-                                    target in 1usize..64) {
-            let text = String::from_utf8_lossy(&bytes);
-            let c = parse_at("e/c/2021-05-01.json", &text, target);
-            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
-            let t = format!("[\n    {{\n        \"ts\": \"1\",{text}");
-            let c = parse_at("e/c/2021-05-01.json", &t, target);
-            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
-        }
-
-        #[test]
-        fn mutated_fixture_keeps_records_before_the_damage(
-            which in any::<bool>(), kind in any::<u8>(), a in any::<usize>(), b in any::<usize>(),
-            byte in any::<u8>(), target in prop_oneof![Just(usize::MAX), 1usize..2000],
-        ) {
-            let text = if which { GENERAL } else { RANDOM };
-            let orig = parse_at(GENERAL_PATH, text, usize::MAX);
-            let ends: Vec<usize> = orig
-                .messages
-                .iter()
-                .map(|m| crate::formats::telegram::object_end(text.as_bytes(), m.loc.offset as usize).unwrap())
-                .collect();
-            let (mutated, damage) = mutate(text, kind, a, b, byte);
-            let got = parse_at(GENERAL_PATH, &mutated, target);
-            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-            let keep = ends.iter().take_while(|&&e| e <= damage).count();
-            prop_assert!(got.messages.len() >= keep);
-            for i in 0..keep {
-                prop_assert_eq!(&got.messages[i], &orig.messages[i]);
-            }
-        }
+    fn read<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        parse_at(path, text, target)
     }
+
+    /// A message whose object ends before the damage survives.
+    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let start = whole.messages[i].loc.offset as usize;
+        crate::formats::jsonish::object_end(original.as_bytes(), start).is_some_and(|e| e <= damage)
+    }
+
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &Slack,
+        path: "e/c/2021-05-01.json",
+        read,
+        fixtures: &[(GENERAL_PATH, GENERAL), (GENERAL_PATH, RANDOM)],
+        agree: (testkit::Agree::Lines, testkit::Agree::Lines),
+        prefixes: &["[\n    {\n        \"ts\": \"1\","],
+        survives,
+        find: testkit::Find::Index,
+    };
+
+    testkit::props!(SUBJECT);
 }

@@ -68,7 +68,8 @@
 //! The chat of a chunk that starts inside a messages array comes from [`Format::survey`],
 //! which records the byte offset of every `"messages": [` line with the chat's name or id.
 
-use super::jsonish::{Str, unescape};
+use super::jsonish::{Str, excerpt_at, indent, object_end, skip_bom, string_end, unescape};
+use super::scan::{line_end, line_start, skip_ws};
 use super::{Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Resolver, parse_iso};
@@ -154,102 +155,6 @@ fn sniff(path: &str, head: &str) -> u8 {
     } else {
         0
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// Scanner helpers (positions only, never panic). Shared with the other JSON app exports.
-
-/// Skips a UTF-8 byte order mark at the start.
-pub(crate) fn skip_bom(b: &[u8]) -> usize {
-    if b.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        3
-    } else {
-        0
-    }
-}
-
-/// The first position at or after `i` that is not JSON whitespace.
-#[inline]
-pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while let Some(c) = b.get(i) {
-        if !matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
-            break;
-        }
-        i += 1;
-    }
-    i
-}
-
-/// `b[i]` is `"`: the position after the closing quote, or `None` when the input ends first.
-#[inline]
-pub(crate) fn string_end(b: &[u8], i: usize) -> Option<usize> {
-    let mut j = i.checked_add(1)?;
-    loop {
-        let rest = b.get(j..)?;
-        let k = memchr::memchr2(b'"', b'\\', rest)?;
-        let at = j + k;
-        if b[at] == b'"' {
-            return Some(at + 1);
-        }
-        j = at + 2;
-    }
-}
-
-/// `b[i]` is `{`: the position after its matching `}`, or `None` when the input ends first.
-pub(crate) fn object_end(b: &[u8], i: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut j = i;
-    loop {
-        let rest = b.get(j..)?;
-        let k = memchr::memchr3(b'"', b'{', b'}', rest)?;
-        let at = j + k;
-        match b[at] {
-            b'"' => j = string_end(b, at)?,
-            b'{' => {
-                depth += 1;
-                j = at + 1;
-            }
-            _ => {
-                depth = depth.saturating_sub(1);
-                j = at + 1;
-                if depth == 0 {
-                    return Some(j);
-                }
-            }
-        }
-    }
-}
-
-/// The start of the line holding byte `i`.
-#[inline]
-pub(crate) fn line_start(b: &[u8], i: usize) -> usize {
-    memchr::memrchr(b'\n', &b[..i.min(b.len())]).map_or(0, |p| p + 1)
-}
-
-/// The end of the line starting at `i` (position of its `\n`, or the end of the text).
-#[inline]
-pub(crate) fn line_end(b: &[u8], i: usize) -> usize {
-    let i = i.min(b.len());
-    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p)
-}
-
-/// How many spaces a line starts with.
-#[inline]
-pub(crate) fn indent(line: &[u8]) -> usize {
-    line.iter().take_while(|&&c| c == b' ').count()
-}
-
-/// An excerpt of `text` from `at` (cut at char boundaries).
-pub(crate) fn excerpt_at(text: &str, at: usize) -> String {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    let mut end = at.saturating_add(80).min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    excerpt(text.get(at..end).unwrap_or(""))
 }
 
 /// If the line starting at `ls` is `<ind spaces>{` alone (trailing `\r` allowed), the
@@ -1611,8 +1516,9 @@ fn starts_json_value(b: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::formats::testkit;
     use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
     use crate::time::Zone;
     use proptest::prelude::*;
@@ -1972,87 +1878,40 @@ pub(crate) mod tests {
         assert!(fast_raw("{\n \"id\": 1,\n \"id\": 2\n}", 0).is_none());
     }
 
-    /// The byte range end of each message of an unmutated fixture.
-    fn ends(text: &str, c: &Collect<'_>) -> Vec<usize> {
-        c.messages
-            .iter()
-            .map(|m| object_end(text.as_bytes(), m.loc.offset as usize).unwrap())
-            .collect()
+    fn read<'a>(_: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        parse_with(text, Zone::Utc, target)
     }
 
-    fn floor_boundary(s: &str, mut p: usize) -> usize {
-        p = p.min(s.len());
-        while !s.is_char_boundary(p) {
-            p -= 1;
-        }
-        p
+    /// A message whose object ends before the damage survives.
+    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let start = whole.messages[i].loc.offset as usize;
+        object_end(original.as_bytes(), start).is_some_and(|e| e <= damage)
     }
 
-    /// Applies mutation `kind` to `text`: the new text and the first changed byte.
-    pub(crate) fn mutate(text: &str, kind: u8, a: usize, b: usize, byte: u8) -> (String, usize) {
-        let lines: Vec<&str> = text.split_inclusive('\n').collect();
-        let line_start = |k: usize| lines[..k].iter().map(|l| l.len()).sum::<usize>();
-        match kind % 4 {
-            0 => {
-                let p = floor_boundary(text, a % (text.len() + 1));
-                (text[..p].to_string(), p)
-            }
-            1 => {
-                let k = a % lines.len();
-                let mut out = lines.clone();
-                out.insert(k + 1, lines[k]);
-                (out.concat(), line_start(k + 1))
-            }
-            2 => {
-                let (j, k) = (a % lines.len(), b % lines.len());
-                let (j, k) = (j.min(k), j.max(k));
-                let mut out = lines.clone();
-                out.swap(j, k);
-                (out.concat(), line_start(j))
-            }
-            _ => {
-                let p = a % text.len();
-                let mut bytes = text.as_bytes().to_vec();
-                bytes[p] = byte;
-                (
-                    String::from_utf8_lossy(&bytes).into_owned(),
-                    floor_boundary(text, p),
-                )
-            }
-        }
-    }
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &Telegram,
+        path: "result.json",
+        read,
+        fixtures: &[
+            ("result.json", SINGLE),
+            ("result.json", FULL),
+            ("result.json", REPAIRED),
+            ("result.json", TRUNCATED),
+        ],
+        agree: (testkit::Agree::Lines, testkit::Agree::Lines),
+        prefixes: &["{\n \"messages\": [\n  {\n   \"id\": 1,\n"],
+        survives,
+        find: testkit::Find::Index,
+    };
+
+    testkit::props!(SUBJECT);
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400),
-                                    target in 1usize..64) {
-            let text = String::from_utf8_lossy(&bytes);
-            let c = parse_with(&text, Zone::Utc, target);
-            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
-            let t = format!("{{\n \"messages\": [\n  {{\n   \"id\": 1,\n{text}");
-            let c = parse_with(&t, Zone::Utc, target);
-            prop_assert!(c.problems.iter().all(|p| p.loc.line >= 1));
-            let _ = repair_object(&text);
-        }
-
-        #[test]
-        fn mutated_fixture_keeps_records_before_the_damage(
-            which in 0usize..4, kind in any::<u8>(), a in any::<usize>(), b in any::<usize>(),
-            byte in any::<u8>(), target in prop_oneof![Just(usize::MAX), 1usize..2000],
-        ) {
-            let text = [SINGLE, FULL, REPAIRED, TRUNCATED][which];
-            let orig = parse(text);
-            let ends = ends(text, &orig);
-            let (mutated, damage) = mutate(text, kind, a, b, byte);
-            let got = parse_with(&mutated, Zone::Utc, target);
-            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-            let keep = ends.iter().take_while(|&&e| e <= damage).count();
-            prop_assert!(got.messages.len() >= keep);
-            for i in 0..keep {
-                prop_assert_eq!(&got.messages[i], &orig.messages[i]);
-            }
+        fn repair_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = repair_object(&String::from_utf8_lossy(&bytes));
         }
     }
 }

@@ -44,9 +44,9 @@
 
 use std::borrow::Cow;
 
-use memchr::{memchr, memrchr};
+use super::scan::{body_text, line_end, next_line_where, trim_trailing_blank};
 
-use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name, next_line_start};
+use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Message, Problem};
 use crate::time::{Civil, digits};
 
@@ -195,15 +195,6 @@ fn head(d: Dialect, line: &str) -> Option<Head<'_>> {
     }
 }
 
-/// The end of the line starting at `pos` (the index of its `\n`, or the text length).
-#[inline]
-fn line_end(b: &[u8], pos: usize) -> usize {
-    match b.get(pos..) {
-        Some(rest) => memchr(b'\n', rest).map_or(b.len(), |i| pos + i),
-        None => b.len(),
-    }
-}
-
 /// The dialect of the first header-shaped line, its start, and how many lines precede it.
 fn detect(text: &str) -> Option<(Dialect, usize, u64)> {
     let b = text.as_bytes();
@@ -245,45 +236,6 @@ fn extension_fits(path: &str) -> bool {
     }
 }
 
-/// Drops trailing blank lines (empty or only spaces, tabs, `\r`) and the final line break.
-#[inline]
-fn trim_trailing_blank(s: &str) -> &str {
-    let b = s.as_bytes();
-    let mut end = b.len();
-    loop {
-        let start = memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
-        if b[start..end]
-            .iter()
-            .all(|&x| matches!(x, b' ' | b'\t' | b'\r'))
-        {
-            if start == 0 {
-                end = 0;
-                break;
-            }
-            end = start - 1;
-        } else {
-            break;
-        }
-    }
-    &s[..end]
-}
-
-/// The body as it is, without the `\r` ending each line (owned only if there is one).
-#[inline]
-fn body_text(s: &str) -> Cow<'_, str> {
-    if memchr(b'\r', s.as_bytes()).is_none() {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    for (i, line) in s.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        out.push_str(line.strip_suffix('\r').unwrap_or(line));
-    }
-    Cow::Owned(out)
-}
-
 /// A record whose header was read and whose body runs to the next header.
 struct Pending<'a> {
     head: Head<'a>,
@@ -322,22 +274,7 @@ impl Format for TrickBot {
 
     fn next_record(&self, text: &str, from: usize) -> Option<usize> {
         let (dialect, _, _) = detect(text)?;
-        let b = text.as_bytes();
-        let mut pos = if from == 0 {
-            0
-        } else if from < b.len() && b[from - 1] == b'\n' {
-            from
-        } else {
-            next_line_start(text, from)?
-        };
-        while pos < b.len() {
-            let eol = line_end(b, pos);
-            if head(dialect, text.get(pos..eol)?).is_some() {
-                return Some(pos);
-            }
-            pos = eol + 1;
-        }
-        None
+        next_line_where(text, from, |l| head(dialect, l).is_some())
     }
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
@@ -425,7 +362,8 @@ impl Format for TrickBot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::{Collect, parse_text, split_text};
+    use crate::formats::testkit;
+    use crate::formats::{Collect, parse_text};
     use crate::time::Zone;
     use proptest::prelude::*;
 
@@ -721,45 +659,36 @@ mod tests {
             .collect()
     }
 
-    fn check_damaged(original: &str, damaged: &str, damage: usize, target: usize) {
-        let whole = parse("f.txt", original);
-        let got = parse_text(&TrickBot, damaged, &ctx("f.txt"), target);
-        for p in &got.problems {
-            assert!(p.loc.line >= 1);
-        }
-        // Everything before the line holding the damage is byte-identical.
-        let damage_line = original.as_bytes()[..damage.min(original.len())]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(0, |i| i + 1);
-        for (i, (_, end)) in safe_ends(original).into_iter().enumerate() {
-            if end.is_some_and(|e| e < damage_line) {
-                let (w, g) = (&whole.messages[i], got.messages.get(i));
-                assert_eq!(Some(w), g, "message {i} before damage at {damage}");
-            }
-        }
-        let one = parse_text(&TrickBot, damaged, &ctx("f.txt"), usize::MAX);
-        assert_eq!(one.messages, got.messages);
-        assert_eq!(one.problems, got.problems);
+    fn read<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        parse_text(&TrickBot, text, &ctx(path), target)
     }
 
-    fn fixture(i: usize) -> &'static str {
-        [QUILL, VEGA, MANGO, STERN][i % 4]
+    /// A record survives damage when the header line after it ends before the damaged line.
+    fn survives(original: &str, _: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let end = safe_ends(original)[i].1;
+        end.is_some_and(|e| e < testkit::line_start_of(original, damage))
     }
+
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &TrickBot,
+        path: "f.txt",
+        read,
+        fixtures: &[
+            ("f.txt", QUILL),
+            ("f.txt", VEGA),
+            ("f.txt", MANGO),
+            ("f.txt", STERN),
+        ],
+        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
+        prefixes: &[],
+        survives,
+        find: testkit::Find::Index,
+    };
+
+    testkit::props!(SUBJECT);
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64) {
-            let t = String::from_utf8_lossy(&bytes);
-            let split = parse_text(&TrickBot, &t, &ctx("r.txt"), target);
-            let whole = parse("r.txt", &t);
-            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(split.messages, whole.messages);
-            let _ = TrickBot.sniff("r.txt", &t);
-            let _ = split_text(&TrickBot, &t, target);
-        }
 
         #[test]
         fn headerish_noise_never_panics(lines in proptest::collection::vec(
@@ -772,55 +701,7 @@ mod tests {
                 Just("\r".to_string()),
                 "[\\[\\]0-9.: a-z\t\r]{0,30}",
             ], 0..20), target in 1usize..64) {
-            let t = lines.join("\n");
-            let split = parse_text(&TrickBot, &t, &ctx("n.txt"), target);
-            let whole = parse("n.txt", &t);
-            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(split.messages, whole.messages);
-            prop_assert_eq!(split.problems, whole.problems);
-        }
-
-        #[test]
-        fn cut_fixture_keeps_earlier_messages(f in 0usize..4, cut in any::<prop::sample::Index>(), target in 1usize..200) {
-            let t = fixture(f);
-            let mut at = cut.index(t.len() + 1);
-            while !t.is_char_boundary(at) { at -= 1; }
-            check_damaged(t, &t[..at], at, target);
-        }
-
-        #[test]
-        fn mutated_fixture_keeps_earlier_messages(f in 0usize..4, kind in 0u8..3, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
-            let t = fixture(f);
-            let lines: Vec<&str> = t.split_inclusive('\n').collect();
-            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
-            let (damaged, damage) = match kind {
-                0 => {
-                    // A line duplicated after itself.
-                    let i = a.index(lines.len());
-                    let mut v = lines.clone();
-                    let copy = if lines[i].ends_with('\n') { lines[i].to_string() } else { format!("\n{}", lines[i]) };
-                    let d = starts[i] + lines[i].len();
-                    v.insert(i + 1, &copy);
-                    (v.concat().into_bytes(), d)
-                }
-                1 => {
-                    // Two lines swapped.
-                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
-                    let (i, j) = (i.min(j), i.max(j));
-                    let mut v = lines.clone();
-                    v.swap(i, j);
-                    (v.concat().into_bytes(), starts[i])
-                }
-                _ => {
-                    // One byte replaced.
-                    let i = a.index(t.len());
-                    let mut v = t.as_bytes().to_vec();
-                    v[i] = byte;
-                    (v, i)
-                }
-            };
-            let damaged = String::from_utf8_lossy(&damaged);
-            check_damaged(t, &damaged, damage, target);
+            testkit::split_agrees(read, "f.txt", &lines.join("\n"), target, testkit::Agree::Everything)?;
         }
     }
 }

@@ -71,8 +71,9 @@ use std::borrow::Cow;
 
 use memchr::memchr;
 
-use super::qq::{body_text, is_blank, is_placeholder, strip_cr, trim_trailing_blank};
-use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name, next_line_start};
+use super::qq::is_placeholder;
+use super::scan::{body_text, is_blank, next_header_after_blank, strip_cr, trim_trailing_blank};
+use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Civil, digits, parse_ymd_hms};
 
@@ -589,32 +590,10 @@ impl Format for WeChat {
     }
 
     fn next_record(&self, text: &str, from: usize) -> Option<usize> {
-        let b = text.as_bytes();
-        if is_csv_header(first_line(text)) || from >= b.len() {
+        if is_csv_header(first_line(text)) {
             return None;
         }
-        let mut pos = if from == 0 {
-            return Some(0);
-        } else if b[from - 1] == b'\n' {
-            from
-        } else {
-            next_line_start(text, from)?
-        };
-        let mut prev_blank = {
-            let end = pos.saturating_sub(1);
-            let s = memchr::memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
-            text.get(s..end).is_some_and(is_blank)
-        };
-        while pos < b.len() {
-            let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
-            let l = text.get(pos..eol)?;
-            if prev_blank && header(l).is_some() {
-                return Some(pos);
-            }
-            prev_blank = is_blank(l);
-            pos = eol + 1;
-        }
-        None
+        next_header_after_blank(text, from, |l| header(l).is_some())
     }
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
@@ -630,9 +609,9 @@ impl Format for WeChat {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testkit;
     use crate::formats::{Collect, parse_text, split_text};
     use crate::time::Zone;
-    use proptest::prelude::*;
 
     const PRIVATE: &str = include_str!("../../testdata/wechat/txt/聊天记录/王小明/王小明.txt");
     const GROUP: &str = include_str!("../../testdata/wechat/txt/项目二组.txt");
@@ -875,82 +854,32 @@ mod tests {
         assert!(crate::formats::qq::Qq.sniff("a.txt", PRIVATE) == 0);
     }
 
-    fn check(
-        original: &str,
-        damaged: &str,
-        damage: usize,
-        target: usize,
-    ) -> Result<(), TestCaseError> {
-        let got = parse_with(damaged, target);
-        let one = parse(damaged);
-        prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-        prop_assert_eq!(&got.messages, &one.messages);
-        prop_assert_eq!(&got.problems, &one.problems);
-        // Records that end (a blank line and the next header) before the damaged line survive.
-        let whole = parse(original);
-        let damage_line = original.as_bytes()[..damage.min(original.len())]
-            .iter()
-            .filter(|&&c| c == b'\n')
-            .count() as u64
-            + 1;
-        for (i, w) in whole.messages.iter().enumerate() {
-            if let Some(next) = whole.messages.get(i + 1)
-                && next.loc.line + 1 < damage_line
-            {
-                prop_assert_eq!(Some(w), got.messages.get(i));
-            }
-        }
-        Ok(())
+    fn read<'a>(_: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        parse_with(text, target)
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64, csv in any::<bool>()) {
-            let mut t = String::from_utf8_lossy(&bytes).into_owned();
-            if csv {
-                t.insert_str(0, "localId,Type,CreateTime,StrContent,StrTime,Sender\n");
-            }
-            let got = parse_with(&t, target);
-            prop_assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(got.messages, parse(&t).messages);
-            let _ = WeChat.sniff("r.txt", &t);
-        }
-
-        #[test]
-        fn damaged_fixture_keeps_earlier_messages(f in 0usize..5, kind in 0u8..4, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
-            let t = [PRIVATE, GROUP, BAD, CSV, BAD_CSV][f];
-            let lines: Vec<&str> = t.split_inclusive('\n').collect();
-            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
-            let (damaged, damage) = match kind {
-                0 => {
-                    let mut at = a.index(t.len() + 1);
-                    while !t.is_char_boundary(at) { at -= 1; }
-                    (t.as_bytes()[..at].to_vec(), at)
-                }
-                1 => {
-                    let i = a.index(lines.len());
-                    let mut v = lines.clone();
-                    v.insert(i + 1, lines[i]);
-                    (v.concat().into_bytes(), starts[i])
-                }
-                2 => {
-                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
-                    let (i, j) = (i.min(j), i.max(j));
-                    let mut v = lines.clone();
-                    v.swap(i, j);
-                    (v.concat().into_bytes(), starts[i])
-                }
-                _ => {
-                    let i = a.index(t.len());
-                    let mut v = t.as_bytes().to_vec();
-                    v[i] = byte;
-                    (v, i)
-                }
-            };
-            let damaged = String::from_utf8_lossy(&damaged);
-            check(t, &damaged, damage, target)?;
-        }
+    /// Records that end (a blank line and the next header) before the damaged line survive.
+    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let next = whole.messages.get(i + 1);
+        next.is_some_and(|n| n.loc.line + 1 < testkit::line_of(original, damage))
     }
+
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &WeChat,
+        path: "r.txt",
+        read,
+        fixtures: &[
+            ("w.txt", PRIVATE),
+            ("w.txt", GROUP),
+            ("w.txt", BAD),
+            ("w.csv", CSV),
+            ("w.csv", BAD_CSV),
+        ],
+        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
+        prefixes: &["localId,Type,CreateTime,StrContent,StrTime,Sender\n"],
+        survives,
+        find: testkit::Find::Index,
+    };
+
+    testkit::props!(SUBJECT);
 }

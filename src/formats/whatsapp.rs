@@ -69,12 +69,12 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use super::scan::{body_text, next_line_where, trim_trailing_blank};
 use aho_corasick::AhoCorasick;
-use memchr::{memchr, memrchr};
+use memchr::memchr;
 
 use super::{
     Chunk, DateOrder, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
-    next_line_start,
 };
 use crate::model::{Kind, Message, Problem};
 use crate::time::Civil;
@@ -642,49 +642,6 @@ fn system_prefix(prefix: &str) -> bool {
     maybe_phrase && SYSTEM_AC.is_match(prefix)
 }
 
-/// Drops trailing blank lines (empty or only spaces, tabs, `\r`) and the final line break.
-#[inline]
-fn trim_trailing_blank(s: &str) -> &str {
-    let b = s.as_bytes();
-    // The common case: one line break after a non-blank character.
-    if let [.., c, b'\n'] = b
-        && !matches!(c, b' ' | b'\t' | b'\r' | b'\n')
-    {
-        return &s[..b.len() - 1];
-    }
-    let mut end = b.len();
-    loop {
-        let start = memrchr(b'\n', &b[..end]).map_or(0, |i| i + 1);
-        if b[start..end]
-            .iter()
-            .all(|&x| matches!(x, b' ' | b'\t' | b'\r'))
-        {
-            if start == 0 {
-                return "";
-            }
-            end = start - 1;
-        } else {
-            return &s[..end];
-        }
-    }
-}
-
-/// The body without the `\r` ending each line (owned only if there is one).
-#[inline]
-fn body_text(s: &str) -> Cow<'_, str> {
-    if memchr(b'\r', s.as_bytes()).is_none() {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    for (i, line) in s.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        out.push_str(line.strip_suffix('\r').unwrap_or(line));
-    }
-    Cow::Owned(out)
-}
-
 /// `s` without trailing spaces, tabs and a final `.`.
 fn core(s: &str) -> &str {
     let s = s.trim_end_matches([' ', '\t', '\r']);
@@ -857,22 +814,7 @@ impl Format for WhatsApp {
     }
 
     fn next_record(&self, text: &str, from: usize) -> Option<usize> {
-        let b = text.as_bytes();
-        let mut pos = if from == 0 {
-            0
-        } else if from < b.len() && b[from - 1] == b'\n' {
-            from
-        } else {
-            next_line_start(text, from)?
-        };
-        while pos < b.len() {
-            let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
-            if head(&b[pos..eol]).is_some() {
-                return Some(pos);
-            }
-            pos = eol + 1;
-        }
-        None
+        next_line_where(text, from, |l| head(l.as_bytes()).is_some())
     }
 
     fn survey(&self, env: &mut SurveyEnv<'_>) -> Option<Box<dyn Survey>> {
@@ -1031,7 +973,8 @@ impl Format for WhatsApp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::{Collect, FormatOptions, parse_text, split_text, survey_text};
+    use crate::formats::testkit;
+    use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
     use crate::time::Zone;
     use proptest::prelude::*;
 
@@ -1463,46 +1406,37 @@ mod tests {
         }
     }
 
-    fn check_damaged(original: &str, damaged: &str, damage: usize, target: usize) {
-        let whole = parse("f.txt", original);
-        let got = parse_text(&WhatsApp, damaged, &ctx("f.txt"), target);
-        assert!(got.problems.iter().all(|p| p.loc.line >= 1));
-        let damage_line = original.as_bytes()[..damage.min(original.len())]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(0, |i| i + 1);
-        // A record is safe when the next header starts before the damaged line.
-        let starts: Vec<u64> = whole.messages.iter().map(|m| m.loc.offset).collect();
-        for (i, m) in whole.messages.iter().enumerate() {
-            let next = starts.get(i + 1).copied();
-            if next.is_some_and(|n| (n as usize) < damage_line) {
-                let g = got.messages.iter().find(|g| g.loc.offset == m.loc.offset);
-                assert_eq!(Some(m), g, "message {i} before damage at {damage}");
-            }
-        }
-        let one = parse_text(&WhatsApp, damaged, &ctx("f.txt"), usize::MAX);
-        assert_eq!(one.messages, got.messages);
-        assert_eq!(one.problems, got.problems);
+    fn read<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        parse_text(&WhatsApp, text, &ctx(path), target)
     }
 
-    fn fixture(i: usize) -> &'static str {
-        [ANDROID, IOS, US, ES, BAD][i % 5]
+    /// A record survives damage when the next header starts before the damaged line.
+    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
+        let next = whole.messages.get(i + 1).map(|m| m.loc.offset as usize);
+        next.is_some_and(|n| n < testkit::line_start_of(original, damage))
     }
+
+    const SUBJECT: testkit::Subject = testkit::Subject {
+        format: &WhatsApp,
+        path: "f.txt",
+        read,
+        fixtures: &[
+            ("f.txt", ANDROID),
+            ("f.txt", IOS),
+            ("f.txt", US),
+            ("f.txt", ES),
+            ("f.txt", BAD),
+        ],
+        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
+        prefixes: &[],
+        survives,
+        find: testkit::Find::Offset,
+    };
+
+    testkit::props!(SUBJECT);
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), target in 1usize..64) {
-            let t = String::from_utf8_lossy(&bytes);
-            let split = parse_text(&WhatsApp, &t, &ctx("r.txt"), target);
-            let whole = parse("r.txt", &t);
-            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(split.messages, whole.messages);
-            let _ = WhatsApp.sniff("r.txt", &t);
-            let _ = survey_text(&WhatsApp, "r.txt", &t, FormatOptions::default());
-            let _ = split_text(&WhatsApp, &t, target);
-        }
 
         #[test]
         fn headerish_noise_never_panics(lines in proptest::collection::vec(
@@ -1514,52 +1448,7 @@ mod tests {
                 Just(String::new()),
                 "[\\[\\]0-9/.,: \\-apmAPM\u{200e}\u{a0}\u{202f}a-z\r]{0,30}",
             ], 0..20), target in 1usize..64) {
-            let t = lines.join("\n");
-            let split = parse_text(&WhatsApp, &t, &ctx("n.txt"), target);
-            let whole = parse("n.txt", &t);
-            prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
-            prop_assert_eq!(split.messages, whole.messages);
-            prop_assert_eq!(split.problems, whole.problems);
-        }
-
-        #[test]
-        fn cut_fixture_keeps_earlier_messages(f in 0usize..5, cut in any::<prop::sample::Index>(), target in 1usize..200) {
-            let t = fixture(f);
-            let mut at = cut.index(t.len() + 1);
-            while !t.is_char_boundary(at) { at -= 1; }
-            check_damaged(t, &t[..at], at, target);
-        }
-
-        #[test]
-        fn mutated_fixture_keeps_earlier_messages(f in 0usize..5, kind in 0u8..3, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), byte in any::<u8>(), target in 1usize..200) {
-            let t = fixture(f);
-            let lines: Vec<&str> = t.split_inclusive('\n').collect();
-            let starts: Vec<usize> = lines.iter().scan(0, |s, l| { let p = *s; *s += l.len(); Some(p) }).collect();
-            let (damaged, damage) = match kind {
-                0 => {
-                    let i = a.index(lines.len());
-                    let mut v = lines.clone();
-                    let copy = if lines[i].ends_with('\n') { lines[i].to_string() } else { format!("\n{}", lines[i]) };
-                    let d = starts[i] + lines[i].len();
-                    v.insert(i + 1, &copy);
-                    (v.concat().into_bytes(), d)
-                }
-                1 => {
-                    let (i, j) = (a.index(lines.len()), b.index(lines.len()));
-                    let (i, j) = (i.min(j), i.max(j));
-                    let mut v = lines.clone();
-                    v.swap(i, j);
-                    (v.concat().into_bytes(), starts[i])
-                }
-                _ => {
-                    let i = a.index(t.len());
-                    let mut v = t.as_bytes().to_vec();
-                    v[i] = byte;
-                    (v, i)
-                }
-            };
-            let damaged = String::from_utf8_lossy(&damaged);
-            check_damaged(t, &damaged, damage, target);
+            testkit::split_agrees(read, "f.txt", &lines.join("\n"), target, testkit::Agree::Everything)?;
         }
     }
 }

@@ -1,0 +1,225 @@
+//! The property checks every parser's own tests share: random bytes read whole and split,
+//! and fixtures damaged (cut, a line duplicated, two lines swapped, a byte replaced) keep
+//! the records before the damage. A format describes itself once as a [`Subject`] and
+//! calls [`props!`](crate::formats::testkit::props); what survives damage stays the
+//! format's own rule ([`Subject::survives`]).
+//!
+//! `tests/props.rs` runs related checks over the whole reading path for every registered
+//! format; these run many more cases per format, on its own fixtures and paths.
+
+use super::{Collect, Format, FormatOptions, split_text, survey_text};
+use proptest::test_runner::TestCaseError;
+use proptest::{prop_assert, prop_assert_eq};
+
+/// How a format's tests read a text found at a path, in chunks of about `target` bytes
+/// (`usize::MAX`: one).
+pub(crate) type Read = for<'t> fn(path: &'t str, text: &'t str, target: usize) -> Collect<'t>;
+
+/// What a read split into chunks must agree on with a whole read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Agree {
+    /// Nothing beyond "no panic, every problem has a line".
+    Lines,
+    /// The same messages.
+    Messages,
+    /// The same messages and problems.
+    Everything,
+}
+
+/// Where a surviving record must be found in the damaged read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Find {
+    /// At the same index.
+    Index,
+    /// Somewhere, at the same offset.
+    Offset,
+    /// Anywhere in the damaged read made whole.
+    Anywhere,
+}
+
+/// One format under test.
+pub(crate) struct Subject {
+    /// The format (sniffed, surveyed and split on random bytes too).
+    pub format: &'static dyn Format,
+    /// The path random bytes are read under.
+    pub path: &'static str,
+    /// How its tests read a text.
+    pub read: Read,
+    /// Fixtures to damage, with the paths they are read under.
+    pub fixtures: &'static [(&'static str, &'static str)],
+    /// What split reads agree on: random bytes and then damaged fixtures.
+    pub agree: (Agree, Agree),
+    /// Random bytes are also read after each of these starts (to get past the file header).
+    pub prefixes: &'static [&'static str],
+    /// Whether message `i` of the whole read of `original` must survive damage at byte
+    /// `damage`.
+    pub survives: fn(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool,
+    /// Where a surviving message is looked for.
+    pub find: Find,
+}
+
+/// Reads `text` whole and split at `target`, checking lines and what `agree` asks for.
+pub(crate) fn split_agrees(
+    read: Read,
+    path: &str,
+    text: &str,
+    target: usize,
+    agree: Agree,
+) -> Result<(), TestCaseError> {
+    let split = read(path, text, target);
+    prop_assert!(split.problems.iter().all(|p| p.loc.line >= 1));
+    if agree == Agree::Lines {
+        return Ok(());
+    }
+    let whole = read(path, text, usize::MAX);
+    prop_assert!(whole.problems.iter().all(|p| p.loc.line >= 1));
+    prop_assert_eq!(&split.messages, &whole.messages);
+    if agree == Agree::Everything {
+        prop_assert_eq!(&split.problems, &whole.problems);
+    }
+    Ok(())
+}
+
+/// Random bytes: no panic anywhere (sniff, survey, split, parse), split reads agree.
+pub(crate) fn random_bytes(s: &Subject, bytes: &[u8], target: usize) -> Result<(), TestCaseError> {
+    let t = String::from_utf8_lossy(bytes);
+    split_agrees(s.read, s.path, &t, target, s.agree.0)?;
+    let _ = s.format.sniff(s.path, &t);
+    let _ = survey_text(s.format, s.path, &t, FormatOptions::default());
+    let _ = split_text(s.format, &t, target);
+    for p in s.prefixes {
+        split_agrees(s.read, s.path, &format!("{p}{t}"), target, s.agree.0)?;
+    }
+    Ok(())
+}
+
+/// Fixture `f` damaged by [`mutate`]: split reads agree, and every message
+/// [`Subject::survives`] names is read as before.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn damaged(
+    s: &Subject,
+    f: usize,
+    kind: u8,
+    a: usize,
+    b: usize,
+    byte: u8,
+    target: usize,
+) -> Result<(), TestCaseError> {
+    let (path, original) = s.fixtures[f % s.fixtures.len()];
+    let (damaged, damage) = mutate(original, kind, a, b, byte);
+    split_agrees(s.read, path, &damaged, target, s.agree.1)?;
+    let whole = (s.read)(path, original, usize::MAX);
+    let got = match s.find {
+        Find::Anywhere => (s.read)(path, &damaged, usize::MAX),
+        _ => (s.read)(path, &damaged, target),
+    };
+    for (i, m) in whole.messages.iter().enumerate() {
+        if !(s.survives)(original, &whole, i, damage) {
+            continue;
+        }
+        match s.find {
+            Find::Index => prop_assert_eq!(Some(m), got.messages.get(i), "message {}", i),
+            Find::Offset => {
+                let g = got.messages.iter().find(|g| g.loc.offset == m.loc.offset);
+                prop_assert_eq!(Some(m), g, "message {}", i);
+            }
+            Find::Anywhere => prop_assert!(got.messages.contains(m), "lost {:?}", m),
+        }
+    }
+    Ok(())
+}
+
+/// The start of the line holding byte `at` of `text`.
+pub(crate) fn line_start_of(text: &str, at: usize) -> usize {
+    super::scan::line_start(text.as_bytes(), at)
+}
+
+/// The 1-based line number of byte `at` of `text`.
+pub(crate) fn line_of(text: &str, at: usize) -> u64 {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'\n', &b[..at.min(b.len())]).count() as u64 + 1
+}
+
+fn floor_boundary(s: &str, mut p: usize) -> usize {
+    p = p.min(s.len());
+    while !s.is_char_boundary(p) {
+        p -= 1;
+    }
+    p
+}
+
+/// Damages `text` by `kind % 4`: 0 cuts it, 1 duplicates a line after itself, 2 swaps two
+/// lines, 3 replaces a byte. The damaged text and its first changed byte.
+pub(crate) fn mutate(text: &str, kind: u8, a: usize, b: usize, byte: u8) -> (String, usize) {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let line_start = |k: usize| lines[..k].iter().map(|l| l.len()).sum::<usize>();
+    match kind % 4 {
+        _ if text.is_empty() => (String::new(), 0),
+        0 => {
+            let p = floor_boundary(text, a % (text.len() + 1));
+            (text[..p].to_string(), p)
+        }
+        1 => {
+            let k = a % lines.len();
+            let copy = if lines[k].ends_with('\n') {
+                lines[k].to_string()
+            } else {
+                format!("\n{}", lines[k])
+            };
+            let mut out: Vec<&str> = lines.clone();
+            out.insert(k + 1, &copy);
+            (out.concat(), line_start(k + 1))
+        }
+        2 => {
+            let (j, k) = (a % lines.len(), b % lines.len());
+            let (j, k) = (j.min(k), j.max(k));
+            let mut out = lines.clone();
+            out.swap(j, k);
+            (out.concat(), line_start(j))
+        }
+        _ => {
+            let p = a % text.len();
+            let mut bytes = text.as_bytes().to_vec();
+            bytes[p] = byte;
+            (
+                String::from_utf8_lossy(&bytes).into_owned(),
+                floor_boundary(text, p),
+            )
+        }
+    }
+}
+
+/// The two shared properties of a format's tests, for its [`Subject`]:
+/// `random_bytes_never_panic` and `mutated_fixture_keeps_earlier_messages`.
+macro_rules! props {
+    ($subject:expr) => {
+        proptest::proptest! {
+            #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn random_bytes_never_panic(
+                bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+                target in 1usize..64,
+            ) {
+                $crate::formats::testkit::random_bytes(&$subject, &bytes, target)?;
+            }
+
+            #[test]
+            fn mutated_fixture_keeps_earlier_messages(
+                f in proptest::prelude::any::<usize>(),
+                kind in proptest::prelude::any::<u8>(),
+                a in proptest::prelude::any::<usize>(),
+                b in proptest::prelude::any::<usize>(),
+                byte in proptest::prelude::any::<u8>(),
+                target in proptest::prop_oneof![
+                    proptest::strategy::Just(usize::MAX),
+                    1usize..200,
+                    200usize..2000,
+                ],
+            ) {
+                $crate::formats::testkit::damaged(&$subject, f, kind, a, b, byte, target)?;
+            }
+        }
+    };
+}
+pub(crate) use props;
