@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes every target for SECONDS (default 300) each, JOBS (default 2) targets at a time,
+# Fuzzes both targets (parse_any: every parser; sniff_decode) for SECONDS (default 300) each, JOBS (default 2) targets at a time,
 # each corpus seeded from the fixtures in testdata/. cargo-fuzz needs a nightly compiler;
 # on a stable toolchain RUSTC_BOOTSTRAP=1 lets it use the -Z flags it needs.
 #   cargo install cargo-fuzz && fuzz/run.sh 300
@@ -16,21 +16,21 @@ seed() { # target, fixture folders…
             -exec cp -n {} "corpus/$t/" \; 2>/dev/null || true
     done
 }
-seed parse_isoon isoon demo
-seed parse_conti_jabber conti-jabber
-seed parse_rocketchat rocketchat
-seed parse_blackbasta blackbasta
-seed parse_trickbot trickbot
-seed parse_chatsift_jsonl chatsift
-seed parse_chatsift_csv chatsift
-seed parse_whatsapp whatsapp
-seed parse_signal signal
-seed parse_qq qq
-seed parse_irc irc
-seed parse_telegram telegram
-seed parse_discord discord
-seed parse_slack slack
-[ -d ../testdata/wechat ] && seed parse_wechat wechat
+# parse_any reads its first byte as the format's index in the registry (the order
+# `chatsift formats` lists them in): each fixture of testdata/<format>/ (testdata/chatsift/
+# for both chatsift formats) is seeded behind its format's byte.
+mkdir -p corpus/parse_any
+i=0
+for name in $(cargo run -q --release --manifest-path ../Cargo.toml -- formats | awk '/^[a-z]/ {print $1}'); do
+    dir="../testdata/$name"; [ -d "$dir" ] || dir="../testdata/${name%%-*}"
+    if [ -d "$dir" ]; then
+        find "$dir" -type f ! -name '*.expect.json' ! -name '*.zip' -size -256k -print0 |
+            while IFS= read -r -d '' f; do
+                { printf "\\$(printf '%03o' "$i")"; cat "$f"; } >"corpus/parse_any/$i-$(cksum <"$f" | cut -d' ' -f1)"
+            done
+    fi
+    i=$((i + 1))
+done
 seed sniff_decode demo encodings whatsapp telegram qq irc
 targets=$(cargo fuzz list)
 cargo fuzz build -O $targets >/dev/null 2>&1 || cargo fuzz build -O

@@ -30,23 +30,7 @@ fn formats_lists_every_leak_and_app_format() {
     let o = run(&["formats"]);
     assert!(o.status.success());
     let out = stdout(&o);
-    for name in [
-        "isoon",
-        "conti-jabber",
-        "rocketchat",
-        "blackbasta",
-        "trickbot",
-        "chatsift-jsonl",
-        "chatsift-csv",
-        "whatsapp",
-        "signal",
-        "telegram",
-        "slack",
-        "discord",
-        "wechat",
-        "qq",
-        "irc",
-    ] {
+    for name in chatsift::formats::registry().iter().map(|f| f.name()) {
         assert!(
             out.lines().any(|l| l.starts_with(name)),
             "{name} missing from:\n{out}"

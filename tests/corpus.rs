@@ -3,8 +3,13 @@
 //! chunks, and the kinds, channels and offsets each generator puts in. (The generator crate
 //! cannot depend on `chatsift`, so these round trips live here; its own tests check the bytes.)
 
+/// A registered format by name (the format modules are private to the library).
+fn format(name: &str) -> &'static dyn chatsift::formats::Format {
+    chatsift::formats::by_name(name).expect("a registered format")
+}
+
 mod whatsapp {
-    use chatsift::formats::{self, FormatOptions, ParseCtx, whatsapp::WhatsApp};
+    use chatsift::formats::{self, FormatOptions, ParseCtx};
     use chatsift::model::Kind;
     use chatsift::time::Zone;
     use chatsift_corpus::generate;
@@ -16,7 +21,12 @@ mod whatsapp {
         assert_eq!(stats.bytes, out.len() as u64);
         let text = String::from_utf8(out).unwrap();
         let path = chatsift_corpus::file_name("whatsapp");
-        let hint = formats::survey_text(&WhatsApp, path, &text, FormatOptions::default());
+        let hint = formats::survey_text(
+            super::format("whatsapp"),
+            path,
+            &text,
+            FormatOptions::default(),
+        );
         let note = hint.as_ref().and_then(|h| h.describe()).unwrap();
         assert!(
             note.starts_with("day first: a first field of 13 on line "),
@@ -24,12 +34,12 @@ mod whatsapp {
         );
         let mut ctx = ParseCtx::new(0, path, Zone::Utc);
         ctx.hint = hint.as_deref();
-        let got = formats::parse_text(&WhatsApp, &text, &ctx, 256 << 10);
+        let got = formats::parse_text(super::format("whatsapp"), &text, &ctx, 256 << 10);
         assert_eq!(got.problems, vec![]);
         assert_eq!(got.messages.len() as u64, stats.messages);
         // The same without a survey (as the parse bench runs it).
         let bare = ParseCtx::new(0, path, Zone::Utc);
-        let plain = formats::parse_text(&WhatsApp, &text, &bare, usize::MAX);
+        let plain = formats::parse_text(super::format("whatsapp"), &text, &bare, usize::MAX);
         assert_eq!(plain.messages, got.messages);
         let kinds = |k: Kind| got.messages.iter().filter(|m| m.kind == k).count();
         assert!(kinds(Kind::System) > 100 && kinds(Kind::Attachment) > 100);
@@ -60,7 +70,7 @@ mod whatsapp {
 }
 
 mod signal {
-    use chatsift::formats::{self, ParseCtx, signal::Signal};
+    use chatsift::formats::{self, ParseCtx};
     use chatsift::model::Kind;
     use chatsift::time::Zone;
     use chatsift_corpus::generate;
@@ -73,10 +83,10 @@ mod signal {
         let text = String::from_utf8(out).unwrap();
         let path = chatsift_corpus::file_name("signal");
         let ctx = ParseCtx::new(0, path, Zone::Utc);
-        let got = formats::parse_text(&Signal, &text, &ctx, 128 << 10);
+        let got = formats::parse_text(super::format("signal"), &text, &ctx, 128 << 10);
         assert_eq!(got.problems, vec![]);
         assert_eq!(got.messages.len() as u64, stats.messages);
-        let whole = formats::parse_text(&Signal, &text, &ctx, usize::MAX);
+        let whole = formats::parse_text(super::format("signal"), &text, &ctx, usize::MAX);
         assert_eq!(whole.messages, got.messages);
         let kinds = |k: Kind| got.messages.iter().filter(|m| m.kind == k).count();
         assert!(kinds(Kind::Attachment) > 50 && kinds(Kind::Deleted) > 50);
@@ -95,7 +105,7 @@ mod signal {
 }
 
 mod qq {
-    use chatsift::formats::{self, ParseCtx, parse_text, qq::Qq};
+    use chatsift::formats::{self, ParseCtx, parse_text};
     use chatsift::time::Zone;
     use chatsift_corpus::generate;
 
@@ -105,13 +115,18 @@ mod qq {
         let stats = generate("qq", 3 << 20, 5, &mut out).unwrap();
         assert_eq!(stats.bytes, out.len() as u64);
         let text = String::from_utf8(out).unwrap();
-        let hint = formats::survey_text(&Qq, "全部消息记录.txt", &text, Default::default());
+        let hint = formats::survey_text(
+            super::format("qq"),
+            "全部消息记录.txt",
+            &text,
+            Default::default(),
+        );
         let mut ctx = ParseCtx::new(0, "全部消息记录.txt", Zone::Utc);
         ctx.hint = hint.as_deref();
-        let whole = parse_text(&Qq, &text, &ctx, usize::MAX);
+        let whole = parse_text(super::format("qq"), &text, &ctx, usize::MAX);
         assert_eq!(whole.problems, vec![]);
         assert_eq!(whole.messages.len() as u64, stats.messages);
-        let split = parse_text(&Qq, &text, &ctx, 64 << 10);
+        let split = parse_text(super::format("qq"), &text, &ctx, 64 << 10);
         assert_eq!(split.messages, whole.messages);
         assert!(whole.messages.iter().all(|m| m.channel.is_some()));
         assert_eq!(
@@ -122,7 +137,7 @@ mod qq {
 }
 
 mod irc {
-    use chatsift::formats::{self, ParseCtx, irc::Irc, parse_text};
+    use chatsift::formats::{self, ParseCtx, parse_text};
     use chatsift::time::Zone;
     use chatsift_corpus::generate;
 
@@ -132,13 +147,14 @@ mod irc {
         let stats = generate("irc", 3 << 20, 9, &mut out).unwrap();
         assert_eq!(stats.bytes, out.len() as u64);
         let text = String::from_utf8(out).unwrap();
-        let hint = formats::survey_text(&Irc, "#ops.log", &text, Default::default());
+        let hint =
+            formats::survey_text(super::format("irc"), "#ops.log", &text, Default::default());
         let mut ctx = ParseCtx::new(0, "#ops.log", Zone::Utc);
         ctx.hint = hint.as_deref();
-        let whole = parse_text(&Irc, &text, &ctx, usize::MAX);
+        let whole = parse_text(super::format("irc"), &text, &ctx, usize::MAX);
         assert_eq!(whole.problems, vec![]);
         assert_eq!(whole.messages.len() as u64, stats.messages);
-        let split = parse_text(&Irc, &text, &ctx, 64 << 10);
+        let split = parse_text(super::format("irc"), &text, &ctx, 64 << 10);
         assert_eq!(split.messages, whole.messages);
         assert_eq!(whole.messages[0].channel.as_deref(), Some("#ops"));
         assert_eq!(
@@ -149,7 +165,7 @@ mod irc {
 }
 
 mod telegram {
-    use chatsift::formats::{self, FormatOptions, ParseCtx, telegram::Telegram};
+    use chatsift::formats::{self, FormatOptions, ParseCtx};
     use chatsift::model::Kind;
     use chatsift::time::Zone;
     use chatsift_corpus::generate;
@@ -165,11 +181,16 @@ mod telegram {
             formats::sniff(path, formats::sniff_head(&text))
                 .is_some_and(|f| f.name() == "telegram")
         );
-        let hint = formats::survey_text(&Telegram, path, &text, FormatOptions::default());
+        let hint = formats::survey_text(
+            super::format("telegram"),
+            path,
+            &text,
+            FormatOptions::default(),
+        );
         let mut ctx = ParseCtx::new(0, path, Zone::Utc);
         ctx.hint = hint.as_deref();
         for target in [usize::MAX, 50_000] {
-            let c = formats::parse_text(&Telegram, &text, &ctx, target);
+            let c = formats::parse_text(super::format("telegram"), &text, &ctx, target);
             assert!(
                 c.problems.is_empty(),
                 "{:?}",
@@ -188,7 +209,7 @@ mod telegram {
             assert!(c.messages.iter().all(|m| m.time.offset == Some(3 * 3600)));
         }
         let senders: std::collections::HashSet<_> =
-            formats::parse_text(&Telegram, &text, &ctx, usize::MAX)
+            formats::parse_text(super::format("telegram"), &text, &ctx, usize::MAX)
                 .messages
                 .iter()
                 .map(|m| m.sender.to_string())
@@ -198,7 +219,7 @@ mod telegram {
 }
 
 mod discord {
-    use chatsift::formats::{self, FormatOptions, ParseCtx, discord::Discord};
+    use chatsift::formats::{self, FormatOptions, ParseCtx};
     use chatsift::model::Kind;
     use chatsift::time::Zone;
     use chatsift_corpus::generate;
@@ -213,11 +234,16 @@ mod discord {
         assert!(
             formats::sniff(path, formats::sniff_head(&text)).is_some_and(|f| f.name() == "discord")
         );
-        let hint = formats::survey_text(&Discord, path, &text, FormatOptions::default());
+        let hint = formats::survey_text(
+            super::format("discord"),
+            path,
+            &text,
+            FormatOptions::default(),
+        );
         let mut ctx = ParseCtx::new(0, path, Zone::Utc);
         ctx.hint = hint.as_deref();
         for target in [usize::MAX, 50_000] {
-            let c = formats::parse_text(&Discord, &text, &ctx, target);
+            let c = formats::parse_text(super::format("discord"), &text, &ctx, target);
             assert!(
                 c.problems.is_empty(),
                 "{:?}",
@@ -238,7 +264,7 @@ mod discord {
 }
 
 mod slack {
-    use chatsift::formats::{self, ParseCtx, slack::Slack};
+    use chatsift::formats::{self, ParseCtx};
     use chatsift::model::Kind;
     use chatsift::time::Zone;
     use chatsift_corpus::generate;
@@ -255,7 +281,7 @@ mod slack {
         );
         let ctx = ParseCtx::new(0, path, Zone::Utc);
         for target in [usize::MAX, 40_000] {
-            let c = formats::parse_text(&Slack, &text, &ctx, target);
+            let c = formats::parse_text(super::format("slack"), &text, &ctx, target);
             assert!(
                 c.problems.is_empty(),
                 "{:?}",
@@ -271,7 +297,7 @@ mod slack {
 }
 
 mod wechat {
-    use chatsift::formats::{self, ParseCtx, parse_text, wechat::WeChat};
+    use chatsift::formats::{self, ParseCtx, parse_text};
     use chatsift::model::Kind;
     use chatsift::time::Zone;
     use chatsift_corpus::generate;
@@ -283,10 +309,10 @@ mod wechat {
         assert_eq!(stats.bytes, out.len() as u64);
         let text = String::from_utf8(out).unwrap();
         let ctx = ParseCtx::new(0, "聊天记录/项目群/项目群.txt", Zone::Utc);
-        let whole = parse_text(&WeChat, &text, &ctx, usize::MAX);
+        let whole = parse_text(super::format("wechat"), &text, &ctx, usize::MAX);
         assert_eq!(whole.problems, vec![]);
         assert_eq!(whole.messages.len() as u64, stats.messages);
-        let split = parse_text(&WeChat, &text, &ctx, 64 << 10);
+        let split = parse_text(super::format("wechat"), &text, &ctx, 64 << 10);
         assert_eq!(split.problems, vec![]);
         assert_eq!(split.messages, whole.messages);
         assert!(

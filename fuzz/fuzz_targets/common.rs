@@ -54,9 +54,3 @@ pub fn check(format: &dyn Format, path: &str, data: &[u8]) {
         "split at {target} bytes changed the messages before the first problem (offset {damage})"
     );
 }
-
-/// `check` for the format called `name`, with a realistic file name for it.
-pub fn check_named(name: &str, path: &str, data: &[u8]) {
-    let format = formats::by_name(name).expect("registered format");
-    check(format, path, data);
-}

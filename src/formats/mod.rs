@@ -12,26 +12,26 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub mod blackbasta;
-pub mod chatsift;
-pub mod conti_jabber;
+pub(crate) mod blackbasta;
+pub(crate) mod chatsift;
+pub(crate) mod conti_jabber;
 mod csvtext;
-pub mod discord;
-pub mod html;
-pub mod irc;
-pub mod isoon;
-pub mod jsonish;
-pub mod qq;
-pub mod rocketchat;
+pub(crate) mod discord;
+pub(crate) mod html;
+pub(crate) mod irc;
+pub(crate) mod isoon;
+pub(crate) mod jsonish;
+pub(crate) mod qq;
+pub(crate) mod rocketchat;
 pub(crate) mod scan;
-pub mod signal;
-pub mod slack;
-pub mod telegram;
+pub(crate) mod signal;
+pub(crate) mod slack;
+pub(crate) mod telegram;
 #[cfg(test)]
 pub(crate) mod testkit;
-pub mod trickbot;
-pub mod wechat;
-pub mod whatsapp;
+pub(crate) mod trickbot;
+pub(crate) mod wechat;
+pub(crate) mod whatsapp;
 
 /// A piece of a decoded file that starts at a record boundary.
 #[derive(Clone, Copy, Debug)]
