@@ -49,7 +49,7 @@
 //! Splitting: [`Format::next_record`] returns record starts whose previous line is exactly
 //! `}`, so a split never lands inside a record.
 
-use super::{Chunk, Format, ParseCtx, Sink, excerpt};
+use super::{About, Chunk, Format, ParseCtx, Sink, excerpt};
 use crate::model::{Kind, Message, Problem};
 use crate::time::parse_iso;
 use memchr::memmem;
@@ -239,16 +239,12 @@ fn single_value(v: &str) -> &str {
 }
 
 impl Format for BlackBasta {
-    fn name(&self) -> &'static str {
-        "blackbasta"
-    }
-
-    fn description(&self) -> &'static str {
-        "Black Basta leak Matrix dump: concatenated {timestamp, chat_id, sender_alias, message} objects with unquoted values"
-    }
-
-    fn examples(&self) -> &'static [&'static str] {
-        &["blackbasta_chats.json"]
+    fn about(&self) -> &'static About {
+        &About {
+            name: "blackbasta",
+            description: "Black Basta leak Matrix dump: concatenated {timestamp, chat_id, sender_alias, message} objects with unquoted values",
+            examples: &["blackbasta_chats.json"],
+        }
     }
 
     fn sniff(&self, _path: &str, head: &str) -> u8 {

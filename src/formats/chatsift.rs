@@ -26,7 +26,7 @@
 
 use super::csvtext::{Borrower, record_start};
 use super::jsonish::Str;
-use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name, next_line_start};
+use super::{About, Chunk, Format, ParseCtx, Sink, excerpt, file_name, next_line_start};
 use crate::model::{Kind, Loc, Message, Origin, Problem, Timestamp};
 use crate::text::unneutralize;
 use crate::time::parse_iso;
@@ -255,16 +255,12 @@ fn extension(path: &str) -> Option<&str> {
 }
 
 impl Format for ChatsiftJsonl {
-    fn name(&self) -> &'static str {
-        "chatsift-jsonl"
-    }
-
-    fn description(&self) -> &'static str {
-        "chatsift's own `messages --to jsonl` output, read back with its original provenance"
-    }
-
-    fn examples(&self) -> &'static [&'static str] {
-        &["messages.jsonl", "filtered.ndjson"]
+    fn about(&self) -> &'static About {
+        &About {
+            name: "chatsift-jsonl",
+            description: "chatsift's own `messages --to jsonl` output, read back with its original provenance",
+            examples: &["messages.jsonl", "filtered.ndjson"],
+        }
     }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {
@@ -505,16 +501,12 @@ fn read_csv_cells<'a>(
 }
 
 impl Format for ChatsiftCsv {
-    fn name(&self) -> &'static str {
-        "chatsift-csv"
-    }
-
-    fn description(&self) -> &'static str {
-        "chatsift's own `messages --to csv` output, spreadsheet guards undone, provenance kept"
-    }
-
-    fn examples(&self) -> &'static [&'static str] {
-        &["messages.csv"]
+    fn about(&self) -> &'static About {
+        &About {
+            name: "chatsift-csv",
+            description: "chatsift's own `messages --to csv` output, spreadsheet guards undone, provenance kept",
+            examples: &["messages.csv"],
+        }
     }
 
     fn sniff(&self, _path: &str, head: &str) -> u8 {

@@ -36,7 +36,7 @@
 
 use super::jsonish::{self, StringEnd};
 use super::scan::{line_end, line_start, skip_ws};
-use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
+use super::{About, Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem};
 use crate::time::parse_iso;
 use memchr::memmem;
@@ -228,16 +228,12 @@ fn is_log_name(path: &str) -> bool {
 }
 
 impl Format for ContiJabber {
-    fn name(&self) -> &'static str {
-        "conti-jabber"
-    }
-
-    fn description(&self) -> &'static str {
-        "Conti leak Jabber/XMPP logs: a stream of pretty-printed {ts, from, to, body} JSON objects"
-    }
-
-    fn examples(&self) -> &'static [&'static str] {
-        &["10.13.37.21-20210304.json"]
+    fn about(&self) -> &'static About {
+        &About {
+            name: "conti-jabber",
+            description: "Conti leak Jabber/XMPP logs: a stream of pretty-printed {ts, from, to, body} JSON objects",
+            examples: &["10.13.37.21-20210304.json"],
+        }
     }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {

@@ -49,7 +49,9 @@
 use super::jsonish::Str;
 use super::jsonish::{excerpt_at, indent, skip_bom, string_end};
 use super::scan::{line_end, line_start, skip_ws};
-use super::{Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
+use super::{
+    About, Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
+};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Civil, Resolver, parse_iso};
 use serde::Deserialize;
@@ -61,19 +63,18 @@ use std::borrow::Cow;
 pub struct Discord;
 
 impl Format for Discord {
-    fn name(&self) -> &'static str {
-        "discord"
+    fn about(&self) -> &'static About {
+        &About {
+            name: "discord",
+            description: "DiscordChatExporter JSON and CSV exports (one channel per file, partitions merged)",
+            examples: &[
+                "Ops - work - general [975000000000000000].json",
+                "Ops - work - general [975000000000000000] [part 2].json",
+                "Direct Messages - Lin Wei [81000000000000001].csv",
+            ],
+        }
     }
-    fn description(&self) -> &'static str {
-        "DiscordChatExporter JSON and CSV exports (one channel per file, partitions merged)"
-    }
-    fn examples(&self) -> &'static [&'static str] {
-        &[
-            "Ops - work - general [975000000000000000].json",
-            "Ops - work - general [975000000000000000] [part 2].json",
-            "Direct Messages - Lin Wei [81000000000000001].csv",
-        ]
-    }
+
     fn sniff(&self, path: &str, head: &str) -> u8 {
         if is_csv(path) {
             if csv_header(head).is_some() { 95 } else { 0 }

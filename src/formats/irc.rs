@@ -45,7 +45,7 @@ use std::borrow::Cow;
 use super::scan::{line_at_or_after, line_end, next_line_where};
 use memchr::memmem;
 
-use super::{Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
+use super::{About, Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
 use crate::model::{Kind, Message, Problem};
 use crate::time::{Civil, digits, digits_1_2, parse_ymd_hms};
 
@@ -548,20 +548,16 @@ impl Survey for IrcSurvey {
 const DAY_WINDOW: usize = 8 << 20;
 
 impl Format for Irc {
-    fn name(&self) -> &'static str {
-        "irc"
-    }
-
-    fn description(&self) -> &'static str {
-        "IRC logs: irssi (`--- Day changed`, `HH:MM <nick>`), WeeChat (`.weechatlog`), ZNC (`[HH:MM:SS] <nick>`, date in the file name)"
-    }
-
-    fn examples(&self) -> &'static [&'static str] {
-        &[
-            "irclogs/libera/#chan.log",
-            "irc.libera.#chan.weechatlog",
-            "libera/#chan/2021-08-13.log",
-        ]
+    fn about(&self) -> &'static About {
+        &About {
+            name: "irc",
+            description: "IRC logs: irssi (`--- Day changed`, `HH:MM <nick>`), WeeChat (`.weechatlog`), ZNC (`[HH:MM:SS] <nick>`, date in the file name)",
+            examples: &[
+                "irclogs/libera/#chan.log",
+                "irc.libera.#chan.weechatlog",
+                "libera/#chan/2021-08-13.log",
+            ],
+        }
     }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {

@@ -19,7 +19,7 @@
 //! the whole file does from there, which is what [`Format::next_record`] relies on.
 
 use super::html;
-use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
+use super::{About, Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Loc, Message, Problem, Timestamp};
 use crate::time::{Civil, parse_ymd_hms};
 use memchr::{memchr, memchr2, memchr3};
@@ -396,16 +396,12 @@ fn stamp(cell: &str) -> Option<Civil> {
 }
 
 impl Format for Isoon {
-    fn name(&self) -> &'static str {
-        "isoon"
-    }
-
-    fn description(&self) -> &'static str {
-        "i-SOON leak: WeChat chats as HTML tables (time, from, to, message) in Markdown files"
-    }
-
-    fn examples(&self) -> &'static [&'static str] {
-        &["1.md", "2.md", "17.md"]
+    fn about(&self) -> &'static About {
+        &About {
+            name: "isoon",
+            description: "i-SOON leak: WeChat chats as HTML tables (time, from, to, message) in Markdown files",
+            examples: &["1.md", "2.md", "17.md"],
+        }
     }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {

@@ -181,14 +181,34 @@ impl Lines<'_> {
     }
 }
 
+/// What a format is called and how its files look, for `--format` and `chatsift formats`.
+#[derive(Debug)]
+pub struct About {
+    /// The name used by `--format` and in output (`isoon`, `conti-jabber`, …).
+    pub name: &'static str,
+    /// One line for `chatsift formats`.
+    pub description: &'static str,
+    /// Typical file names, for `chatsift formats`; the first is the one tests and fuzzing
+    /// give the format's input.
+    pub examples: &'static [&'static str],
+}
+
 /// One chat format.
 pub trait Format: Send + Sync {
+    /// Its name, description and typical file names.
+    fn about(&self) -> &'static About;
     /// The name used by `--format` and in output (`isoon`, `conti-jabber`, …).
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.about().name
+    }
     /// One line for `chatsift formats`.
-    fn description(&self) -> &'static str;
+    fn description(&self) -> &'static str {
+        self.about().description
+    }
     /// Typical file names, for `chatsift formats`.
-    fn examples(&self) -> &'static [&'static str];
+    fn examples(&self) -> &'static [&'static str] {
+        self.about().examples
+    }
     /// How sure the format is that a file is its own, from the display path and the first
     /// bytes of decoded text (up to [`SNIFF_LEN`], cut at a character boundary): 0 for
     /// "not mine", up to 100 for certain. The highest score wins; ties go to registry order.

@@ -55,7 +55,7 @@ use super::scan::{body_text, line_end, next_header_after_blank, trim_trailing_bl
 pub(crate) use super::scan::{is_blank, strip_cr};
 use memchr::{memmem, memrchr};
 
-use super::{Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
+use super::{About, Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
 use crate::model::{Kind, Message, Problem};
 use crate::time::{Civil, digits, digits_1_2};
 
@@ -321,16 +321,12 @@ enum State<'t> {
 const EXPECTED: &str = "expected a QQ message-manager header like `2020-07-09 9:41:03 nick(12345)`, `nick<mail>` or a `消息对象:` section";
 
 impl Format for Qq {
-    fn name(&self) -> &'static str {
-        "qq"
-    }
-
-    fn description(&self) -> &'static str {
-        "QQ / TIM message manager `.txt` export: `消息对象:` sections, `YYYY-MM-DD H:MM:SS nick(number)` headers"
-    }
-
-    fn examples(&self) -> &'static [&'static str] {
-        &["全部消息记录.txt", "项目二组.txt"]
+    fn about(&self) -> &'static About {
+        &About {
+            name: "qq",
+            description: "QQ / TIM message manager `.txt` export: `消息对象:` sections, `YYYY-MM-DD H:MM:SS nick(number)` headers",
+            examples: &["全部消息记录.txt", "项目二组.txt"],
+        }
     }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {

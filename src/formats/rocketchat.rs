@@ -34,7 +34,7 @@
 
 use super::jsonish::{Str, excerpt_at, object_end, skip_bom, string_end};
 use super::scan::skip_ws;
-use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
+use super::{About, Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::parse_iso;
 use serde::Deserialize;
@@ -47,18 +47,17 @@ use std::fmt;
 pub struct RocketChat;
 
 impl Format for RocketChat {
-    fn name(&self) -> &'static str {
-        "rocketchat"
+    fn about(&self) -> &'static About {
+        &About {
+            name: "rocketchat",
+            description: "Rocket.Chat REST API history dumps ({\"messages\":[…],\"success\":true}, one file per room-day; Conti leak)",
+            examples: &[
+                "GENERAL/2021-03-01.json",
+                "rooms/kP3xWq9sTzL2mN7aB_2021-03-01.json",
+            ],
+        }
     }
-    fn description(&self) -> &'static str {
-        "Rocket.Chat REST API history dumps ({\"messages\":[…],\"success\":true}, one file per room-day; Conti leak)"
-    }
-    fn examples(&self) -> &'static [&'static str] {
-        &[
-            "GENERAL/2021-03-01.json",
-            "rooms/kP3xWq9sTzL2mN7aB_2021-03-01.json",
-        ]
-    }
+
     fn sniff(&self, path: &str, head: &str) -> u8 {
         sniff(path, head)
     }

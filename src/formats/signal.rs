@@ -47,7 +47,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::jsonish::Str;
 use super::scan::{crlf_to_lf, next_line_where, trim_trailing_blank};
-use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
+use super::{About, Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem};
 use crate::time::{Civil, digits, parse_iso};
 
@@ -487,19 +487,15 @@ impl Signal {
 }
 
 impl Format for Signal {
-    fn name(&self) -> &'static str {
-        "signal"
-    }
-
-    fn description(&self) -> &'static str {
-        "signal-export (sigexport) conversation folders: `chat.md` (`[YYYY-MM-DD HH:MM:SS] Sender: text`) and `data.json` (JSON lines)"
-    }
-
-    fn examples(&self) -> &'static [&'static str] {
-        &[
-            "signal-export/Lin Wei/chat.md",
-            "signal-export/Lin Wei/data.json",
-        ]
+    fn about(&self) -> &'static About {
+        &About {
+            name: "signal",
+            description: "signal-export (sigexport) conversation folders: `chat.md` (`[YYYY-MM-DD HH:MM:SS] Sender: text`) and `data.json` (JSON lines)",
+            examples: &[
+                "signal-export/Lin Wei/chat.md",
+                "signal-export/Lin Wei/data.json",
+            ],
+        }
     }
 
     fn sniff(&self, path: &str, head_text: &str) -> u8 {

@@ -44,7 +44,9 @@
 use super::jsonish::Str;
 use super::jsonish::{excerpt_at, indent, skip_bom};
 use super::scan::{line_end, line_start, skip_ws};
-use super::{Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
+use super::{
+    About, Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
+};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{digits, fraction};
 use serde::Deserialize;
@@ -57,18 +59,17 @@ use std::sync::Arc;
 pub struct Slack;
 
 impl Format for Slack {
-    fn name(&self) -> &'static str {
-        "slack"
+    fn about(&self) -> &'static About {
+        &About {
+            name: "slack",
+            description: "Slack workspace export (channel folders of YYYY-MM-DD.json, names from users.json)",
+            examples: &[
+                "export/general/2021-05-01.json",
+                "export.zip!/random/2021-05-02.json",
+            ],
+        }
     }
-    fn description(&self) -> &'static str {
-        "Slack workspace export (channel folders of YYYY-MM-DD.json, names from users.json)"
-    }
-    fn examples(&self) -> &'static [&'static str] {
-        &[
-            "export/general/2021-05-01.json",
-            "export.zip!/random/2021-05-02.json",
-        ]
-    }
+
     fn sniff(&self, path: &str, head: &str) -> u8 {
         if !is_day_file(file_name(path)) {
             return 0;

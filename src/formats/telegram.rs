@@ -70,7 +70,9 @@
 
 use super::jsonish::{Str, excerpt_at, indent, object_end, skip_bom, string_end, unescape};
 use super::scan::{line_end, line_start, skip_ws};
-use super::{Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
+use super::{
+    About, Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
+};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Resolver, parse_iso};
 use serde::Deserialize;
@@ -83,18 +85,17 @@ use std::fmt;
 pub struct Telegram;
 
 impl Format for Telegram {
-    fn name(&self) -> &'static str {
-        "telegram"
+    fn about(&self) -> &'static About {
+        &About {
+            name: "telegram",
+            description: "Telegram Desktop JSON export (result.json: one chat or the full export)",
+            examples: &[
+                "ChatExport_2021-05-01/result.json",
+                "DataExport_2022-01-02/result.json",
+            ],
+        }
     }
-    fn description(&self) -> &'static str {
-        "Telegram Desktop JSON export (result.json: one chat or the full export)"
-    }
-    fn examples(&self) -> &'static [&'static str] {
-        &[
-            "ChatExport_2021-05-01/result.json",
-            "DataExport_2022-01-02/result.json",
-        ]
-    }
+
     fn sniff(&self, path: &str, head: &str) -> u8 {
         sniff(path, head)
     }

@@ -46,7 +46,7 @@ use std::borrow::Cow;
 
 use super::scan::{body_text, line_end, next_line_where, trim_trailing_blank};
 
-use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
+use super::{About, Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Message, Problem};
 use crate::time::{Civil, digits};
 
@@ -247,16 +247,12 @@ struct Pending<'a> {
 }
 
 impl Format for TrickBot {
-    fn name(&self) -> &'static str {
-        "trickbot"
-    }
-
-    fn description(&self) -> &'static str {
-        "TrickBot leak per-contact logs: `[DD.MM.YY HH:MM:SS] nick:\\t\\ttext` or `YYYY-MM-DDTHH:MM:SS a -> b`"
-    }
-
-    fn examples(&self) -> &'static [&'static str] {
-        &["logs/defender.txt", "old/2020/stern.log"]
+    fn about(&self) -> &'static About {
+        &About {
+            name: "trickbot",
+            description: "TrickBot leak per-contact logs: `[DD.MM.YY HH:MM:SS] nick:\\t\\ttext` or `YYYY-MM-DDTHH:MM:SS a -> b`",
+            examples: &["logs/defender.txt", "old/2020/stern.log"],
+        }
     }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {

@@ -73,7 +73,7 @@ use memchr::memchr;
 
 use super::qq::is_placeholder;
 use super::scan::{body_text, is_blank, next_header_after_blank, strip_cr, trim_trailing_blank};
-use super::{Chunk, Format, ParseCtx, Sink, excerpt, file_name};
+use super::{About, Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Civil, digits, parse_ymd_hms};
 
@@ -522,16 +522,12 @@ impl WeChat {
 }
 
 impl Format for WeChat {
-    fn name(&self) -> &'static str {
-        "wechat"
-    }
-
-    fn description(&self) -> &'static str {
-        "WeChatMsg / MemoTrace export: TXT (`YYYY-MM-DD HH:MM:SS name` records) or CSV (`localId,TalkerId,Type,…`, `CreateTime` wins)"
-    }
-
-    fn examples(&self) -> &'static [&'static str] {
-        &["聊天记录/王小明/王小明.txt", "王小明_utf8.csv"]
+    fn about(&self) -> &'static About {
+        &About {
+            name: "wechat",
+            description: "WeChatMsg / MemoTrace export: TXT (`YYYY-MM-DD HH:MM:SS name` records) or CSV (`localId,TalkerId,Type,…`, `CreateTime` wins)",
+            examples: &["聊天记录/王小明/王小明.txt", "王小明_utf8.csv"],
+        }
     }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {

@@ -74,7 +74,7 @@ use aho_corasick::AhoCorasick;
 use memchr::memchr;
 
 use super::{
-    Chunk, DateOrder, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
+    About, Chunk, DateOrder, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
 };
 use crate::model::{Kind, Message, Problem};
 use crate::time::Civil;
@@ -767,19 +767,15 @@ fn expected_header() -> &'static str {
 }
 
 impl Format for WhatsApp {
-    fn name(&self) -> &'static str {
-        "whatsapp"
-    }
-
-    fn description(&self) -> &'static str {
-        "WhatsApp \"Export chat\" text, Android and iOS layouts (`.txt`, `_chat.txt` in the iOS zip), any locale's date order"
-    }
-
-    fn examples(&self) -> &'static [&'static str] {
-        &[
-            "WhatsApp Chat with Lin Wei.txt",
-            "WhatsApp Chat - Lin Wei.zip!/_chat.txt",
-        ]
+    fn about(&self) -> &'static About {
+        &About {
+            name: "whatsapp",
+            description: "WhatsApp \"Export chat\" text, Android and iOS layouts (`.txt`, `_chat.txt` in the iOS zip), any locale's date order",
+            examples: &[
+                "WhatsApp Chat with Lin Wei.txt",
+                "WhatsApp Chat - Lin Wei.zip!/_chat.txt",
+            ],
+        }
     }
 
     fn sniff(&self, path: &str, head_text: &str) -> u8 {
