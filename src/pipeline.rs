@@ -484,6 +484,28 @@ where
 
     let mut hints: Vec<Option<Box<dyn Hint>>> = files.iter().map(|_| None).collect();
     let mut seen = IdSet::default();
+    // Hands the pending windows to `flush` as one batch.
+    macro_rules! flush_pending {
+        () => {
+            progress.advance(pending_bytes as u64);
+            flush(
+                &mut pending,
+                &mut pool,
+                files,
+                opts,
+                &mut report,
+                &mut kept,
+                &mut carry,
+                &hints,
+                &mut seen,
+                &mut on_batch,
+            )?;
+            #[allow(unused_assignments)] // not read again after the last batch
+            {
+                pending_bytes = 0;
+            }
+        };
+    }
     let mut side = RunFiles::new(files);
     let mut memo = std::collections::HashMap::new();
     for f in files {
@@ -532,37 +554,12 @@ where
             pending_bytes += w.bytes.as_slice().len();
             pending.push(w);
             if pending_bytes >= limit || (opts.batch_bytes.is_some() && pending.len() >= 4096) {
-                progress.advance(pending_bytes as u64);
-                flush(
-                    &mut pending,
-                    &mut pool,
-                    files,
-                    opts,
-                    &mut report,
-                    &mut kept,
-                    &mut carry,
-                    &hints,
-                    &mut seen,
-                    &mut on_batch,
-                )?;
-                pending_bytes = 0;
+                flush_pending!();
             }
         }
     }
     if !pending.is_empty() {
-        progress.advance(pending_bytes as u64);
-        flush(
-            &mut pending,
-            &mut pool,
-            files,
-            opts,
-            &mut report,
-            &mut kept,
-            &mut carry,
-            &hints,
-            &mut seen,
-            &mut on_batch,
-        )?;
+        flush_pending!();
     }
     progress.finish();
     // Decoding problems are found per window, parse problems per chunk: order them by place

@@ -50,6 +50,49 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// How [`escape_by`] writes one character.
+pub(crate) enum Esc {
+    /// As it is.
+    Keep,
+    /// As this text (`&amp;`).
+    Str(&'static str),
+    /// As this character (U+FFFD for one that is not allowed).
+    Char(char),
+    /// As a numeric character reference (`&#133;`).
+    NumRef,
+}
+
+/// `s` with each character written as `rule` says: the one loop under the HTML, SVG and
+/// GEXF escapers, which differ only in their rules. Borrowed when nothing changes.
+pub(crate) fn escape_by(s: &str, rule: impl Fn(char) -> Esc) -> Cow<'_, str> {
+    if s.chars().all(|c| matches!(rule(c), Esc::Keep)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match rule(c) {
+            Esc::Keep => out.push(c),
+            Esc::Str(r) => out.push_str(r),
+            Esc::Char(r) => out.push(r),
+            Esc::NumRef => {
+                let _ = std::fmt::Write::write_fmt(&mut out, format_args!("&#{};", c as u32));
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The markup characters every escaper writes as entities.
+pub(crate) fn markup(c: char) -> Option<&'static str> {
+    match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 
 use super::table::local_stamp;
 use crate::analysis::graph::{Edge, Node, NodeKind};
+use crate::text::{Esc, escape_by, markup};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
@@ -10,33 +11,17 @@ use std::io::Write;
 /// (control characters other than TAB, LF, CR; U+FFFE, U+FFFF) become U+FFFD; TAB, LF and CR
 /// are written as character references so attribute values keep them.
 pub fn xml_escape(s: &str) -> Cow<'_, str> {
-    let plain = |c: char| {
-        !matches!(c, '<' | '>' | '&' | '"' | '\'' | '\u{FFFE}' | '\u{FFFF}') && !c.is_control()
-    };
-    if s.chars().all(plain) {
-        return Cow::Borrowed(s);
-    }
-    let mut o = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '&' => o.push_str("&amp;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            '\t' => o.push_str("&#9;"),
-            '\n' => o.push_str("&#10;"),
-            '\r' => o.push_str("&#13;"),
-            '\u{FFFE}' | '\u{FFFF}' => o.push('\u{FFFD}'),
-            // C0 controls are not allowed in XML 1.0; C1 controls are, but are discouraged.
-            c if c.is_control() && (c as u32) < 0x20 => o.push('\u{FFFD}'),
-            c if c.is_control() => {
-                o.push_str(&format!("&#{};", c as u32));
-            }
-            c => o.push(c),
-        }
-    }
-    Cow::Owned(o)
+    escape_by(s, |c| match c {
+        '\'' => Esc::Str("&apos;"),
+        '\t' => Esc::Str("&#9;"),
+        '\n' => Esc::Str("&#10;"),
+        '\r' => Esc::Str("&#13;"),
+        '\u{FFFE}' | '\u{FFFF}' => Esc::Char('\u{FFFD}'),
+        // C0 controls are not allowed in XML 1.0; C1 controls are, but are discouraged.
+        c if c.is_control() && (c as u32) < 0x20 => Esc::Char('\u{FFFD}'),
+        c if c.is_control() => Esc::NumRef,
+        c => markup(c).map_or(Esc::Keep, Esc::Str),
+    })
 }
 
 /// GEXF node ids: people keep their id; a channel whose id is also a person's gets

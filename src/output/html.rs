@@ -8,6 +8,7 @@
 //! scripts and every fetch but inline `data:` images, so even a mistake in escaping could
 //! not run code or reach the network.
 
+use crate::text::{Esc, escape_by, markup};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -17,25 +18,11 @@ pub const CSP: &str = "default-src 'none'; img-src data:; style-src 'unsafe-inli
 
 /// `s` safe to place in HTML text or in a double- or single-quoted attribute value.
 pub fn escape(s: &str) -> Cow<'_, str> {
-    let needs = |c: char| {
-        matches!(c, '&' | '<' | '>' | '"' | '\'') || (c.is_control() && c != '\n' && c != '\t')
-    };
-    if !s.chars().any(needs) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
+    escape_by(s, |c| match c {
+        '\'' => Esc::Str("&#39;"),
+        c if c.is_control() && c != '\n' && c != '\t' => Esc::Char('\u{FFFD}'),
+        c => markup(c).map_or(Esc::Keep, Esc::Str),
+    })
 }
 
 /// Standard base64 (RFC 4648, with padding) of `bytes`.

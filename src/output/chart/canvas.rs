@@ -4,6 +4,7 @@
 //! (with the text itself in a `<title>`) for SVG, so neither depends on installed fonts.
 
 use super::font::{self, GlyphSet};
+use crate::text::{Esc, escape_by, markup};
 use plotters::backend::BitMapBackend;
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
@@ -85,17 +86,11 @@ fn opacity(name: &str, c: BackendColor) -> String {
 
 /// Escapes text for XML content, dropping characters XML 1.0 forbids (control characters).
 pub(crate) fn xml_escape(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(' '),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
+    out.push_str(&escape_by(s, |c| match c {
+        '\t' | '\n' | '\r' => Esc::Char(' '),
+        c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => Esc::Char('\u{FFFD}'),
+        c => markup(c).map_or(Esc::Keep, Esc::Str),
+    }));
 }
 
 fn points(path: impl IntoIterator<Item = BackendCoord>) -> String {

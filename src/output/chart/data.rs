@@ -207,23 +207,33 @@ fn more_note(rest: usize, what: &str, notes: &mut Vec<String>) {
     }
 }
 
-/// Prepares [`super::topics_over_time`].
-pub(crate) fn lines(y_label: &str, series: &[Series]) -> (Body, Vec<String>) {
-    let mut notes = Vec::new();
+/// Each series summed per day, the first and last day of any, and how many points were
+/// dropped (not finite or out of range); None when no series has a point.
+#[allow(clippy::type_complexity)]
+fn daily_span(kept: &[Series]) -> Option<(Vec<BTreeMap<i64, f64>>, i64, i64, usize)> {
     let mut dropped = 0;
-    let kept = &series[..series.len().min(MAX_LINES)];
     let daily: Vec<BTreeMap<i64, f64>> = kept
         .iter()
         .map(|s| sum_per(&s.points, Bucket::Day, &mut dropped))
         .collect();
-    let (Some(lo), Some(hi)) = (
-        daily.iter().filter_map(|m| m.keys().next()).min().copied(),
-        daily
-            .iter()
-            .filter_map(|m| m.keys().next_back())
-            .max()
-            .copied(),
-    ) else {
+    let lo = daily
+        .iter()
+        .filter_map(|m| m.keys().next())
+        .min()
+        .copied()?;
+    let hi = daily
+        .iter()
+        .filter_map(|m| m.keys().next_back())
+        .max()
+        .copied()?;
+    Some((daily, lo, hi, dropped))
+}
+
+/// Prepares [`super::topics_over_time`].
+pub(crate) fn lines(y_label: &str, series: &[Series]) -> (Body, Vec<String>) {
+    let mut notes = Vec::new();
+    let kept = &series[..series.len().min(MAX_LINES)];
+    let Some((daily, lo, hi, dropped)) = daily_span(kept) else {
         return (Body::Empty, notes);
     };
     more_note(series.len() - kept.len(), "series", &mut notes);
@@ -298,20 +308,8 @@ pub(crate) fn runs(pts: &[(i64, f64)], step: Option<Bucket>) -> Vec<&[(i64, f64)
 /// Prepares [`super::activity`].
 pub(crate) fn lanes(lanes: &[Series]) -> (Body, Vec<String>) {
     let mut notes = Vec::new();
-    let mut dropped = 0;
     let kept = &lanes[..lanes.len().min(MAX_LANES)];
-    let daily: Vec<BTreeMap<i64, f64>> = kept
-        .iter()
-        .map(|s| sum_per(&s.points, Bucket::Day, &mut dropped))
-        .collect();
-    let (Some(lo), Some(hi)) = (
-        daily.iter().filter_map(|m| m.keys().next()).min().copied(),
-        daily
-            .iter()
-            .filter_map(|m| m.keys().next_back())
-            .max()
-            .copied(),
-    ) else {
+    let Some((daily, lo, hi, dropped)) = daily_span(kept) else {
         return (Body::Empty, notes);
     };
     if lanes.len() > kept.len() {
