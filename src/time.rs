@@ -552,25 +552,7 @@ pub fn write_rfc3339(out: &mut Vec<u8>, micros: i64, offset: i32, frac_digits: u
     b[n + 12] = b':';
     put_digits(&mut b[n + 13..], c.second, 2);
     n += 15;
-    let fd = frac_digits.min(6) as usize;
-    if fd > 0 {
-        b[n] = b'.';
-        let mut frac = [0u8; 6];
-        put_digits(&mut frac, c.micros, 6);
-        b[n + 1..n + 1 + fd].copy_from_slice(&frac[..fd]);
-        n += 1 + fd;
-    }
-    if offset == 0 && utc_z {
-        b[n] = b'Z';
-        n += 1;
-    } else {
-        b[n] = if offset < 0 { b'-' } else { b'+' };
-        let a = offset.unsigned_abs();
-        put_digits(&mut b[n + 1..], a / 3600, 2);
-        b[n + 3] = b':';
-        put_digits(&mut b[n + 4..], a / 60 % 60, 2);
-        n += 6;
-    }
+    n += put_tail(&mut b[n..], c.micros, frac_digits, offset, utc_z);
     out.extend_from_slice(&b[..n]);
 }
 
@@ -627,27 +609,42 @@ impl StampWriter {
         b[16] = b':';
         put_digits(&mut b[17..19], sod % 60, 2);
         let mut n = 19;
-        let fd = frac_digits.min(6) as usize;
-        if fd > 0 {
-            b[n] = b'.';
-            let mut frac = [0u8; 6];
-            put_digits(&mut frac, micros.rem_euclid(1_000_000) as u32, 6);
-            b[n + 1..n + 1 + fd].copy_from_slice(&frac[..fd]);
-            n += 1 + fd;
-        }
-        if offset == 0 && utc_z {
-            b[n] = b'Z';
-            n += 1;
-        } else {
-            b[n] = if offset < 0 { b'-' } else { b'+' };
-            let a = offset.unsigned_abs();
-            put_digits(&mut b[n + 1..n + 3], a / 3600, 2);
-            b[n + 3] = b':';
-            put_digits(&mut b[n + 4..n + 6], a / 60 % 60, 2);
-            n += 6;
-        }
+        n += put_tail(
+            &mut b[n..],
+            micros.rem_euclid(1_000_000) as u32,
+            frac_digits,
+            offset,
+            utc_z,
+        );
         out.extend_from_slice(&b[..n]);
     }
+}
+
+/// Writes the end of an RFC 3339 stamp into `b`: `.ffffff` cut to `frac_digits` (none for 0),
+/// then `Z` (UTC with `utc_z`) or `±HH:MM`. Returns the bytes written (at most 13).
+#[inline]
+fn put_tail(b: &mut [u8], micros: u32, frac_digits: u8, offset: i32, utc_z: bool) -> usize {
+    let mut n = 0;
+    let fd = frac_digits.min(6) as usize;
+    if fd > 0 {
+        b[0] = b'.';
+        let mut frac = [0u8; 6];
+        put_digits(&mut frac, micros, 6);
+        b[1..1 + fd].copy_from_slice(&frac[..fd]);
+        n += 1 + fd;
+    }
+    if offset == 0 && utc_z {
+        b[n] = b'Z';
+        n += 1;
+    } else {
+        b[n] = if offset < 0 { b'-' } else { b'+' };
+        let a = offset.unsigned_abs();
+        put_digits(&mut b[n + 1..n + 3], a / 3600, 2);
+        b[n + 3] = b':';
+        put_digits(&mut b[n + 4..n + 6], a / 60 % 60, 2);
+        n += 6;
+    }
+    n
 }
 
 #[inline]

@@ -265,11 +265,7 @@ impl<A: Accumulator> Feed<'_, '_, A> {
         let Some(t) = self.observer.settings.topics else {
             return;
         };
-        self.sets.clear();
-        t.matches_batch(
-            self.held.iter().map(|m| (m.body.as_ref(), m.kind)),
-            &mut self.sets,
-        );
+        t.match_messages(&self.held, &mut self.sets);
         for (m, set) in self.held.drain(..).zip(&self.sets) {
             self.observer.observe_with(&m, &mut self.acc, Some(*set));
         }

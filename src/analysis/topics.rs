@@ -96,7 +96,7 @@ use aho_corasick::{Anchored, BuildError, MatchKind, dfa};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::model::Kind;
+use crate::model::{Kind, Message};
 
 /// The most topics a lexicon can have: a [`TopicSet`] is a 64-bit set.
 pub const MAX_TOPICS: usize = 64;
@@ -873,6 +873,13 @@ impl TopicMatcher {
 
     fn text(&self, i: u32) -> &str {
         self.texts.get(i as usize).map_or("", |s| s.as_str())
+    }
+
+    /// The topics of each of `messages`, into `sets` (cleared first), in order: what a sink
+    /// that holds messages back to match them together calls.
+    pub fn match_messages(&self, messages: &[Message<'_>], sets: &mut Vec<TopicSet>) {
+        sets.clear();
+        self.matches_batch(messages.iter().map(|m| (m.body.as_ref(), m.kind)), sets);
     }
 
     /// [`TopicMatcher::matches`] for many messages: pushes one set per message to `out`, in

@@ -475,22 +475,29 @@ fn compact_k(n: u64) -> String {
     }
 }
 
-fn lane_height(n: usize) -> f64 {
-    if n <= 12 {
-        36.0
-    } else if n <= 24 {
-        26.0
-    } else {
-        20.0
+/// The pitch of `n` stacked rows: that of the first step whose limit holds `n`, else `min`.
+fn pitch(n: usize, steps: [(usize, f64); 2], min: f64) -> f64 {
+    steps
+        .iter()
+        .find(|(limit, _)| n <= *limit)
+        .map_or(min, |s| s.1)
+}
+
+/// The height of a chart of `n` stacked rows `pitch` apart, with `above` and `below` them.
+fn stacked_height(n: usize, pitch: f64, above: f64, below: f64) -> u32 {
+    if n == 0 {
+        return HEIGHT;
     }
+    (HEADER + above + n as f64 * pitch + below).max(420.0) as u32
+}
+
+fn lane_height(n: usize) -> f64 {
+    pitch(n, [(12, 36.0), (24, 26.0)], 20.0)
 }
 
 /// Height of an activity chart with `n` lanes.
 pub(crate) fn activity_height(n: usize) -> u32 {
-    if n == 0 {
-        return HEIGHT;
-    }
-    (HEADER + 24.0 + n as f64 * lane_height(n) + 90.0).max(420.0) as u32
+    stacked_height(n, lane_height(n), 24.0, 90.0)
 }
 
 fn activity(p: &P<'_, '_>, a: &Lanes) -> DResult {
@@ -718,21 +725,12 @@ fn calendar(p: &P<'_, '_>, c: &Cal) -> DResult {
 }
 
 fn bar_pitch(n: usize) -> f64 {
-    if n <= 15 {
-        30.0
-    } else if n <= 25 {
-        24.0
-    } else {
-        20.0
-    }
+    pitch(n, [(15, 30.0), (25, 24.0)], 20.0)
 }
 
 /// Height of a people chart with `n` bars.
 pub(crate) fn people_height(n: usize) -> u32 {
-    if n == 0 {
-        return HEIGHT;
-    }
-    (HEADER + 16.0 + n as f64 * bar_pitch(n) + 80.0).max(420.0) as u32
+    stacked_height(n, bar_pitch(n), 16.0, 80.0)
 }
 
 /// A round step giving about `n` intervals up to `max`.

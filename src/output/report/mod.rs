@@ -110,11 +110,7 @@ struct ReportSink<'t, 's> {
 
 impl ReportSink<'_, '_> {
     fn flush(&mut self) {
-        self.matched.clear();
-        self.matcher.matches_batch(
-            self.held.iter().map(|m| (m.body.as_ref(), m.kind)),
-            &mut self.matched,
-        );
+        self.matcher.match_messages(&self.held, &mut self.matched);
         for (m, set) in self.held.drain(..).zip(&self.matched) {
             if let Some(set) = self.observer.observe_with(&m, &mut self.acc, Some(*set)) {
                 if let Some(k) = Kind::ALL.iter().position(|k| *k == m.kind) {
