@@ -284,20 +284,24 @@ pub struct Resolver<'s> {
 }
 
 impl<'s> Resolver<'s> {
+    /// The index of the person an id belongs to, looked up once per id.
+    #[inline]
+    fn index(&mut self, id: &str) -> Result<Option<u32>, Box<AliasConflict>> {
+        if let Some(&i) = self.cache.get(id) {
+            return Ok(i);
+        }
+        let i = self.aliases.lookup(id)?;
+        self.cache.insert(id.to_string(), i);
+        Ok(i)
+    }
+
     /// The alias name of a sender id, if the alias file names it.
     #[inline]
     pub fn alias(&mut self, id: &str) -> Result<Option<&'s str>, Box<AliasConflict>> {
         if self.aliases.is_empty() {
             return Ok(None);
         }
-        let idx = match self.cache.get(id) {
-            Some(&i) => i,
-            None => {
-                let i = self.aliases.lookup(id)?;
-                self.cache.insert(id.to_string(), i);
-                i
-            }
-        };
+        let idx = self.index(id)?;
         Ok(idx.map(|i| self.aliases.people[i as usize].name.as_str()))
     }
 
@@ -310,14 +314,7 @@ impl<'s> Resolver<'s> {
         if self.aliases.is_empty() {
             return Ok(id);
         }
-        let idx = match self.cache.get(id) {
-            Some(&i) => i,
-            None => {
-                let i = self.aliases.lookup(id)?;
-                self.cache.insert(id.to_string(), i);
-                i
-            }
-        };
+        let idx = self.index(id)?;
         Ok(match idx {
             Some(i) => self.aliases.people[i as usize].name.as_str(),
             None => id,

@@ -23,7 +23,7 @@
 //! same for any thread count.
 
 use super::timeline::Instant;
-use super::{Accumulator, FastMap, Observation};
+use super::{Accumulator, FastMap, Observation, merge_map};
 use std::sync::Arc;
 
 /// Messages on one edge and its first and last message.
@@ -320,17 +320,9 @@ impl Accumulator for Graph {
     }
 
     fn merge(&mut self, later: Graph) {
-        for (source, targets) in later.direct {
-            let mine = self.direct.entry(source).or_default();
-            for (target, tally) in targets {
-                match mine.get_mut(&target) {
-                    Some(t) => t.merge(tally),
-                    None => {
-                        mine.insert(target, tally);
-                    }
-                }
-            }
-        }
+        merge_map(&mut self.direct, later.direct, |mine, targets| {
+            merge_map(mine, targets, |t, tally| t.merge(tally));
+        });
         for (channel, members) in later.rooms {
             let mine = self.rooms.entry(channel).or_default();
             for (person, tally) in members {

@@ -36,6 +36,25 @@ pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedSt
 /// A fast hash set with a fixed seed.
 pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
 
+/// Adds the entries of `later` to `mine`: a key in both is merged with `merge`, a new key
+/// is moved in. The merge step of accumulators that keep a map per person or channel.
+pub fn merge_map<K, V>(
+    mine: &mut FastMap<K, V>,
+    later: FastMap<K, V>,
+    mut merge: impl FnMut(&mut V, V),
+) where
+    K: std::hash::Hash + Eq,
+{
+    for (k, v) in later {
+        match mine.get_mut(&k) {
+            Some(m) => merge(m, v),
+            None => {
+                mine.insert(k, v);
+            }
+        }
+    }
+}
+
 /// Which messages to keep: time range, kinds and senders.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

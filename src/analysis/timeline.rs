@@ -3,7 +3,9 @@
 //! One cell per (person, bucket): messages, characters, conversations touched, first and
 //! last message. State is O(people × buckets × conversations per bucket), never O(messages).
 
-use super::{Accumulator, FastMap, LocalTime, Observation, char_count, conversation_key};
+use super::{
+    Accumulator, FastMap, LocalTime, Observation, char_count, conversation_key, merge_map,
+};
 use crate::time::{civil_from_days, days_from_civil};
 use std::fmt;
 use std::str::FromStr;
@@ -281,17 +283,9 @@ impl Accumulator for Timeline {
     fn merge(&mut self, mut later: Timeline) {
         self.settle();
         later.settle();
-        for (person, cells) in later.people {
-            let mine = self.people.entry(person).or_default();
-            for (k, c) in cells {
-                match mine.get_mut(&k) {
-                    Some(m) => m.merge(c),
-                    None => {
-                        mine.insert(k, c);
-                    }
-                }
-            }
-        }
+        merge_map(&mut self.people, later.people, |mine, cells| {
+            merge_map(mine, cells, |m, c| m.merge(c));
+        });
     }
 }
 

@@ -32,6 +32,21 @@ pub fn shown_inputs(paths: &[String]) -> Vec<String> {
     v
 }
 
+/// A message as one line of text for timeline tools: `sender -> recipient: body` (the channel
+/// when there is no recipient; `sender: body` when neither).
+fn one_line(m: &Message<'_>) -> String {
+    let to = m
+        .recipient
+        .as_deref()
+        .or(m.channel.as_deref())
+        .unwrap_or("");
+    if to.is_empty() {
+        format!("{}: {}", m.sender, m.body)
+    } else {
+        format!("{} -> {}: {}", m.sender, to, m.body)
+    }
+}
+
 /// The message output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageFormat {
@@ -256,17 +271,7 @@ impl<'f> Renderer<'f> {
         let local = self.local_offset(m.time.micros);
         let mut row = CsvRow::new(out, self.raw_csv);
         if self.format == MessageFormat::Timesketch {
-            let to = m
-                .recipient
-                .as_deref()
-                .or(m.channel.as_deref())
-                .unwrap_or("");
-            let summary = if to.is_empty() {
-                format!("{}: {}", m.sender, m.body)
-            } else {
-                format!("{} -> {}: {}", m.sender, to, m.body)
-            };
-            row.text(&summary);
+            row.text(&one_line(m));
             // Timesketch documents `datetime` as ISO 8601 with a numeric offset.
             let utc = &mut self.utc;
             row.with(|o| utc.write(o, m.time.micros, 0, m.time.frac_digits, false));
@@ -302,16 +307,7 @@ impl<'f> Renderer<'f> {
         let date = format!("{:02}/{:02}/{:04}", c.month, c.day, c.year);
         let time = format!("{:02}:{:02}:{:02}", c.hour, c.minute, c.second);
         let tz = self.tz.zone().to_string();
-        let to = m
-            .recipient
-            .as_deref()
-            .or(m.channel.as_deref())
-            .unwrap_or("");
-        let desc = if to.is_empty() {
-            format!("{}: {}", m.sender, m.body)
-        } else {
-            format!("{} -> {}: {}", m.sender, to, m.body)
-        };
+        let desc = one_line(m);
         let short: String = desc.chars().take(80).collect();
         let extra = format!(
             "kind: {}; person: {}; line: {}; offset: {}; id: {}; attachments: {}",

@@ -70,6 +70,21 @@ pub fn encoding_for_label(label: &str) -> Result<&'static Encoding, UnknownEncod
     Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| UnknownEncoding(label.to_string()))
 }
 
+impl Detected {
+    /// A known (not guessed) encoding with a BOM of `bom` bytes to skip.
+    fn of(encoding: &'static Encoding, bom: usize) -> Detected {
+        if encoding == UTF_8 {
+            Detected::Utf8 { bom }
+        } else {
+            Detected::Other {
+                encoding,
+                bom,
+                guessed: false,
+            }
+        }
+    }
+}
+
 /// Decides a file's encoding from its first bytes (pass at least [`DETECT_LEN`] when the file
 /// is that long). `forced` (from `--encoding`) wins over everything but a BOM's length, which
 /// is still skipped when it matches the forced encoding.
@@ -80,26 +95,10 @@ pub fn detect(head: &[u8], forced: Option<&'static Encoding>) -> Detected {
             Some((b, n)) if b == enc => n,
             _ => 0,
         };
-        return if enc == UTF_8 {
-            Detected::Utf8 { bom: skip }
-        } else {
-            Detected::Other {
-                encoding: enc,
-                bom: skip,
-                guessed: false,
-            }
-        };
+        return Detected::of(enc, skip);
     }
     if let Some((enc, n)) = bom {
-        return if enc == UTF_8 {
-            Detected::Utf8 { bom: n }
-        } else {
-            Detected::Other {
-                encoding: enc,
-                bom: n,
-                guessed: false,
-            }
-        };
+        return Detected::of(enc, n);
     }
     let sample = &head[..head.len().min(DETECT_LEN)];
     if memchr::memchr(0, sample).is_some() {
