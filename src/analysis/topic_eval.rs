@@ -322,25 +322,20 @@ pub fn evaluate(matcher: &TopicMatcher, set: &[Labelled]) -> Result<Evaluation, 
             if w {
                 rec[i].add(g, m.weight);
             }
-            match (w, g) {
-                (true, true) => counts[i][0] += 1,
-                (false, true) => {
-                    counts[i][1] += 1;
-                    mistakes.push(Mistake {
-                        message: mi,
-                        topic: i,
-                        false_positive: true,
-                    });
-                }
-                (true, false) => {
-                    counts[i][2] += 1;
-                    mistakes.push(Mistake {
-                        message: mi,
-                        topic: i,
-                        false_positive: false,
-                    });
-                }
-                (false, false) => {}
+            // 0: right, 1: predicted but not labelled, 2: labelled but missed.
+            let outcome = match (w, g) {
+                (true, true) => 0,
+                (false, true) => 1,
+                (true, false) => 2,
+                (false, false) => continue,
+            };
+            counts[i][outcome] += 1;
+            if outcome > 0 {
+                mistakes.push(Mistake {
+                    message: mi,
+                    topic: i,
+                    false_positive: outcome == 1,
+                });
             }
         }
     }

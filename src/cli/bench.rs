@@ -68,14 +68,7 @@ pub fn parse_size(s: &str) -> Result<u64> {
 /// Runs `bench`.
 pub fn run(args: BenchArgs) -> Result<()> {
     let size = parse_size(&args.size)?;
-    if let Some(n) = args.threads {
-        if n == 0 {
-            bail!("--threads must be at least 1");
-        }
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global();
-    }
+    super::common::set_threads(args.threads)?;
     crate::bench::run(&crate::bench::Settings {
         size,
         formats: args.format,

@@ -90,15 +90,7 @@ impl InputArgs {
         };
         let source_tz: Zone = self.source_tz.parse().context("bad --source-tz")?;
         let tz: Zone = self.tz.parse().context("bad --tz")?;
-        if let Some(n) = self.threads {
-            if n == 0 {
-                bail!("--threads must be at least 1");
-            }
-            // The global pool can be built once per process; later calls (tests) keep it.
-            let _ = rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build_global();
-        }
+        set_threads(self.threads)?;
         let options = pipeline::Options {
             format,
             encoding,
@@ -202,6 +194,20 @@ fn next_day(date: &str, tz: Zone) -> Option<i64> {
     let days = time::days_from_civil(y, m, d) + 1;
     let (y, m, d) = time::civil_from_days(days);
     time::parse_bound(&format!("{y:04}-{m:02}-{d:02}"), tz)
+}
+
+/// Sets the worker threads of `--threads` (all cores when None).
+pub fn set_threads(threads: Option<usize>) -> Result<()> {
+    if let Some(n) = threads {
+        if n == 0 {
+            bail!("--threads must be at least 1");
+        }
+        // The global pool can be built once per process; later calls (tests) keep it.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
+    Ok(())
 }
 
 /// Prints each kept problem as `chatsift: PATH:LINE: what`, then the summary line.

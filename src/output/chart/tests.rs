@@ -212,6 +212,15 @@ fn svg(c: &Chart) -> String {
 
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
+/// The chart renders as a PNG.
+fn assert_png(c: &Chart) {
+    assert!(
+        c.render(ChartFormat::Png)
+            .unwrap()
+            .starts_with(PNG_SIGNATURE)
+    );
+}
+
 #[test]
 fn every_chart_kind_renders_a_decodable_png_of_its_size_with_more_than_one_colour() {
     for (name, c) in all_charts() {
@@ -379,11 +388,7 @@ fn five_years_of_daily_points_are_summed_into_months_and_say_so() {
     let jan: f64 = (0..31).map(|d| (d % 17) as f64).sum();
     assert_eq!(l.series[0].1[0], (day(2018, 1, 1), jan));
     assert!(svg(&c).contains("Note: values summed per month"));
-    assert!(
-        c.render(ChartFormat::Png)
-            .unwrap()
-            .starts_with(PNG_SIGNATURE)
-    );
+    assert_png(&c);
 }
 
 #[test]
@@ -460,11 +465,7 @@ fn people_are_drawn_largest_first_capped_at_forty_with_a_note() {
     assert_eq!(bars.len(), MAX_LANES);
     assert_eq!(bars[0].1, 999);
     assert!(bars.windows(2).all(|w| w[0].1 >= w[1].1));
-    assert!(
-        c.render(ChartFormat::Png)
-            .unwrap()
-            .starts_with(PNG_SIGNATURE)
-    );
+    assert_png(&c);
 }
 
 #[test]
