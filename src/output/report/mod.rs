@@ -6,7 +6,7 @@
 //! - `timeline.csv`, `people.csv`, `topics.csv`, `edges.csv` and `graph.gexf` (rooms as
 //!   nodes), `files.csv` (what `inspect` says per input) and `problems.csv`,
 //! - every chart as PNG and SVG (`heatmap`, `activity`, `calendar`, `people`, `topics`),
-//! - `index.html`: one self-contained page ([`page`]).
+//! - `index.html`: one self-contained page (see `page.rs`).
 
 mod page;
 
