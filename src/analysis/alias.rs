@@ -328,12 +328,21 @@ impl<'s> Resolver<'s> {
     where
         's: 'i,
     {
-        if let Some(p) = self.alias(&m.sender)? {
-            return Ok(p);
-        }
-        match m.name.as_deref() {
-            Some(n) => Ok(self.alias(n)?.unwrap_or(n)),
-            None => Ok(&m.sender),
+        let alias = self.alias_of(m)?;
+        Ok(alias.or(m.name.as_deref()).unwrap_or(&m.sender))
+    }
+
+    /// The alias name of whoever sent `m`: of its sender id, or else of its display name;
+    /// None when the alias file names neither. [`Resolver::person_of`] falls back from it to
+    /// the display name and the id.
+    #[inline]
+    pub fn alias_of(&mut self, m: &Message<'_>) -> Result<Option<&'s str>, Box<AliasConflict>> {
+        match self.alias(&m.sender)? {
+            Some(p) => Ok(Some(p)),
+            None => match m.name.as_deref() {
+                Some(n) => self.alias(n),
+                None => Ok(None),
+            },
         }
     }
 }

@@ -400,15 +400,7 @@ impl<'t> Sink<'t> for StreamSink<'t, '_> {
     fn message(&mut self, m: Message<'t>) {
         // The person is the alias of the sender id, else of the display name, else the
         // display name or the id (as `Resolver::person_of`), kept as the alias alone.
-        let alias = match self.resolver.alias(&m.sender) {
-            Ok(None) => match m.name.as_deref().map(|n| self.resolver.alias(n)) {
-                Some(Ok(a)) => a,
-                None => None,
-                Some(Err(c)) => {
-                    self.conflict.get_or_insert(c);
-                    return;
-                }
-            },
+        let alias = match self.resolver.alias_of(&m) {
             Ok(a) => a,
             Err(c) => {
                 self.conflict.get_or_insert(c);
