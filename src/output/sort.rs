@@ -29,7 +29,7 @@ use std::path::PathBuf;
 const HEAD: usize = 8 + 4 + 8 + 4 + 8 + 16;
 
 /// The rows of every batch so far, to be merged into sorted output.
-pub struct SortedRuns {
+pub(crate) struct SortedRuns {
     /// Where scratch files go.
     dir: PathBuf,
     dedup: bool,
@@ -145,7 +145,7 @@ impl<'r> Reader<'r> {
 /// How many bytes of rendered rows sorted output keeps in memory before spilling runs to
 /// scratch files: `CHATSIFT_SORT_MEMORY` (bytes; `0` always spills), else half of the memory
 /// the system has available when the run starts (2 GiB when that cannot be read).
-pub fn memory_budget() -> usize {
+pub(crate) fn memory_budget() -> usize {
     if let Some(v) = std::env::var("CHATSIFT_SORT_MEMORY")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
@@ -165,7 +165,7 @@ pub fn memory_budget() -> usize {
 impl SortedRuns {
     /// No runs yet; runs stay in memory up to `budget` bytes of rows (see [`memory_budget`]),
     /// then all go to scratch files in `dir`.
-    pub fn new(dir: PathBuf, dedup: bool, budget: usize) -> SortedRuns {
+    pub(crate) fn new(dir: PathBuf, dedup: bool, budget: usize) -> SortedRuns {
         SortedRuns {
             dir,
             dedup,
@@ -177,7 +177,7 @@ impl SortedRuns {
 
     /// Sorts and renders one batch (`parts`: one vector per parsed chunk, in input order;
     /// `sets`: their topics when already matched) as a run.
-    pub fn add(
+    pub(crate) fn add(
         &mut self,
         parts: &[Vec<Message<'_>>],
         sets: Option<&[Vec<TopicSet>]>,
@@ -279,7 +279,7 @@ impl SortedRuns {
     }
 
     /// Merges every run into `out`, in order (dropping `--dedup` repeats across runs).
-    pub fn finish(self, table: &FileTable, out: &mut dyn Write) -> Result<()> {
+    pub(crate) fn finish(self, table: &FileTable, out: &mut dyn Write) -> Result<()> {
         let mut readers = Vec::with_capacity(self.runs.len());
         for run in &self.runs {
             readers.push(match run {

@@ -162,7 +162,7 @@ pub fn write_stream(
 
 /// Where sorted runs spill for output to `target`: beside it (the same disk), or the system's
 /// temporary folder for standard output and devices.
-pub fn scratch_dir(target: Option<&Path>) -> PathBuf {
+pub(crate) fn scratch_dir(target: Option<&Path>) -> PathBuf {
     match target {
         Some(t) if std::fs::metadata(t).map_or(true, |m| m.is_file()) => match t.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -183,7 +183,7 @@ fn check_strict(cfg: &StreamConfig, report: &Report) -> Result<()> {
 
 /// Where a message is in the parsed parts, with its sort key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Key {
+pub(crate) struct Key {
     micros: i64,
     file: u32,
     line: u64,
@@ -193,11 +193,11 @@ pub struct Key {
 
 impl Key {
     /// The message this key points at in `parts`.
-    pub fn message<'p, 't>(&self, parts: &'p [Vec<Message<'t>>]) -> &'p Message<'t> {
+    pub(crate) fn message<'p, 't>(&self, parts: &'p [Vec<Message<'t>>]) -> &'p Message<'t> {
         &parts[self.part as usize][self.idx as usize]
     }
     /// Its topics in `sets` (parallel to the parts), if matched.
-    pub fn topics(&self, sets: &[Vec<TopicSet>]) -> Option<TopicSet> {
+    pub(crate) fn topics(&self, sets: &[Vec<TopicSet>]) -> Option<TopicSet> {
         sets.get(self.part as usize)
             .and_then(|p| p.get(self.idx as usize))
             .copied()
@@ -207,7 +207,7 @@ impl Key {
 /// The stream order of every message: by (time, source, line), ties in input order. Sorts
 /// small keys, not messages; compares source paths as strings only when re-imported messages
 /// carry their own.
-pub fn sorted_order(parts: &[Vec<Message<'_>>], table: &FileTable) -> Vec<Key> {
+pub(crate) fn sorted_order(parts: &[Vec<Message<'_>>], table: &FileTable) -> Vec<Key> {
     let mut order: Vec<Key> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
     let mut origins = false;
     for (p, msgs) in parts.iter().enumerate() {
@@ -242,7 +242,7 @@ pub fn sorted_order(parts: &[Vec<Message<'_>>], table: &FileTable) -> Vec<Key> {
 
 /// Drops exact repeats (same time, sender, recipient, channel, body) from a sorted order,
 /// keeping the first.
-pub fn dedup_sorted(order: &mut Vec<Key>, parts: &[Vec<Message<'_>>]) {
+pub(crate) fn dedup_sorted(order: &mut Vec<Key>, parts: &[Vec<Message<'_>>]) {
     let msg = |k: &Key| &parts[k.part as usize][k.idx as usize];
     let mut keep = vec![true; order.len()];
     let mut i = 0;
@@ -275,12 +275,12 @@ pub fn dedup_sorted(order: &mut Vec<Key>, parts: &[Vec<Message<'_>>]) {
 /// Output buffers reused across slices, so large buffers are not freshly mapped (and
 /// zeroed by the kernel) for every slice.
 #[derive(Default)]
-pub struct BufPool(std::sync::Mutex<Vec<Vec<u8>>>);
+pub(crate) struct BufPool(std::sync::Mutex<Vec<Vec<u8>>>);
 
 impl BufPool {
     /// A cleared buffer for the output of `input` bytes: a small one of its own for a small
     /// input (a batch may hold thousands of tiny files at once), else one from the pool.
-    pub fn get_for(&self, input: usize) -> Vec<u8> {
+    pub(crate) fn get_for(&self, input: usize) -> Vec<u8> {
         if input < 64 << 10 {
             Vec::with_capacity(4 * input + 256)
         } else {
@@ -288,7 +288,7 @@ impl BufPool {
         }
     }
     /// A cleared buffer.
-    pub fn get(&self) -> Vec<u8> {
+    pub(crate) fn get(&self) -> Vec<u8> {
         self.0
             .lock()
             .ok()
@@ -296,7 +296,7 @@ impl BufPool {
             .unwrap_or_else(|| Vec::with_capacity(1 << 20))
     }
     /// Gives a buffer back for reuse.
-    pub fn put(&self, mut b: Vec<u8>) {
+    pub(crate) fn put(&self, mut b: Vec<u8>) {
         b.clear();
         if let Ok(mut v) = self.0.lock()
             && v.len() < 64

@@ -49,7 +49,7 @@ pub fn lines(report: &Report) -> Vec<String> {
 
 /// WhatsApp files skipped because no header layout matched, and WhatsApp files whose date
 /// order was assumed (no date decided it), with the hint to pass `--date-order`.
-pub fn whatsapp_lines(report: &Report) -> Vec<String> {
+fn whatsapp_lines(report: &Report) -> Vec<String> {
     let mut lines = Vec::new();
     for f in &report.files {
         if let Some(why) = &f.skipped
@@ -72,7 +72,7 @@ pub fn whatsapp_lines(report: &Report) -> Vec<String> {
 
 /// Says so when an archive held no chat, or when nothing at all was read: the files looked
 /// at and what was expected.
-pub fn no_chat_lines(report: &Report) -> Vec<String> {
+fn no_chat_lines(report: &Report) -> Vec<String> {
     let mut lines = Vec::new();
     // Archives whose entries were all skipped.
     let mut archives: Vec<(&str, usize, usize)> = Vec::new();
