@@ -505,10 +505,9 @@ fn message_body(raw: &str, followed: bool) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::testkit;
+    use crate::formats::testkit::{self, Agree, Find, Subject};
     use crate::formats::{Collect, parse_text};
     use crate::time::Zone;
-    use proptest::prelude::*;
 
     fn run(text: &str, target: usize) -> Collect<'_> {
         let ctx = ParseCtx::new(0, "dump.json", Zone::Utc);
@@ -629,11 +628,7 @@ mod tests {
         let c = run(&text, usize::MAX);
         let bodies: Vec<_> = c.messages.iter().map(|m| m.body.as_ref()).collect();
         assert_eq!(bodies, ["ok", "after junk"]);
-        let got: Vec<_> = c
-            .problems
-            .iter()
-            .map(|p| (p.loc.line, p.what.as_str()))
-            .collect();
+        let got = testkit::problems(&c);
         assert_eq!(
             got,
             [
@@ -687,33 +682,21 @@ mod tests {
         after_next.is_some_and(|n| n.loc.offset as usize <= damage)
     }
 
-    const SUBJECT: testkit::Subject = testkit::Subject {
-        format: &BlackBasta,
-        path: "dump.json",
+    const SUBJECT: Subject = Subject::new(
+        &BlackBasta,
+        "dump.json",
         read,
-        fixtures: &[
+        &[
             ("dump.json", FIXTURES[0]),
             ("dump.json", FIXTURES[1]),
             ("dump.json", FIXTURES[2]),
         ],
-        agree: (testkit::Agree::Everything, testkit::Agree::Everything),
-        prefixes: &[],
         survives,
-        find: testkit::Find::Anywhere,
-    };
+    )
+    .agree(Agree::Everything, Agree::Everything)
+    .find(Find::Anywhere);
 
     testkit::props!(SUBJECT);
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn token_soup_never_panics_and_split_equals_whole(
-            toks in proptest::collection::vec(0usize..SOUP.len(), 0..300),
-            target in 1usize..120,
-        ) {
-            let text: String = toks.iter().map(|&t| SOUP[t]).collect();
-            testkit::split_agrees(read, "dump.json", &text, target, testkit::Agree::Everything)?;
-        }
-    }
+    testkit::noise!(SUBJECT, token_soup_never_panics_and_split_equals_whole, tokens SOUP);
 }

@@ -418,10 +418,9 @@ impl Format for ContiJabber {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::testkit;
+    use crate::formats::testkit::{self, Agree, Find, Subject};
     use crate::formats::{Collect, parse_text};
     use crate::time::Zone;
-    use proptest::prelude::*;
 
     fn ctx(zone: Zone) -> ParseCtx<'static> {
         ParseCtx::new(0, "10.1.2.3-20210304.json", zone)
@@ -586,11 +585,7 @@ mod tests {
         let c = run(&text, usize::MAX);
         assert_eq!(c.messages.len(), 1);
         assert_eq!(c.messages[0].loc.line, 6);
-        let got: Vec<_> = c
-            .problems
-            .iter()
-            .map(|p| (p.loc.line, p.what.as_str()))
-            .collect();
+        let got = testkit::problems(&c);
         assert_eq!(
             got,
             [
@@ -703,33 +698,21 @@ mod tests {
         after_next.is_some_and(|n| n.loc.offset as usize <= damage)
     }
 
-    const SUBJECT: testkit::Subject = testkit::Subject {
-        format: &ContiJabber,
-        path: "10.1.2.3-20210304.json",
+    const SUBJECT: Subject = Subject::new(
+        &ContiJabber,
+        "10.1.2.3-20210304.json",
         read,
-        fixtures: &[
+        &[
             ("10.1.2.3-20210304.json", FIXTURES[0]),
             ("10.1.2.3-20210304.json", FIXTURES[1]),
             ("10.1.2.3-20210304.json", FIXTURES[2]),
         ],
-        agree: (testkit::Agree::Everything, testkit::Agree::Everything),
-        prefixes: &[],
         survives,
-        find: testkit::Find::Anywhere,
-    };
+    )
+    .agree(Agree::Everything, Agree::Everything)
+    .find(Find::Anywhere);
 
     testkit::props!(SUBJECT);
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn token_soup_never_panics_and_split_equals_whole(
-            toks in proptest::collection::vec(0usize..SOUP.len(), 0..300),
-            target in 1usize..120,
-        ) {
-            let text: String = toks.iter().map(|&t| SOUP[t]).collect();
-            testkit::split_agrees(read, "10.1.2.3-20210304.json", &text, target, testkit::Agree::Everything)?;
-        }
-    }
+    testkit::noise!(SUBJECT, token_soup_never_panics_and_split_equals_whole, tokens SOUP);
 }

@@ -827,7 +827,7 @@ fn csv_field(text: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::testkit;
+    use crate::formats::testkit::{self, Agree, Subject};
     use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
     use crate::time::Zone;
     use proptest::prelude::*;
@@ -992,14 +992,12 @@ mod tests {
         end < damage
     }
 
-    const SUBJECT: testkit::Subject = testkit::Subject {
-        format: &Discord,
-        path: "a.json",
+    const SUBJECT: Subject = Subject::new(
+        &Discord,
+        "a.json",
         read,
-        fixtures: &[(JSON_PATH, JSON), (CSV_PATH, CSV)],
-        agree: (testkit::Agree::Lines, testkit::Agree::Lines),
-        prefixes: &[],
+        &[(JSON_PATH, JSON), (CSV_PATH, CSV)],
         survives,
-        find: testkit::Find::Index,
-    };
+    )
+    .agree(Agree::Lines, Agree::Lines);
 }

@@ -760,7 +760,7 @@ impl Format for Irc {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::testkit;
+    use crate::formats::testkit::{self, Subject};
     use crate::formats::{Collect, parse_text, survey_text};
     use crate::time::Zone;
 
@@ -899,21 +899,18 @@ mod tests {
             && (whole.messages[i].loc.offset as usize) < testkit::line_start_of(original, damage)
     }
 
-    const SUBJECT: testkit::Subject = testkit::Subject {
-        format: &Irc,
-        path: "#r.log",
-        read: parse_with,
-        fixtures: &[
+    const SUBJECT: Subject = Subject::new(
+        &Irc,
+        "#r.log",
+        parse_with,
+        &[
             ("#osint.log", IRSSI),
             ("irc.l.#r.weechatlog", WEE),
             ("n/#ops/2021-08-13.log", ZNC),
             ("#bad.log", BAD),
         ],
-        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
-        prefixes: &[],
         survives,
-        find: testkit::Find::Index,
-    };
+    );
 
     testkit::props!(SUBJECT);
 }

@@ -590,6 +590,7 @@ fn message(text: &str, time: Timestamp, cells: [Cell; 3], loc: Loc) -> Message<'
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testkit;
     use crate::formats::{Collect, parse_text};
     use crate::time::Zone;
     use proptest::prelude::*;
@@ -761,11 +762,7 @@ mod tests {
         );
         let c = parse(&t);
         assert_eq!(c.messages.len(), 2);
-        let got: Vec<(u64, &str)> = c
-            .problems
-            .iter()
-            .map(|p| (p.loc.line, p.what.as_str()))
-            .collect();
+        let got = testkit::problems(&c);
         assert_eq!(got[0].0, 2);
         assert!(
             got[0].1.starts_with("row has 3 <td> and 1 <th> cells"),

@@ -514,7 +514,7 @@ impl Format for Qq {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::testkit;
+    use crate::formats::testkit::{self, Subject};
     use crate::formats::{Collect, parse_text, split_text, survey_text};
     use crate::time::Zone;
 
@@ -645,16 +645,13 @@ mod tests {
         })
     }
 
-    const SUBJECT: testkit::Subject = testkit::Subject {
-        format: &Qq,
-        path: "r.txt",
+    const SUBJECT: Subject = Subject::new(
+        &Qq,
+        "r.txt",
         read,
-        fixtures: &[("q.txt", MAIN), ("q.txt", BAD)],
-        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
-        prefixes: &[],
+        &[("q.txt", MAIN), ("q.txt", BAD)],
         survives,
-        find: testkit::Find::Index,
-    };
+    );
 
     testkit::props!(SUBJECT);
 }

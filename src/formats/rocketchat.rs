@@ -618,7 +618,7 @@ fn json_text(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::testkit;
+    use crate::formats::testkit::{self, Agree, Subject};
     use crate::formats::{Collect, parse_text};
     use crate::time::Zone;
 
@@ -872,20 +872,19 @@ mod tests {
         object_end(original.as_bytes(), start).is_some_and(|e| e <= damage)
     }
 
-    const SUBJECT: testkit::Subject = testkit::Subject {
-        format: &RocketChat,
-        path: "room/2021-03-01.json",
+    const SUBJECT: Subject = Subject::new(
+        &RocketChat,
+        "room/2021-03-01.json",
         read,
-        fixtures: &[
+        &[
             ("room/2021-03-01.json", PRETTY),
             ("room/2021-03-01.json", COMPACT),
             ("room/2021-03-01.json", BAD),
         ],
-        agree: (testkit::Agree::Lines, testkit::Agree::Lines),
-        prefixes: &["{\"messages\":[{"],
         survives,
-        find: testkit::Find::Index,
-    };
+    )
+    .agree(Agree::Lines, Agree::Lines)
+    .prefixes(&["{\"messages\":[{"]);
 
     testkit::props!(SUBJECT);
 }

@@ -552,25 +552,16 @@ impl Format for Signal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::testkit;
-    use crate::formats::{Collect, parse_text};
-    use crate::time::Zone;
+    use crate::formats::Collect;
+    use crate::formats::testkit::{self, Find, Subject, bodies, problem_lines};
     use proptest::prelude::*;
 
     const MD: &str = include_str!("../../testdata/signal/Lin Wei/chat.md");
     const JSON: &str = include_str!("../../testdata/signal/Lin Wei/data.json");
     const BAD: &str = include_str!("../../testdata/signal/bad/chat.md");
 
-    fn ctx(path: &str) -> ParseCtx<'_> {
-        ParseCtx::new(0, path, Zone::Utc)
-    }
-
     fn parse<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
-        parse_text(&Signal, text, &ctx(path), usize::MAX)
-    }
-
-    fn bodies<'a>(c: &'a Collect<'_>) -> Vec<&'a str> {
-        c.messages.iter().map(|m| m.body.as_ref()).collect()
+        testkit::parse(&Signal, path, text)
     }
 
     #[test]
@@ -633,8 +624,7 @@ mod tests {
     fn json_lines_read_their_fields_and_bad_lines_are_problems() {
         let c = parse("exp/Lin Wei/data.json", JSON);
         assert_eq!(c.messages.len(), 8);
-        let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
-        assert_eq!(lines, [8, 9, 10]);
+        assert_eq!(problem_lines(&c), [8, 9, 10]);
         assert_eq!(c.messages[1].time.frac_digits, 6);
         assert_eq!(c.messages[2].attachments, ["IMG_0001.jpg"]);
         assert!(matches!(
@@ -653,8 +643,7 @@ mod tests {
     fn bad_headers_and_preamble_are_problems() {
         let c = parse("bad/chat.md", BAD);
         assert_eq!(bodies(&c), ["ok", "fine"]);
-        let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
-        assert_eq!(lines, [1, 4, 7]);
+        assert_eq!(problem_lines(&c), [1, 4, 7]);
     }
 
     #[test]
@@ -683,18 +672,12 @@ mod tests {
 
     #[test]
     fn fixtures_parse_the_same_split_at_every_size() {
-        for (p, t) in [("L/chat.md", MD), ("L/data.json", JSON), ("b/chat.md", BAD)] {
-            let whole = parse(p, t);
-            for target in 1..80 {
-                let split = parse_text(&Signal, t, &ctx(p), target);
-                assert_eq!(split.messages, whole.messages, "{p} at {target}");
-                assert_eq!(split.problems, whole.problems, "{p} at {target}");
-            }
-        }
+        let fixtures = [("L/chat.md", MD), ("L/data.json", JSON), ("b/chat.md", BAD)];
+        testkit::assert_split_reads_match(read, &fixtures, 1..80);
     }
 
     fn read<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
-        parse_text(&Signal, text, &ctx(path), target)
+        testkit::parse_at(&Signal, path, text, target)
     }
 
     /// A record survives damage when the next header starts before the damaged line; with
@@ -704,34 +687,24 @@ mod tests {
         damage > 0 && next.is_some_and(|n| n < testkit::line_start_of(original, damage))
     }
 
-    const SUBJECT: testkit::Subject = testkit::Subject {
-        format: &Signal,
-        path: "L/chat.md",
+    const SUBJECT: Subject = Subject::new(
+        &Signal,
+        "L/chat.md",
         read,
-        fixtures: &[("L/chat.md", MD), ("L/chat.md", JSON), ("L/chat.md", BAD)],
-        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
-        prefixes: &[],
+        &[("L/chat.md", MD), ("L/chat.md", JSON), ("L/chat.md", BAD)],
         survives,
-        find: testkit::Find::Offset,
-    };
+    )
+    .find(Find::Offset);
 
     testkit::props!(SUBJECT);
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn headerish_noise_never_panics(lines in proptest::collection::vec(
-            prop_oneof![
-                Just("[2022-03-12 21:04:05] A: x  ".to_string()),
-                Just("[2022-13-12, 21:04] A: x".to_string()),
-                Just("(- A: 👍 -)".to_string()),
-                Just("  ![a](./media/a.jpg)  [b](../x)".to_string()),
-                Just("{\"date\": \"2022-03-12T21:04:05\", \"sender\": \"A\", \"body\": \"x\"}".to_string()),
-                Just(String::new()),
-                "[\\[\\]0-9:, \\-!()>{}\"a-z./\r]{0,30}",
-            ], 0..20), target in 1usize..64) {
-            testkit::split_agrees(read, "L/chat.md", &lines.join("\n"), target, testkit::Agree::Everything)?;
-        }
-    }
+    testkit::noise!(SUBJECT, headerish_noise_never_panics, lines [
+        Just("[2022-03-12 21:04:05] A: x  ".to_string()),
+        Just("[2022-13-12, 21:04] A: x".to_string()),
+        Just("(- A: 👍 -)".to_string()),
+        Just("  ![a](./media/a.jpg)  [b](../x)".to_string()),
+        Just("{\"date\": \"2022-03-12T21:04:05\", \"sender\": \"A\", \"body\": \"x\"}".to_string()),
+        Just(String::new()),
+        "[\\[\\]0-9:, \\-!()>{}\"a-z./\r]{0,30}",
+    ]);
 }

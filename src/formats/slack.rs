@@ -594,7 +594,7 @@ impl<'a> Parser<'_, 'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::testkit;
+    use crate::formats::testkit::{self, Agree, Subject};
     use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
     use crate::time::Zone;
 
@@ -722,16 +722,15 @@ mod tests {
         crate::formats::jsonish::object_end(original.as_bytes(), start).is_some_and(|e| e <= damage)
     }
 
-    const SUBJECT: testkit::Subject = testkit::Subject {
-        format: &Slack,
-        path: "e/c/2021-05-01.json",
+    const SUBJECT: Subject = Subject::new(
+        &Slack,
+        "e/c/2021-05-01.json",
         read,
-        fixtures: &[(GENERAL_PATH, GENERAL), (GENERAL_PATH, RANDOM)],
-        agree: (testkit::Agree::Lines, testkit::Agree::Lines),
-        prefixes: &["[\n    {\n        \"ts\": \"1\","],
+        &[(GENERAL_PATH, GENERAL), (GENERAL_PATH, RANDOM)],
         survives,
-        find: testkit::Find::Index,
-    };
+    )
+    .agree(Agree::Lines, Agree::Lines)
+    .prefixes(&["[\n    {\n        \"ts\": \"1\","]);
 
     testkit::props!(SUBJECT);
 }

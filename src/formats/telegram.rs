@@ -1519,7 +1519,7 @@ fn starts_json_value(b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::testkit;
+    use crate::formats::testkit::{self, Agree, Subject};
     use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
     use crate::time::Zone;
     use proptest::prelude::*;
@@ -1653,11 +1653,7 @@ mod tests {
         assert_eq!(c.messages.len(), 4);
         assert_eq!(c.messages[1].body, "ctrl\u{1}char");
         assert_eq!(c.messages[2].name.as_deref(), Some("Deleted Account"));
-        let got: Vec<(u64, &str)> = c
-            .problems
-            .iter()
-            .map(|p| (p.loc.line, p.what.as_str()))
-            .collect();
+        let got = testkit::problems(&c);
         assert_eq!(
             got,
             vec![
@@ -1889,21 +1885,20 @@ mod tests {
         object_end(original.as_bytes(), start).is_some_and(|e| e <= damage)
     }
 
-    const SUBJECT: testkit::Subject = testkit::Subject {
-        format: &Telegram,
-        path: "result.json",
+    const SUBJECT: Subject = Subject::new(
+        &Telegram,
+        "result.json",
         read,
-        fixtures: &[
+        &[
             ("result.json", SINGLE),
             ("result.json", FULL),
             ("result.json", REPAIRED),
             ("result.json", TRUNCATED),
         ],
-        agree: (testkit::Agree::Lines, testkit::Agree::Lines),
-        prefixes: &["{\n \"messages\": [\n  {\n   \"id\": 1,\n"],
         survives,
-        find: testkit::Find::Index,
-    };
+    )
+    .agree(Agree::Lines, Agree::Lines)
+    .prefixes(&["{\n \"messages\": [\n  {\n   \"id\": 1,\n"]);
 
     testkit::props!(SUBJECT);
 

@@ -7,7 +7,9 @@
 //! `tests/props.rs` runs related checks over the whole reading path for every registered
 //! format; these run many more cases per format, on its own fixtures and paths.
 
-use super::{Collect, Format, FormatOptions, split_text, survey_text};
+use super::{Collect, Format, FormatOptions, ParseCtx, parse_text, split_text, survey_text};
+use crate::model::Kind;
+use crate::time::Zone;
 use proptest::test_runner::TestCaseError;
 use proptest::{prop_assert, prop_assert_eq};
 
@@ -56,6 +58,125 @@ pub(crate) struct Subject {
     pub survives: fn(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool,
     /// Where a surviving message is looked for.
     pub find: Find,
+}
+
+impl Subject {
+    /// `format` read by `read`, with the rules most formats keep: split reads of random
+    /// bytes agree on messages and of damaged fixtures on everything, no prefixes, and a
+    /// surviving message is found at its own index. The other methods change one rule.
+    pub(crate) const fn new(
+        format: &'static dyn Format,
+        path: &'static str,
+        read: Read,
+        fixtures: &'static [(&'static str, &'static str)],
+        survives: fn(&str, &Collect<'_>, usize, usize) -> bool,
+    ) -> Self {
+        Subject {
+            format,
+            path,
+            read,
+            fixtures,
+            agree: (Agree::Messages, Agree::Everything),
+            prefixes: &[],
+            survives,
+            find: Find::Index,
+        }
+    }
+
+    /// What split reads agree on: random bytes, then damaged fixtures.
+    pub(crate) const fn agree(self, random: Agree, damaged: Agree) -> Self {
+        Subject {
+            agree: (random, damaged),
+            ..self
+        }
+    }
+
+    /// Random bytes are also read after each of these.
+    pub(crate) const fn prefixes(self, prefixes: &'static [&'static str]) -> Self {
+        Subject { prefixes, ..self }
+    }
+
+    /// Where a surviving message is looked for.
+    pub(crate) const fn find(self, find: Find) -> Self {
+        Subject { find, ..self }
+    }
+}
+
+/// A context for `path` in UTC.
+pub(crate) fn ctx(path: &str) -> ParseCtx<'_> {
+    ParseCtx::new(0, path, Zone::Utc)
+}
+
+/// `text` read by `format` as found at `path`, in UTC, in chunks of about `target` bytes.
+pub(crate) fn parse_at<'a>(
+    format: &dyn Format,
+    path: &'a str,
+    text: &'a str,
+    target: usize,
+) -> Collect<'a> {
+    parse_text(format, text, &ctx(path), target)
+}
+
+/// `text` read whole by `format` as found at `path`, in UTC.
+pub(crate) fn parse<'a>(format: &dyn Format, path: &'a str, text: &'a str) -> Collect<'a> {
+    parse_at(format, path, text, usize::MAX)
+}
+
+/// `text` read as the pipeline reads it: surveyed first (with `options`), then parsed in
+/// `zone` with the survey's hint (leaked, as a test may) in chunks of about `target` bytes.
+pub(crate) fn surveyed<'a>(
+    format: &dyn Format,
+    path: &'a str,
+    text: &'a str,
+    zone: Zone,
+    options: FormatOptions,
+    target: usize,
+) -> Collect<'a> {
+    let hint = survey_text(format, path, text, options);
+    let mut ctx = ParseCtx::new(0, path, zone);
+    ctx.options = options;
+    ctx.hint = hint.map(|h| &*Box::leak(h));
+    parse_text(format, text, &ctx, target)
+}
+
+/// The messages' bodies.
+pub(crate) fn bodies<'a>(c: &'a Collect<'_>) -> Vec<&'a str> {
+    c.messages.iter().map(|m| m.body.as_ref()).collect()
+}
+
+/// The messages' kinds.
+pub(crate) fn kinds(c: &Collect<'_>) -> Vec<Kind> {
+    c.messages.iter().map(|m| m.kind).collect()
+}
+
+/// The problems' lines.
+pub(crate) fn problem_lines(c: &Collect<'_>) -> Vec<u64> {
+    c.problems.iter().map(|p| p.loc.line).collect()
+}
+
+/// The problems' lines and what they say.
+pub(crate) fn problems<'a>(c: &'a Collect<'_>) -> Vec<(u64, &'a str)> {
+    c.problems
+        .iter()
+        .map(|p| (p.loc.line, p.what.as_str()))
+        .collect()
+}
+
+/// Each `(path, text)` read by `read` in chunks of every size in `targets` gives the same
+/// messages and problems as read whole.
+pub(crate) fn assert_split_reads_match(
+    read: impl for<'t> Fn(&'t str, &'t str, usize) -> Collect<'t>,
+    texts: &[(&str, &str)],
+    targets: std::ops::Range<usize>,
+) {
+    for &(path, text) in texts {
+        let whole = read(path, text, usize::MAX);
+        for target in targets.clone() {
+            let split = read(path, text, target);
+            assert_eq!(split.messages, whole.messages, "{path} at {target}");
+            assert_eq!(split.problems, whole.problems, "{path} at {target}");
+        }
+    }
 }
 
 /// Reads `text` whole and split at `target`, checking lines and what `agree` asks for.
@@ -223,3 +344,45 @@ macro_rules! props {
     };
 }
 pub(crate) use props;
+
+/// A proptest named `$name`: text made of random pieces reads the same whole and split
+/// (messages and problems) by the [`Subject`]'s `read` at its path. `lines [strategies]`:
+/// up to 20 lines drawn from the string strategies, split at 1..64 bytes; `tokens SOUP`:
+/// up to 300 pieces of the `&str` array `SOUP` run together, split at 1..120 bytes.
+macro_rules! noise {
+    ($subject:expr, $name:ident, lines [$($line:expr),+ $(,)?]) => {
+        proptest::proptest! {
+            #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn $name(
+                lines in proptest::collection::vec(proptest::prop_oneof![$($line),+], 0..20),
+                target in 1usize..64,
+            ) {
+                let s = &$subject;
+                let text = lines.join("\n");
+                $crate::formats::testkit::split_agrees(
+                    s.read, s.path, &text, target, $crate::formats::testkit::Agree::Everything,
+                )?;
+            }
+        }
+    };
+    ($subject:expr, $name:ident, tokens $soup:expr) => {
+        proptest::proptest! {
+            #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn $name(
+                toks in proptest::collection::vec(0usize..$soup.len(), 0..300),
+                target in 1usize..120,
+            ) {
+                let s = &$subject;
+                let text: String = toks.iter().map(|&t| $soup[t]).collect();
+                $crate::formats::testkit::split_agrees(
+                    s.read, s.path, &text, target, $crate::formats::testkit::Agree::Everything,
+                )?;
+            }
+        }
+    };
+}
+pub(crate) use noise;

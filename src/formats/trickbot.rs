@@ -358,9 +358,8 @@ impl Format for TrickBot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::testkit;
+    use crate::formats::testkit::{self, Subject, bodies, problem_lines};
     use crate::formats::{Collect, parse_text};
-    use crate::time::Zone;
     use proptest::prelude::*;
 
     const QUILL: &str = include_str!("../../testdata/trickbot/quill.txt");
@@ -368,20 +367,12 @@ mod tests {
     const MANGO: &str = include_str!("../../testdata/trickbot/crlf/mango.txt");
     const STERN: &str = include_str!("../../testdata/trickbot/bad/stern.txt");
 
-    fn ctx(path: &str) -> ParseCtx<'_> {
-        ParseCtx::new(0, path, Zone::Utc)
-    }
-
     fn parse<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
-        parse_text(&TrickBot, text, &ctx(path), usize::MAX)
+        testkit::parse(&TrickBot, path, text)
     }
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
         civil(y as u32, mo, d, h, mi, s).unix_seconds_as_utc() * 1_000_000
-    }
-
-    fn bodies<'a>(c: &'a Collect<'_>) -> Vec<&'a str> {
-        c.messages.iter().map(|m| m.body.as_ref()).collect()
     }
 
     #[test]
@@ -515,8 +506,7 @@ mod tests {
         let t = "[04.11.21 11:00:00] stern:\t\tfirst\n[31.02.21 10:00:00] vega:\t\tx\ncont\n[04.13.21 25:00:00] quill:\t\ty\n[04.11.21 11:05:00] stern:\t\tsecond\n";
         let c = parse("stern.txt", t);
         assert_eq!(bodies(&c), ["first", "second"]);
-        let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
-        assert_eq!(lines, [2, 4]);
+        assert_eq!(problem_lines(&c), [2, 4]);
         assert!(c.problems[0].what.contains("31.02.21"));
         let b = "2020-08-14T09:00:00 a -> b\nx\n2020-02-30T09:00:00 a -> b\ny\n2020-08-14T24:00:00 a -> b\nz\n";
         let c = parse("v.log", b);
@@ -612,19 +602,13 @@ mod tests {
 
     #[test]
     fn fixtures_parse_the_same_split_at_every_size() {
-        for (path, t) in [
+        let fixtures = [
             ("quill.txt", QUILL),
             ("vega_2020.log", VEGA),
             ("mango.txt", MANGO),
             ("stern.txt", STERN),
-        ] {
-            let whole = parse(path, t);
-            for target in 1..64 {
-                let split = parse_text(&TrickBot, t, &ctx(path), target);
-                assert_eq!(split.messages, whole.messages, "{path} at {target}");
-                assert_eq!(split.problems, whole.problems, "{path} at {target}");
-            }
-        }
+        ];
+        testkit::assert_split_reads_match(read, &fixtures, 1..64);
     }
 
     /// Record boundaries of the original text: for each message, the end of the header
@@ -656,7 +640,7 @@ mod tests {
     }
 
     fn read<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
-        parse_text(&TrickBot, text, &ctx(path), target)
+        testkit::parse_at(&TrickBot, path, text, target)
     }
 
     /// A record survives damage when the header line after it ends before the damaged line.
@@ -665,39 +649,28 @@ mod tests {
         end.is_some_and(|e| e < testkit::line_start_of(original, damage))
     }
 
-    const SUBJECT: testkit::Subject = testkit::Subject {
-        format: &TrickBot,
-        path: "f.txt",
+    const SUBJECT: Subject = Subject::new(
+        &TrickBot,
+        "f.txt",
         read,
-        fixtures: &[
+        &[
             ("f.txt", QUILL),
             ("f.txt", VEGA),
             ("f.txt", MANGO),
             ("f.txt", STERN),
         ],
-        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
-        prefixes: &[],
         survives,
-        find: testkit::Find::Index,
-    };
+    );
 
     testkit::props!(SUBJECT);
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn headerish_noise_never_panics(lines in proptest::collection::vec(
-            prop_oneof![
-                Just("[04.11.21 10:02:17] vega:\t\tx".to_string()),
-                Just("[31.02.21 10:02:17] vega:\t\tx".to_string()),
-                Just("2020-08-14T09:31:05 vega -> quill".to_string()),
-                Just("[04.11.21 10:02:17]".to_string()),
-                Just(String::new()),
-                Just("\r".to_string()),
-                "[\\[\\]0-9.: a-z\t\r]{0,30}",
-            ], 0..20), target in 1usize..64) {
-            testkit::split_agrees(read, "f.txt", &lines.join("\n"), target, testkit::Agree::Everything)?;
-        }
-    }
+    testkit::noise!(SUBJECT, headerish_noise_never_panics, lines [
+        Just("[04.11.21 10:02:17] vega:\t\tx".to_string()),
+        Just("[31.02.21 10:02:17] vega:\t\tx".to_string()),
+        Just("2020-08-14T09:31:05 vega -> quill".to_string()),
+        Just("[04.11.21 10:02:17]".to_string()),
+        Just(String::new()),
+        Just("\r".to_string()),
+        "[\\[\\]0-9.: a-z\t\r]{0,30}",
+    ]);
 }

@@ -605,7 +605,7 @@ impl Format for WeChat {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::testkit;
+    use crate::formats::testkit::{self, Subject};
     use crate::formats::{Collect, parse_text, split_text};
     use crate::time::Zone;
 
@@ -860,22 +860,20 @@ mod tests {
         next.is_some_and(|n| n.loc.line + 1 < testkit::line_of(original, damage))
     }
 
-    const SUBJECT: testkit::Subject = testkit::Subject {
-        format: &WeChat,
-        path: "r.txt",
+    const SUBJECT: Subject = Subject::new(
+        &WeChat,
+        "r.txt",
         read,
-        fixtures: &[
+        &[
             ("w.txt", PRIVATE),
             ("w.txt", GROUP),
             ("w.txt", BAD),
             ("w.csv", CSV),
             ("w.csv", BAD_CSV),
         ],
-        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
-        prefixes: &["localId,Type,CreateTime,StrContent,StrTime,Sender\n"],
         survives,
-        find: testkit::Find::Index,
-    };
+    )
+    .prefixes(&["localId,Type,CreateTime,StrContent,StrTime,Sender\n"]);
 
     testkit::props!(SUBJECT);
 }

@@ -969,7 +969,8 @@ impl Format for WhatsApp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::testkit;
+    use crate::formats::testkit::{self, Find, Subject};
+    use crate::formats::testkit::{bodies, kinds, problem_lines};
     use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
     use crate::time::Zone;
     use proptest::prelude::*;
@@ -980,24 +981,16 @@ mod tests {
     const ES: &str = include_str!("../../testdata/whatsapp/Chat de WhatsApp con Ana.txt");
     const BAD: &str = include_str!("../../testdata/whatsapp/bad/WhatsApp Chat with Bad.txt");
 
-    fn ctx(path: &str) -> ParseCtx<'_> {
-        ParseCtx::new(0, path, Zone::Utc)
-    }
-
     fn parse<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
-        parse_text(&WhatsApp, text, &ctx(path), usize::MAX)
+        testkit::parse(&WhatsApp, path, text)
     }
 
-    /// Parses with the survey's hint, as the pipeline does.
+    /// Parses with the survey's hint, as the pipeline does; and what the survey says.
     fn surveyed(text: &str, order: Option<DateOrder>) -> (Collect<'_>, Option<String>) {
         let options = FormatOptions { date_order: order };
-        let hint = survey_text(&WhatsApp, "c.txt", text, options);
-        let note = hint.as_ref().and_then(|h| h.describe());
-        let hint: &'static dyn Hint = Box::leak(hint.unwrap());
-        let mut c = ctx("c.txt");
-        c.options = options;
-        c.hint = Some(hint);
-        (parse_text(&WhatsApp, text, &c, usize::MAX), note)
+        let hint = survey_text(&WhatsApp, "c.txt", text, options).expect("a survey");
+        let c = testkit::surveyed(&WhatsApp, "c.txt", text, Zone::Utc, options, usize::MAX);
+        (c, hint.describe())
     }
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
@@ -1012,10 +1005,6 @@ mod tests {
             frac_digits: 0,
         };
         c.unix_seconds_as_utc() * 1_000_000
-    }
-
-    fn bodies<'a>(c: &'a Collect<'_>) -> Vec<&'a str> {
-        c.messages.iter().map(|m| m.body.as_ref()).collect()
     }
 
     #[test]
@@ -1145,9 +1134,8 @@ mod tests {
     fn system_lines_are_their_own_records_and_messages_saying_left_stay_messages() {
         let t = "12/03/2022, 21:00 - Lin Wei created group \"Ops: 2022\"\n12/03/2022, 21:01 - Lin Wei added Sam\n12/03/2022, 21:02 - Sam: I left the keys\n12/03/2022, 21:03 - Sam: added: two files\n12/03/2022, 21:04 - Sam left\n12/03/2022, 21:05 - Lin Wei changed the subject to “Q3: plan”\n";
         let c = parse("x.txt", t);
-        let kinds: Vec<Kind> = c.messages.iter().map(|m| m.kind).collect();
         assert_eq!(
-            kinds,
+            kinds(&c),
             [
                 Kind::System,
                 Kind::System,
@@ -1182,9 +1170,8 @@ mod tests {
     fn placeholders_give_kinds_and_attachment_names() {
         let t = "1/2/22, 10:00 - A: IMG-1.jpg (file attached)\n1/2/22, 10:01 - A: <Medien ausgelassen>\n1/2/22, 10:02 - A: <Медиа отсутствуют>\n1/2/22, 10:03 - A: Данное сообщение удалено\n1/2/22, 10:04 - A: Missed video call\n1/2/22, 10:05 - A: \u{200e}<attached: 00000001-PHOTO.jpg>\n1/2/22, 10:06 - A: report.pdf • 3 pages \u{200e}document omitted\n1/2/22, 10:07 - A: the <Media omitted> tag\n";
         let c = parse("x.txt", t);
-        let kinds: Vec<Kind> = c.messages.iter().map(|m| m.kind).collect();
         assert_eq!(
-            kinds,
+            kinds(&c),
             [
                 Kind::Attachment,
                 Kind::Attachment,
@@ -1290,8 +1277,7 @@ mod tests {
     fn bad_dates_and_hours_are_problems_and_skip_their_records() {
         let (c, _) = surveyed(BAD, None);
         assert_eq!(bodies(&c), ["first", "last"]);
-        let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
-        assert_eq!(lines, [1, 3, 5, 6, 7]);
+        assert_eq!(problem_lines(&c), [1, 3, 5, 6, 7]);
         assert!(
             c.problems[0]
                 .what
@@ -1389,21 +1375,17 @@ mod tests {
 
     #[test]
     fn fixtures_parse_the_same_split_at_every_size() {
-        for t in [ANDROID, IOS, US, ES, BAD] {
-            let (whole, _) = surveyed(t, None);
-            let hint = survey_text(&WhatsApp, "c.txt", t, FormatOptions::default());
-            let mut c = ctx("c.txt");
-            c.hint = hint.as_deref();
-            for target in 1..80 {
-                let split = parse_text(&WhatsApp, t, &c, target);
-                assert_eq!(split.messages, whole.messages, "at {target}");
-                assert_eq!(split.problems, whole.problems, "at {target}");
-            }
-        }
+        let fixtures = [ANDROID, IOS, US, ES, BAD].map(|t| ("c.txt", t));
+        testkit::assert_split_reads_match(read_surveyed, &fixtures, 1..80);
     }
 
     fn read<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
-        parse_text(&WhatsApp, text, &ctx(path), target)
+        testkit::parse_at(&WhatsApp, path, text, target)
+    }
+
+    fn read_surveyed<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
+        let options = FormatOptions::default();
+        testkit::surveyed(&WhatsApp, path, text, Zone::Utc, options, target)
     }
 
     /// A record survives damage when the next header starts before the damaged line.
@@ -1412,39 +1394,29 @@ mod tests {
         next.is_some_and(|n| n < testkit::line_start_of(original, damage))
     }
 
-    const SUBJECT: testkit::Subject = testkit::Subject {
-        format: &WhatsApp,
-        path: "f.txt",
+    const SUBJECT: Subject = Subject::new(
+        &WhatsApp,
+        "f.txt",
         read,
-        fixtures: &[
+        &[
             ("f.txt", ANDROID),
             ("f.txt", IOS),
             ("f.txt", US),
             ("f.txt", ES),
             ("f.txt", BAD),
         ],
-        agree: (testkit::Agree::Messages, testkit::Agree::Everything),
-        prefixes: &[],
         survives,
-        find: testkit::Find::Offset,
-    };
+    )
+    .find(Find::Offset);
 
     testkit::props!(SUBJECT);
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn headerish_noise_never_panics(lines in proptest::collection::vec(
-            prop_oneof![
-                Just("12/03/2022, 21:04 - Lin: x".to_string()),
-                Just("32/13/2022, 25:04 - Lin: x".to_string()),
-                Just("\u{200e}[1/2/22, 9:07:11\u{202f}PM] A: \u{200e}image omitted".to_string()),
-                Just("1.3.22, 9:05 p.\u{a0}m. - x".to_string()),
-                Just(String::new()),
-                "[\\[\\]0-9/.,: \\-apmAPM\u{200e}\u{a0}\u{202f}a-z\r]{0,30}",
-            ], 0..20), target in 1usize..64) {
-            testkit::split_agrees(read, "f.txt", &lines.join("\n"), target, testkit::Agree::Everything)?;
-        }
-    }
+    testkit::noise!(SUBJECT, headerish_noise_never_panics, lines [
+        Just("12/03/2022, 21:04 - Lin: x".to_string()),
+        Just("32/13/2022, 25:04 - Lin: x".to_string()),
+        Just("\u{200e}[1/2/22, 9:07:11\u{202f}PM] A: \u{200e}image omitted".to_string()),
+        Just("1.3.22, 9:05 p.\u{a0}m. - x".to_string()),
+        Just(String::new()),
+        "[\\[\\]0-9/.,: \\-apmAPM\u{200e}\u{a0}\u{202f}a-z\r]{0,30}",
+    ]);
 }
