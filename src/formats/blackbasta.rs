@@ -676,12 +676,6 @@ mod tests {
         run(text, target)
     }
 
-    /// A record survives when the record after the next one starts before the damage.
-    fn survives(_: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
-        let after_next = whole.messages.get(i + 2);
-        after_next.is_some_and(|n| n.loc.offset as usize <= damage)
-    }
-
     const SUBJECT: Subject = Subject::new(
         &BlackBasta,
         "dump.json",
@@ -691,7 +685,7 @@ mod tests {
             ("dump.json", FIXTURES[1]),
             ("dump.json", FIXTURES[2]),
         ],
-        survives,
+        testkit::after_next_starts_before,
     )
     .agree(Agree::Everything, Agree::Everything)
     .find(Find::Anywhere);

@@ -594,14 +594,13 @@ impl Format for ChatsiftCsv {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testkit;
     use crate::formats::{Collect, parse_text};
     use crate::time::Zone;
     use proptest::prelude::*;
 
-    const JSONL: &str = include_str!("../../testdata/chatsift/messages.jsonl");
-    const CSV: &str = include_str!("../../testdata/chatsift/messages.csv");
-    const BAD_JSONL: &str = include_str!("../../testdata/chatsift/bad.jsonl");
-    const BAD_CSV: &str = include_str!("../../testdata/chatsift/bad.csv");
+    testkit::fixtures!("chatsift": JSONL "messages.jsonl", CSV "messages.csv",
+        BAD_JSONL "bad.jsonl", BAD_CSV "bad.csv");
 
     fn ctx() -> ParseCtx<'static> {
         ParseCtx::new(0, "in/messages", Zone::Utc)

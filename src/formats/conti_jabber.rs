@@ -692,12 +692,6 @@ mod tests {
         run(text, target)
     }
 
-    /// A record survives when the record after the next one starts before the damage.
-    fn survives(_: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
-        let after_next = whole.messages.get(i + 2);
-        after_next.is_some_and(|n| n.loc.offset as usize <= damage)
-    }
-
     const SUBJECT: Subject = Subject::new(
         &ContiJabber,
         "10.1.2.3-20210304.json",
@@ -707,7 +701,7 @@ mod tests {
             ("10.1.2.3-20210304.json", FIXTURES[1]),
             ("10.1.2.3-20210304.json", FIXTURES[2]),
         ],
-        survives,
+        testkit::after_next_starts_before,
     )
     .agree(Agree::Everything, Agree::Everything)
     .find(Find::Anywhere);

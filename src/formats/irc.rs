@@ -764,10 +764,9 @@ mod tests {
     use crate::formats::{Collect, parse_text, survey_text};
     use crate::time::Zone;
 
-    const IRSSI: &str = include_str!("../../testdata/irc/irssi/libera/#osint.log");
-    const WEE: &str = include_str!("../../testdata/irc/weechat/irc.libera.#rust-zh.weechatlog");
-    const ZNC: &str = include_str!("../../testdata/irc/znc/libera/#ops/2021-08-13.log");
-    const BAD: &str = include_str!("../../testdata/irc/bad/#bad.log");
+    testkit::fixtures!("irc": IRSSI "irssi/libera/#osint.log",
+        WEE "weechat/irc.libera.#rust-zh.weechatlog", ZNC "znc/libera/#ops/2021-08-13.log",
+        BAD "bad/#bad.log");
 
     fn parse_with<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
         let hint = survey_text(&Irc, path, text, Default::default());

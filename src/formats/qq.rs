@@ -518,8 +518,7 @@ mod tests {
     use crate::formats::{Collect, parse_text, split_text, survey_text};
     use crate::time::Zone;
 
-    const MAIN: &str = include_str!("../../testdata/qq/全部消息记录.txt");
-    const BAD: &str = include_str!("../../testdata/qq/bad/坏记录.txt");
+    testkit::fixtures!("qq": MAIN "全部消息记录.txt", BAD "bad/坏记录.txt");
 
     fn parse_with(text: &str, target: usize) -> Collect<'_> {
         let hint = survey_text(&Qq, "q.txt", text, Default::default());

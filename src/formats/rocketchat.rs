@@ -622,9 +622,8 @@ mod tests {
     use crate::formats::{Collect, parse_text};
     use crate::time::Zone;
 
-    const PRETTY: &str = include_str!("../../testdata/rocketchat/general_2021-03-01.json");
-    const COMPACT: &str = include_str!("../../testdata/rocketchat/dm_2021-03-02.json");
-    const BAD: &str = include_str!("../../testdata/rocketchat/bad_2021-02-28.json");
+    testkit::fixtures!("rocketchat": PRETTY "general_2021-03-01.json",
+        COMPACT "dm_2021-03-02.json", BAD "bad_2021-02-28.json");
 
     fn ctx(zone: Zone) -> ParseCtx<'static> {
         ParseCtx::new(0, "room/2021-03-01.json", zone)
@@ -866,12 +865,6 @@ mod tests {
         parse_text(&RocketChat, text, &ctx(Zone::Utc), target)
     }
 
-    /// A message whose object ends before the damage survives.
-    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
-        let start = whole.messages[i].loc.offset as usize;
-        object_end(original.as_bytes(), start).is_some_and(|e| e <= damage)
-    }
-
     const SUBJECT: Subject = Subject::new(
         &RocketChat,
         "room/2021-03-01.json",
@@ -881,7 +874,7 @@ mod tests {
             ("room/2021-03-01.json", COMPACT),
             ("room/2021-03-01.json", BAD),
         ],
-        survives,
+        testkit::object_ends_before,
     )
     .agree(Agree::Lines, Agree::Lines)
     .prefixes(&["{\"messages\":[{"]);

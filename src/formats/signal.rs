@@ -556,9 +556,8 @@ mod tests {
     use crate::formats::testkit::{self, Find, Subject, bodies, problem_lines};
     use proptest::prelude::*;
 
-    const MD: &str = include_str!("../../testdata/signal/Lin Wei/chat.md");
-    const JSON: &str = include_str!("../../testdata/signal/Lin Wei/data.json");
-    const BAD: &str = include_str!("../../testdata/signal/bad/chat.md");
+    testkit::fixtures!("signal": MD "Lin Wei/chat.md", JSON "Lin Wei/data.json",
+        BAD "bad/chat.md");
 
     fn parse<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
         testkit::parse(&Signal, path, text)

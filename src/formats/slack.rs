@@ -598,9 +598,8 @@ mod tests {
     use crate::formats::{Collect, FormatOptions, parse_text, survey_text};
     use crate::time::Zone;
 
-    const GENERAL: &str = include_str!("../../testdata/slack/export/general/2021-05-01.json");
-    const RANDOM: &str = include_str!("../../testdata/slack/export/random/2021-05-02.json");
-    const USERS: &str = include_str!("../../testdata/slack/export/users.json");
+    testkit::fixtures!("slack": GENERAL "export/general/2021-05-01.json",
+        RANDOM "export/random/2021-05-02.json", USERS "export/users.json");
     const GENERAL_PATH: &str = "testdata/slack/export/general/2021-05-01.json";
 
     fn parse_at<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {

@@ -1524,10 +1524,8 @@ mod tests {
     use crate::time::Zone;
     use proptest::prelude::*;
 
-    const SINGLE: &str = include_str!("../../testdata/telegram/single/result.json");
-    const FULL: &str = include_str!("../../testdata/telegram/full/result.json");
-    const REPAIRED: &str = include_str!("../../testdata/telegram/repaired/result.json");
-    const TRUNCATED: &str = include_str!("../../testdata/telegram/truncated/result.json");
+    testkit::fixtures!("telegram": SINGLE "single/result.json", FULL "full/result.json",
+        REPAIRED "repaired/result.json", TRUNCATED "truncated/result.json");
 
     fn parse_with(text: &str, zone: Zone, target: usize) -> Collect<'_> {
         let hint = survey_text(&Telegram, "result.json", text, FormatOptions::default());
@@ -1879,12 +1877,6 @@ mod tests {
         parse_with(text, Zone::Utc, target)
     }
 
-    /// A message whose object ends before the damage survives.
-    fn survives(original: &str, whole: &Collect<'_>, i: usize, damage: usize) -> bool {
-        let start = whole.messages[i].loc.offset as usize;
-        object_end(original.as_bytes(), start).is_some_and(|e| e <= damage)
-    }
-
     const SUBJECT: Subject = Subject::new(
         &Telegram,
         "result.json",
@@ -1895,7 +1887,7 @@ mod tests {
             ("result.json", REPAIRED),
             ("result.json", TRUNCATED),
         ],
-        survives,
+        testkit::object_ends_before,
     )
     .agree(Agree::Lines, Agree::Lines)
     .prefixes(&["{\n \"messages\": [\n  {\n   \"id\": 1,\n"]);

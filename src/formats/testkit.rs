@@ -179,6 +179,19 @@ pub(crate) fn assert_split_reads_match(
     }
 }
 
+/// A [`Subject::survives`] rule: a record survives when the record after the next one
+/// starts before the damage.
+pub(crate) fn after_next_starts_before(_: &str, whole: &Collect<'_>, i: usize, d: usize) -> bool {
+    let after_next = whole.messages.get(i + 2);
+    after_next.is_some_and(|n| n.loc.offset as usize <= d)
+}
+
+/// A [`Subject::survives`] rule: a message whose JSON object ends before the damage survives.
+pub(crate) fn object_ends_before(original: &str, whole: &Collect<'_>, i: usize, d: usize) -> bool {
+    let start = whole.messages[i].loc.offset as usize;
+    super::jsonish::object_end(original.as_bytes(), start).is_some_and(|e| e <= d)
+}
+
 /// Reads `text` whole and split at `target`, checking lines and what `agree` asks for.
 pub(crate) fn split_agrees(
     read: Read,
@@ -386,3 +399,16 @@ macro_rules! noise {
     };
 }
 pub(crate) use noise;
+
+/// `const NAME: &str` holding each fixture file, named relative to `testdata/DIR/`:
+/// `fixtures!("dir": NAME "file", …)`.
+macro_rules! fixtures {
+    ($dir:literal: $($name:ident $file:literal),+ $(,)?) => {
+        $(
+            const $name: &str = include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"), "/testdata/", $dir, "/", $file
+            ));
+        )+
+    };
+}
+pub(crate) use fixtures;

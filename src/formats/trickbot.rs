@@ -362,10 +362,8 @@ mod tests {
     use crate::formats::{Collect, parse_text};
     use proptest::prelude::*;
 
-    const QUILL: &str = include_str!("../../testdata/trickbot/quill.txt");
-    const VEGA: &str = include_str!("../../testdata/trickbot/vega_2020.log");
-    const MANGO: &str = include_str!("../../testdata/trickbot/crlf/mango.txt");
-    const STERN: &str = include_str!("../../testdata/trickbot/bad/stern.txt");
+    testkit::fixtures!("trickbot": QUILL "quill.txt", VEGA "vega_2020.log", MANGO "crlf/mango.txt",
+        STERN "bad/stern.txt");
 
     fn parse<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
         testkit::parse(&TrickBot, path, text)

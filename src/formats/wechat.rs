@@ -609,11 +609,8 @@ mod tests {
     use crate::formats::{Collect, parse_text, split_text};
     use crate::time::Zone;
 
-    const PRIVATE: &str = include_str!("../../testdata/wechat/txt/聊天记录/王小明/王小明.txt");
-    const GROUP: &str = include_str!("../../testdata/wechat/txt/项目二组.txt");
-    const BAD: &str = include_str!("../../testdata/wechat/bad/坏记录.txt");
-    const CSV: &str = include_str!("../../testdata/wechat/csv/王小明_utf8.csv");
-    const BAD_CSV: &str = include_str!("../../testdata/wechat/bad/坏表.csv");
+    testkit::fixtures!("wechat": PRIVATE "txt/聊天记录/王小明/王小明.txt", GROUP "txt/项目二组.txt",
+        BAD "bad/坏记录.txt", CSV "csv/王小明_utf8.csv", BAD_CSV "bad/坏表.csv");
 
     fn parse_at<'a>(path: &'a str, text: &'a str, zone: Zone, target: usize) -> Collect<'a> {
         parse_text(&WeChat, text, &ParseCtx::new(0, path, zone), target)

@@ -975,11 +975,9 @@ mod tests {
     use crate::time::Zone;
     use proptest::prelude::*;
 
-    const ANDROID: &str = include_str!("../../testdata/whatsapp/WhatsApp Chat with Lin Wei.txt");
-    const IOS: &str = include_str!("../../testdata/whatsapp/ios/WhatsApp Chat - Lin Wei/_chat.txt");
-    const US: &str = include_str!("../../testdata/whatsapp/WhatsApp Chat with Dana Kim.txt");
-    const ES: &str = include_str!("../../testdata/whatsapp/Chat de WhatsApp con Ana.txt");
-    const BAD: &str = include_str!("../../testdata/whatsapp/bad/WhatsApp Chat with Bad.txt");
+    testkit::fixtures!("whatsapp": ANDROID "WhatsApp Chat with Lin Wei.txt",
+        IOS "ios/WhatsApp Chat - Lin Wei/_chat.txt", US "WhatsApp Chat with Dana Kim.txt",
+        ES "Chat de WhatsApp con Ana.txt", BAD "bad/WhatsApp Chat with Bad.txt");
 
     fn parse<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
         testkit::parse(&WhatsApp, path, text)
