@@ -694,14 +694,18 @@ fn open_file(
             r.skipped = Some(why);
         }
     };
+    // An input that cannot be read is skipped and named among the unreadable paths.
+    let unreadable = |report: &mut Report, e: &dyn std::fmt::Display| {
+        skip(report, format!("unreadable: {e}"));
+        report.walk_problems.push(WalkProblem {
+            path: f.path.clone(),
+            what: format!("cannot read: {e}"),
+        });
+    };
     let opened = match opener.open(f) {
         Ok(o) => o,
         Err(e) => {
-            skip(report, format!("unreadable: {e}"));
-            report.walk_problems.push(WalkProblem {
-                path: f.path.clone(),
-                what: format!("cannot read: {e}"),
-            });
+            unreadable(report, &e);
             return None;
         }
     };
@@ -716,11 +720,7 @@ fn open_file(
     let head = match opened.read_at(0, decode::DETECT_LEN) {
         Ok(h) => h,
         Err(e) => {
-            skip(report, format!("unreadable: {e}"));
-            report.walk_problems.push(WalkProblem {
-                path: f.path.clone(),
-                what: format!("cannot read: {e}"),
-            });
+            unreadable(report, &e);
             return None;
         }
     };

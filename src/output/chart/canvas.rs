@@ -115,6 +115,15 @@ impl SvgWriter<'_> {
         )
     }
 
+    /// Filled or outlined, as plotters asks.
+    fn shape_attrs(&self, style: &impl BackendStyle, fill: bool) -> String {
+        if fill {
+            self.fill_attrs(style.color())
+        } else {
+            self.stroke_attrs(style)
+        }
+    }
+
     fn fill_attrs(&self, c: BackendColor) -> String {
         format!("fill=\"{}\"{}", hex(c), opacity("fill", c))
     }
@@ -196,11 +205,7 @@ impl DrawingBackend for Canvas<'_> {
                 .map_err(bitmap_err),
             Canvas::Svg(s) => {
                 if style.color().alpha > 0.0 {
-                    let attrs = if fill {
-                        s.fill_attrs(style.color())
-                    } else {
-                        s.stroke_attrs(style)
-                    };
+                    let attrs = s.shape_attrs(style, fill);
                     let (x0, x1) = (
                         upper_left.0.min(bottom_right.0),
                         upper_left.0.max(bottom_right.0),
@@ -255,11 +260,7 @@ impl DrawingBackend for Canvas<'_> {
                 .map_err(bitmap_err),
             Canvas::Svg(s) => {
                 if style.color().alpha > 0.0 {
-                    let attrs = if fill {
-                        s.fill_attrs(style.color())
-                    } else {
-                        s.stroke_attrs(style)
-                    };
+                    let attrs = s.shape_attrs(style, fill);
                     let _ = writeln!(
                         s.out,
                         "<circle cx=\"{}\" cy=\"{}\" r=\"{radius}\" {attrs}/>",

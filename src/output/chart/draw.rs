@@ -475,6 +475,12 @@ fn compact_k(n: u64) -> String {
     }
 }
 
+/// A calendar legend label at (`x`, `y`), left-aligned and vertically centred; its width.
+fn legend_text(p: &P<'_, '_>, text: &str, x: f64, y: f64) -> DResult<f64> {
+    p.text(text, x, y, 13.0, MUTED, HPos::Left, VPos::Center)?;
+    Ok(p.width(text, 13.0))
+}
+
 /// The pitch of `n` stacked rows: that of the first step whose limit holds `n`, else `min`.
 fn pitch(n: usize, steps: [(usize, f64); 2], min: f64) -> f64 {
     steps
@@ -687,16 +693,7 @@ fn calendar(p: &P<'_, '_>, c: &Cal) -> DResult {
     }
     // Legend.
     let ly = 8.0 + c.years.len() as f64 * BLOCK + 6.0;
-    p.text(
-        "messages per day:",
-        gx,
-        ly + cell / 2.0,
-        13.0,
-        MUTED,
-        HPos::Left,
-        VPos::Center,
-    )?;
-    let mut x = gx + p.width("messages per day:", 13.0) + 14.0;
+    let mut x = gx + legend_text(p, "messages per day:", gx, ly + cell / 2.0)? + 14.0;
     let mut lo = 1u64;
     let mut entries = vec![(ZERO, "0".to_string())];
     for (i, &hi) in c.levels.iter().enumerate() {
@@ -710,16 +707,7 @@ fn calendar(p: &P<'_, '_>, c: &Cal) -> DResult {
     }
     for (col, label) in entries {
         p.rect(x, ly, x + cell, ly + cell, col)?;
-        p.text(
-            &label,
-            x + cell + 6.0,
-            ly + cell / 2.0,
-            13.0,
-            MUTED,
-            HPos::Left,
-            VPos::Center,
-        )?;
-        x += cell + 6.0 + p.width(&label, 13.0) + 18.0;
+        x += cell + 6.0 + legend_text(p, &label, x + cell + 6.0, ly + cell / 2.0)? + 18.0;
     }
     Ok(())
 }
