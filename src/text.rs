@@ -103,10 +103,14 @@ mod tests {
             let cell = format!("{lead}SUM(A1)");
             assert_eq!(neutralize(&cell), format!("'{cell}"));
         }
-        assert_eq!(neutralize("hello"), "hello");
-        assert_eq!(neutralize("'quoted"), "'quoted");
-        assert_eq!(neutralize("'=x"), "''=x");
-        assert_eq!(neutralize(""), "");
+        for (cell, want) in [
+            ("hello", "hello"),
+            ("'quoted", "'quoted"),
+            ("'=x", "''=x"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralize(cell), want);
+        }
     }
 
     #[test]

@@ -33,6 +33,22 @@ pub struct Civil {
 }
 
 impl Civil {
+    /// A whole-second wall-clock reading.
+    pub fn at(year: i32, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Civil {
+        Civil {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            micros: 0,
+            frac_digits: 0,
+        }
+    }
+}
+
+impl Civil {
     /// True when every field is in range (month lengths and leap years included).
     pub fn is_valid(&self) -> bool {
         (1..=12).contains(&self.month)
@@ -680,16 +696,7 @@ mod tests {
     use super::*;
 
     fn civil(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Civil {
-        Civil {
-            year: y,
-            month: mo,
-            day: d,
-            hour: h,
-            minute: mi,
-            second: s,
-            micros: 0,
-            frac_digits: 0,
-        }
+        Civil::at(y, mo, d, h, mi, s)
     }
 
     #[test]

@@ -94,16 +94,7 @@ const MONTHS: [&[u8; 3]; 12] = [
 ];
 
 fn time_civil(h: u32, m: u32, s: u32) -> Civil {
-    Civil {
-        year: 2000,
-        month: 1,
-        day: 1,
-        hour: h,
-        minute: m,
-        second: s,
-        micros: 0,
-        frac_digits: 0,
-    }
+    Civil::at(2000, 1, 1, h, m, s)
 }
 
 /// The line without its trailing `\r`.

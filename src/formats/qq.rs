@@ -183,16 +183,7 @@ fn header(line: &str) -> Option<Head<'_>> {
     }
     let nick = strip_role(nick);
     Some(Head {
-        civil: Civil {
-            year: year as i32,
-            month,
-            day,
-            hour,
-            minute,
-            second,
-            micros: 0,
-            frac_digits: 0,
-        },
+        civil: Civil::at(year as i32, month, day, hour, minute, second),
         sender,
         nick,
     })

@@ -106,16 +106,14 @@ fn head(b: &[u8]) -> Option<Head> {
     if s1 == s0 {
         return None;
     }
-    let civil = Civil {
-        year: digits::<4>(&b[1..])? as i32,
-        month: digits::<2>(&b[6..])?,
-        day: digits::<2>(&b[9..])?,
+    let civil = Civil::at(
+        digits::<4>(&b[1..])? as i32,
+        digits::<2>(&b[6..])?,
+        digits::<2>(&b[9..])?,
         hour,
         minute,
         second,
-        micros: 0,
-        frac_digits: 0,
-    };
+    );
     Some(Head {
         civil,
         sender: (s0, s1),

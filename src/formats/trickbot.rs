@@ -75,16 +75,7 @@ struct Head<'t> {
 
 #[inline]
 fn civil(year: u32, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Civil {
-    Civil {
-        year: year as i32,
-        month,
-        day,
-        hour,
-        minute,
-        second,
-        micros: 0,
-        frac_digits: 0,
-    }
+    Civil::at(year as i32, month, day, hour, minute, second)
 }
 
 /// `[DD.MM.YY HH:MM:SS] nick:` + (tabs/spaces | end of line). `line` has no `\n`.
@@ -444,13 +435,17 @@ mod tests {
 
     #[test]
     fn channel_is_the_file_stem() {
-        assert_eq!(stem("logs/quill.txt"), "quill");
-        assert_eq!(
-            stem("dump.zip!/a/defender@jabber.example.log"),
-            "defender@jabber.example"
-        );
-        assert_eq!(stem("C:\\logs\\noext"), "noext");
-        assert_eq!(stem(".hidden"), ".hidden");
+        for (path, want) in [
+            ("logs/quill.txt", "quill"),
+            (
+                "dump.zip!/a/defender@jabber.example.log",
+                "defender@jabber.example",
+            ),
+            ("C:\\logs\\noext", "noext"),
+            (".hidden", ".hidden"),
+        ] {
+            assert_eq!(stem(path), want, "{path}");
+        }
         let c = parse("dump.zip!/chats/stern.txt", "[04.11.21 10:00:00] a:\t\tx\n");
         assert_eq!(c.messages[0].channel.as_deref(), Some("stern"));
     }

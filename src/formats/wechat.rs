@@ -114,16 +114,14 @@ fn header(line: &str) -> Option<Head<'_>> {
     {
         return None;
     }
-    let civil = Civil {
-        year: digits::<4>(b)? as i32,
-        month: digits::<2>(&b[5..])?,
-        day: digits::<2>(&b[8..])?,
-        hour: digits::<2>(&b[11..])?,
-        minute: digits::<2>(&b[14..])?,
-        second: digits::<2>(&b[17..])?,
-        micros: 0,
-        frac_digits: 0,
-    };
+    let civil = Civil::at(
+        digits::<4>(b)? as i32,
+        digits::<2>(&b[5..])?,
+        digits::<2>(&b[8..])?,
+        digits::<2>(&b[11..])?,
+        digits::<2>(&b[14..])?,
+        digits::<2>(&b[17..])?,
+    );
     let rest = line.get(20..)?.trim_end_matches([' ', '\t', '\r']);
     if rest.trim_start_matches([' ', '\t']).is_empty() {
         return None;

@@ -992,16 +992,7 @@ mod tests {
     }
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
-        let c = Civil {
-            year: y,
-            month: mo,
-            day: d,
-            hour: h,
-            minute: mi,
-            second: s,
-            micros: 0,
-            frac_digits: 0,
-        };
+        let c = Civil::at(y, mo, d, h, mi, s);
         c.unix_seconds_as_utc() * 1_000_000
     }
 
@@ -1301,17 +1292,18 @@ mod tests {
 
     #[test]
     fn chat_name_comes_from_the_file_or_zip_name() {
-        assert_eq!(chat_name("a/WhatsApp Chat with Lin Wei.txt"), "Lin Wei");
-        assert_eq!(
-            chat_name("x/WhatsApp Chat - Lin Wei.zip!/_chat.txt"),
-            "Lin Wei"
-        );
-        assert_eq!(chat_name("WhatsApp Chat - Lin Wei/_chat.txt"), "Lin Wei");
-        assert_eq!(chat_name("WhatsApp-Chat mit Jörg.txt"), "Jörg");
-        assert_eq!(chat_name("Chat de WhatsApp con Ana.txt"), "Ana");
-        assert_eq!(chat_name("Discussion WhatsApp avec Zoé.txt"), "Zoé");
-        assert_eq!(chat_name("backup/ops.txt"), "ops");
-        assert_eq!(chat_name("_chat.txt"), "_chat");
+        for (path, name) in [
+            ("a/WhatsApp Chat with Lin Wei.txt", "Lin Wei"),
+            ("x/WhatsApp Chat - Lin Wei.zip!/_chat.txt", "Lin Wei"),
+            ("WhatsApp Chat - Lin Wei/_chat.txt", "Lin Wei"),
+            ("WhatsApp-Chat mit Jörg.txt", "Jörg"),
+            ("Chat de WhatsApp con Ana.txt", "Ana"),
+            ("Discussion WhatsApp avec Zoé.txt", "Zoé"),
+            ("backup/ops.txt", "ops"),
+            ("_chat.txt", "_chat"),
+        ] {
+            assert_eq!(chat_name(path), name, "{path}");
+        }
     }
 
     #[test]

@@ -122,11 +122,15 @@ mod tests {
 
     #[test]
     fn xml_escape_covers_markup_quotes_and_forbidden_characters() {
-        assert_eq!(xml_escape("plain 王伟"), "plain 王伟");
-        assert_eq!(
-            xml_escape("<script>a&b\"'</script>"),
-            "&lt;script&gt;a&amp;b&quot;&apos;&lt;/script&gt;"
-        );
-        assert_eq!(xml_escape("a\u{1}b\nc\u{FFFF}"), "a\u{FFFD}b&#10;c\u{FFFD}");
+        for (text, want) in [
+            ("plain 王伟", "plain 王伟"),
+            (
+                "<script>a&b\"'</script>",
+                "&lt;script&gt;a&amp;b&quot;&apos;&lt;/script&gt;",
+            ),
+            ("a\u{1}b\nc\u{FFFF}", "a\u{FFFD}b&#10;c\u{FFFD}"),
+        ] {
+            assert_eq!(xml_escape(text), want);
+        }
     }
 }
