@@ -370,35 +370,40 @@ impl Format for Qq {
         let mut pos = 0;
         let mut line = chunk.line;
 
-        let mut emit = |h: Head<'a>,
-                        start: usize,
-                        hline: u64,
-                        body: usize,
-                        end: usize,
-                        channel: Option<&'a str>,
-                        sink: &mut dyn Sink<'a>| {
-            let raw = text.get(body.min(end)..end).unwrap_or("");
-            let body = body_text(trim_trailing_blank(raw));
-            let kind = if h.nick == "系统消息" || h.sender == "10000" {
-                Kind::System
-            } else if is_placeholder(&body) {
-                Kind::Attachment
-            } else {
-                Kind::Message
+        // Ends the record being read (if any) at `end`.
+        let mut emit =
+            |state: State<'a>, end: usize, channel: Option<&'a str>, sink: &mut dyn Sink<'a>| {
+                let State::Record {
+                    head: h,
+                    start,
+                    line: hline,
+                    body,
+                } = state
+                else {
+                    return;
+                };
+                let raw = text.get(body.min(end)..end).unwrap_or("");
+                let body = body_text(trim_trailing_blank(raw));
+                let kind = if h.nick == "系统消息" || h.sender == "10000" {
+                    Kind::System
+                } else if is_placeholder(&body) {
+                    Kind::Attachment
+                } else {
+                    Kind::Message
+                };
+                let mut m = Message::new(
+                    r.resolve(&h.civil),
+                    h.sender,
+                    body,
+                    ctx.loc(chunk, start, hline),
+                );
+                if !h.nick.is_empty() {
+                    m.name = Some(Cow::Borrowed(h.nick));
+                }
+                m.channel = channel.map(Cow::Borrowed);
+                m.kind = kind;
+                sink.message(m);
             };
-            let mut m = Message::new(
-                r.resolve(&h.civil),
-                h.sender,
-                body,
-                ctx.loc(chunk, start, hline),
-            );
-            if !h.nick.is_empty() {
-                m.name = Some(Cow::Borrowed(h.nick));
-            }
-            m.channel = channel.map(Cow::Borrowed);
-            m.kind = kind;
-            sink.message(m);
-        };
 
         while pos < b.len() {
             let eol = line_end(b, pos);
@@ -412,28 +417,12 @@ impl Format for Qq {
             }
             let at_start = matches!(state, State::Outside | State::Section);
             if is_separator(l) {
-                if let State::Record {
-                    head,
-                    start,
-                    line: hl,
-                    body,
-                } = state
-                {
-                    emit(head, start, hl, body, pos, channel, sink);
-                }
+                emit(state, pos, channel, sink);
                 state = State::Section;
                 prev_sep = true;
                 reported = false;
             } else if let Some(h) = (after_blank || at_start).then(|| header(l)).flatten() {
-                if let State::Record {
-                    head,
-                    start,
-                    line: hl,
-                    body,
-                } = state
-                {
-                    emit(head, start, hl, body, pos, channel, sink);
-                }
+                emit(state, pos, channel, sink);
                 reported = false;
                 prev_sep = false;
                 if h.civil.is_valid() {
@@ -489,15 +478,7 @@ impl Format for Qq {
             line += 1;
             pos = eol + 1;
         }
-        if let State::Record {
-            head,
-            start,
-            line: hl,
-            body,
-        } = state
-        {
-            emit(head, start, hl, body, b.len(), channel, sink);
-        }
+        emit(state, b.len(), channel, sink);
         sink.dst_adjusted(r.adjusted);
     }
 }
