@@ -78,6 +78,23 @@ enum Line<'t> {
     Rec(Rec<'t>),
 }
 
+/// A message line's rest after its `<`: `nick> body` (the nick without its mode sign); None
+/// when the nick is empty or holds a space.
+fn angle_rec(civil: Civil, r: &str) -> Option<Rec<'_>> {
+    let close = find_gt_space(r).or_else(|| r.strip_suffix('>').map(|x| x.len()))?;
+    let nick = strip_mode(&r[..close]);
+    if nick.is_empty() || nick.contains(' ') {
+        return None;
+    }
+    Some(Rec {
+        civil,
+        sender: nick,
+        body: r.get(close + 2..).unwrap_or(""),
+        kind: Kind::Message,
+        star: false,
+    })
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Rec<'t> {
     /// Full stamp (WeeChat) or time of day with a placeholder date.
@@ -217,18 +234,7 @@ fn irssi(l: &str) -> Option<Line<'_>> {
     let civil = time_civil(h, m, s);
     let rest = l.get(i + 1..)?;
     let rec = if let Some(r) = rest.strip_prefix('<') {
-        let close = find_gt_space(r).or_else(|| r.strip_suffix('>').map(|x| x.len()))?;
-        let nick = strip_mode(&r[..close]);
-        if nick.is_empty() || nick.contains(' ') {
-            return None;
-        }
-        Rec {
-            civil,
-            sender: nick,
-            body: r.get(close + 2..).unwrap_or(""),
-            kind: Kind::Message,
-            star: false,
-        }
+        angle_rec(civil, r)?
     } else if let Some(r) = rest.strip_prefix(" * ") {
         let nick = r.split(' ').next().unwrap_or("");
         Rec {
@@ -311,18 +317,7 @@ fn znc(l: &str) -> Option<Line<'_>> {
     );
     let rest = l.get(11..)?;
     let rec = if let Some(r) = rest.strip_prefix('<') {
-        let close = find_gt_space(r).or_else(|| r.strip_suffix('>').map(|x| x.len()))?;
-        let nick = strip_mode(&r[..close]);
-        if nick.is_empty() || nick.contains(' ') {
-            return None;
-        }
-        Rec {
-            civil,
-            sender: nick,
-            body: r.get(close + 2..).unwrap_or(""),
-            kind: Kind::Message,
-            star: false,
-        }
+        angle_rec(civil, r)?
     } else if let Some(r) = rest.strip_prefix("*** ") {
         Rec {
             civil,
