@@ -47,8 +47,10 @@
 //! ([`Format::next_record`] is `None`: quoted fields hold newlines).
 
 use super::jsonish::Str;
-use super::jsonish::{excerpt_at, indent, skip_bom, string_end};
-use super::scan::{line_end, line_start, skip_ws};
+use super::jsonish::{
+    ArrayWalk, excerpt_at, indent, next_element_start, skip_bom, string_end, walk_array,
+};
+use super::scan::{line_end, skip_ws};
 use super::{
     About, Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
 };
@@ -174,22 +176,7 @@ fn is_message_start(b: &[u8], ls: usize) -> bool {
 }
 
 fn next_record(b: &[u8], from: usize) -> Option<usize> {
-    if from > b.len() {
-        return None;
-    }
-    let mut i = from;
-    if i > 0 && b.get(i - 1) != Some(&b'\n') {
-        i = i + memchr::memchr(b'\n', &b[i..])? + 1;
-    }
-    let finder = memchr::memmem::Finder::new(b"\n    {");
-    // `i` is a line start: test it, then every later line start found.
-    loop {
-        if is_message_start(b, i) {
-            return Some(i);
-        }
-        let k = finder.find(b.get(i..)?)?;
-        i = i + k + 1;
-    }
+    next_element_start(b, from, is_message_start)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -358,11 +345,6 @@ struct Parser<'c, 'a> {
 }
 
 impl<'a> Parser<'_, 'a> {
-    fn problem(&mut self, sink: &mut dyn Sink<'a>, at: usize, what: String) {
-        let line = self.lines.at(at);
-        sink.problem(Problem::new(self.ctx.loc(self.chunk, at, line), what));
-    }
-
     fn json(&mut self, sink: &mut dyn Sink<'a>) {
         let text: &'a str = self.chunk.text;
         let b = self.b;
@@ -371,7 +353,7 @@ impl<'a> Parser<'_, 'a> {
             return;
         }
         let from_path = || Cow::Borrowed(channel_from_path(self.ctx.path));
-        let (channel, mut i) = if !self.chunk.first && b.get(start) == Some(&b'{') {
+        let (channel, i) = if !self.chunk.first && b.get(start) == Some(&b'{') {
             let name = self
                 .ctx
                 .hint::<ChannelName>()
@@ -414,74 +396,40 @@ impl<'a> Parser<'_, 'a> {
                 }
             }
         };
-        loop {
-            i = skip_ws(b, i);
-            let Some(&c) = b.get(i) else {
-                if self.chunk.last {
-                    self.problem(
-                        sink,
-                        b.len(),
-                        "truncated: the file ends after the last message; missing \"]}\"".into(),
-                    );
-                }
-                return;
-            };
-            match c {
-                b']' => {
-                    // The rest (`"messageCount": N }`) is not read.
-                    return;
-                }
-                b',' => i += 1,
-                b'{' => {
-                    let line = self.lines.at(i);
-                    let mut stream =
-                        serde_json::Deserializer::from_str(&text[i..]).into_iter::<Raw<'a>>();
-                    match stream.next() {
-                        Some(Ok(raw)) => {
-                            let end = i + stream.byte_offset();
-                            match self.message(raw, i, end, line, &channel) {
-                                Ok(m) => sink.message(m),
-                                Err(p) => sink.problem(p),
-                            }
-                            i = end;
-                        }
-                        Some(Err(e)) if !e.is_eof() => {
-                            let loc = self.ctx.loc(self.chunk, i, line);
-                            sink.problem(Problem::new(
-                                loc,
-                                format!("bad message JSON ({e}): {}", excerpt_at(text, i)),
-                            ));
-                            match next_record(b, i + 1) {
-                                Some(n) => i = n,
-                                None => return,
-                            }
-                        }
-                        _ => {
-                            let loc = self.ctx.loc(self.chunk, i, line);
-                            let last = line_start(b, b.len().saturating_sub(1));
-                            sink.problem(Problem::new(
-                                loc,
-                                format!(
-                                    "truncated: the file ends inside this message (last line {:?}); missing the rest of the message and \"]}}\"",
-                                    excerpt_at(text, last)
-                                ),
-                            ));
-                            return;
-                        }
-                    }
-                }
-                _ => {
-                    let ex = excerpt_at(text, i);
-                    self.problem(sink, i, format!("message is not an object: {ex}"));
-                    match next_record(b, i + 1) {
-                        Some(n) => i = n,
-                        None => return,
-                    }
-                }
-            }
+        walk_array(self, i, &channel, sink);
+    }
+}
+
+impl<'a> ArrayWalk<'a> for Parser<'_, 'a> {
+    type Raw = Raw<'a>;
+    type Extra = Cow<'a, str>;
+    const CLOSER: &'static str = "]}";
+
+    fn parts(&mut self) -> (&Chunk<'a>, &ParseCtx<'a>, &mut Lines<'a>) {
+        (self.chunk, self.ctx, &mut self.lines)
+    }
+
+    fn element(
+        &mut self,
+        raw: Raw<'a>,
+        start: usize,
+        end: usize,
+        line: u64,
+        channel: &Cow<'a, str>,
+        sink: &mut dyn Sink<'a>,
+    ) {
+        match self.message(raw, start, end, line, channel) {
+            Ok(m) => sink.message(m),
+            Err(p) => sink.problem(p),
         }
     }
 
+    fn resume(&self, from: usize) -> Option<usize> {
+        next_record(self.b, from)
+    }
+}
+
+impl<'a> Parser<'_, 'a> {
     fn message(
         &mut self,
         raw: Raw<'a>,

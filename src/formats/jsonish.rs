@@ -6,7 +6,9 @@
 //! surrogate with U+FFFD, and tells the caller the first thing it repaired so the parser can
 //! report it as a problem while still emitting the message.
 
-use super::excerpt;
+use super::scan::{line_start, skip_ws};
+use super::{Chunk, Lines, ParseCtx, Sink, excerpt, file_name};
+use crate::model::Problem;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use std::borrow::Cow;
 use std::fmt;
@@ -239,6 +241,169 @@ pub(crate) fn excerpt_at(text: &str, at: usize) -> String {
         end -= 1;
     }
     excerpt(text.get(at..end).unwrap_or(""))
+}
+
+/// For a sniff: where the top-level `{` stands in `head` (after a BOM and white space), when
+/// `path` names a `.json` file (any case) and `head` opens an object; else `None`.
+pub(crate) fn json_object_head(path: &str, head: &str) -> Option<usize> {
+    let name = file_name(path);
+    let is_json = name.len() > 5
+        && name
+            .get(name.len() - 5..)
+            .is_some_and(|e| e.eq_ignore_ascii_case(".json"));
+    if !is_json {
+        return None;
+    }
+    let b = head.as_bytes();
+    let i = skip_ws(b, skip_bom(b));
+    (b.get(i) == Some(&b'{')).then_some(i)
+}
+
+/// The start of the first element line at or after `from` (`from` itself when it starts a
+/// line, else the next line start) for which `is_start` holds; after the first, only lines
+/// starting `    {` (an array element at the exporters' indent) are tried. For the JSON exports
+/// whose messages are the elements of a pretty-printed array (Discord, Slack).
+pub(crate) fn next_element_start(
+    b: &[u8],
+    from: usize,
+    is_start: impl Fn(&[u8], usize) -> bool,
+) -> Option<usize> {
+    if from > b.len() {
+        return None;
+    }
+    let mut i = from;
+    if i > 0 && b.get(i - 1) != Some(&b'\n') {
+        i = i + memchr::memchr(b'\n', &b[i..])? + 1;
+    }
+    let finder = memchr::memmem::Finder::new(b"\n    {");
+    // `i` is a line start: test it, then every later line start found.
+    loop {
+        if is_start(b, i) {
+            return Some(i);
+        }
+        let k = finder.find(b.get(i..)?)?;
+        i = i + k + 1;
+    }
+}
+
+/// A parser of a JSON array of message objects, read element by element with serde (a
+/// Discord export's `messages`, a Slack day file): what [`walk_array`] needs of it.
+pub(crate) trait ArrayWalk<'a> {
+    /// The serde form of one element.
+    type Raw: Deserialize<'a>;
+    /// What [`ArrayWalk::element`] needs besides the element (the channel).
+    type Extra;
+    /// What a file cut off after or inside an element lacks at the end: `]` or `]}`.
+    const CLOSER: &'static str;
+    /// The chunk, the parse context and the chunk's line counter.
+    fn parts(&mut self) -> (&Chunk<'a>, &ParseCtx<'a>, &mut Lines<'a>);
+    /// Turns the element `text[start..end]`, starting on `line`, into a message or a problem.
+    fn element(
+        &mut self,
+        raw: Self::Raw,
+        start: usize,
+        end: usize,
+        line: u64,
+        extra: &Self::Extra,
+        sink: &mut dyn Sink<'a>,
+    );
+    /// Where to go on after a damaged element whose `{` is at `from - 1`: the next strict
+    /// element start at or after `from`.
+    fn resume(&self, from: usize) -> Option<usize>;
+    /// At the array's closing `]` at `at`: where to go on reading elements, if anywhere.
+    fn close(&mut self, _at: usize, _sink: &mut dyn Sink<'a>) -> Option<usize> {
+        None
+    }
+    /// Reports `what` as a problem at byte `at`.
+    fn problem(&mut self, sink: &mut dyn Sink<'a>, at: usize, what: String) {
+        let (chunk, ctx, lines) = self.parts();
+        let line = lines.at(at);
+        sink.problem(Problem::new(ctx.loc(chunk, at, line), what));
+    }
+}
+
+/// Reads the elements of a JSON array from `i` (just inside its `[`, or at an element start
+/// in a later chunk) to its `]` or the end of the chunk: each object through
+/// [`ArrayWalk::element`], anything else, bad JSON or a cut-off element as a problem.
+pub(crate) fn walk_array<'a, W: ArrayWalk<'a>>(
+    w: &mut W,
+    mut i: usize,
+    extra: &W::Extra,
+    sink: &mut dyn Sink<'a>,
+) {
+    let (chunk, _, _) = w.parts();
+    let text: &'a str = chunk.text;
+    let last_chunk = chunk.last;
+    let b = text.as_bytes();
+    loop {
+        i = skip_ws(b, i);
+        let Some(&c) = b.get(i) else {
+            if last_chunk {
+                w.problem(
+                    sink,
+                    b.len(),
+                    format!(
+                        "truncated: the file ends after the last message; missing \"{}\"",
+                        W::CLOSER
+                    ),
+                );
+            }
+            return;
+        };
+        match c {
+            b']' => match w.close(i, sink) {
+                Some(p) => i = p,
+                None => return,
+            },
+            b',' => i += 1,
+            b'{' => {
+                let line = w.parts().2.at(i);
+                let mut stream =
+                    serde_json::Deserializer::from_str(&text[i..]).into_iter::<W::Raw>();
+                match stream.next() {
+                    Some(Ok(raw)) => {
+                        let end = i + stream.byte_offset();
+                        w.element(raw, i, end, line, extra, sink);
+                        i = end;
+                    }
+                    Some(Err(e)) if !e.is_eof() => {
+                        let (chunk, ctx, _) = w.parts();
+                        let loc = ctx.loc(chunk, i, line);
+                        sink.problem(Problem::new(
+                            loc,
+                            format!("bad message JSON ({e}): {}", excerpt_at(text, i)),
+                        ));
+                        match w.resume(i + 1) {
+                            Some(n) => i = n,
+                            None => return,
+                        }
+                    }
+                    _ => {
+                        let (chunk, ctx, _) = w.parts();
+                        let loc = ctx.loc(chunk, i, line);
+                        let last = line_start(b, b.len().saturating_sub(1));
+                        sink.problem(Problem::new(
+                            loc,
+                            format!(
+                                "truncated: the file ends inside this message (last line {:?}); missing the rest of the message and \"{}\"",
+                                excerpt_at(text, last),
+                                W::CLOSER
+                            ),
+                        ));
+                        return;
+                    }
+                }
+            }
+            _ => {
+                let ex = excerpt_at(text, i);
+                w.problem(sink, i, format!("message is not an object: {ex}"));
+                match w.resume(i + 1) {
+                    Some(n) => i = n,
+                    None => return,
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -32,9 +32,9 @@
 //! an element start without scanning from the file start (any `{` may sit inside a string),
 //! so no strict split exists that is cheaper than parsing.
 
-use super::jsonish::{Str, excerpt_at, object_end, skip_bom, string_end};
+use super::jsonish::{Str, excerpt_at, json_object_head, object_end, skip_bom, string_end};
 use super::scan::skip_ws;
-use super::{About, Chunk, Format, ParseCtx, Sink, excerpt, file_name};
+use super::{About, Chunk, Format, ParseCtx, Sink, excerpt};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::parse_iso;
 use serde::Deserialize;
@@ -74,19 +74,10 @@ impl Format for RocketChat {
 }
 
 fn sniff(path: &str, head: &str) -> u8 {
-    let name = file_name(path);
-    let is_json = name.len() > 5
-        && name
-            .get(name.len() - 5..)
-            .is_some_and(|e| e.eq_ignore_ascii_case(".json"));
-    if !is_json {
+    if json_object_head(path, head).is_none() {
         return 0;
     }
     let b = head.as_bytes();
-    let i = skip_ws(b, skip_bom(b));
-    if b.get(i) != Some(&b'{') {
-        return 0;
-    }
     // `"messages"` must open an array.
     let finder = memchr::memmem::Finder::new(b"\"messages\"");
     let has_array = finder.find_iter(b).any(|p| {

@@ -42,8 +42,8 @@
 //! spaces can only be elements of the top-level array.
 
 use super::jsonish::Str;
-use super::jsonish::{excerpt_at, indent, skip_bom};
-use super::scan::{line_end, line_start, skip_ws};
+use super::jsonish::{ArrayWalk, excerpt_at, indent, next_element_start, skip_bom, walk_array};
+use super::scan::{line_end, skip_ws};
 use super::{
     About, Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
 };
@@ -132,21 +132,7 @@ fn channel_of(path: &str) -> Option<&str> {
 }
 
 fn next_record(b: &[u8], from: usize) -> Option<usize> {
-    if from > b.len() {
-        return None;
-    }
-    let mut i = from;
-    if i > 0 && b.get(i - 1) != Some(&b'\n') {
-        i = i + memchr::memchr(b'\n', &b[i..])? + 1;
-    }
-    let finder = memchr::memmem::Finder::new(b"\n    {");
-    loop {
-        if is_element_start(b, i) {
-            return Some(i);
-        }
-        let k = finder.find(b.get(i..)?)?;
-        i = i + k + 1;
-    }
+    next_element_start(b, from, is_element_start)
 }
 
 /// `    {` alone on its line, then a line of eight spaces and a key.
@@ -387,11 +373,6 @@ struct Parser<'c, 'a> {
 }
 
 impl<'a> Parser<'_, 'a> {
-    fn problem(&mut self, sink: &mut dyn Sink<'a>, at: usize, what: String) {
-        let line = self.lines.at(at);
-        sink.problem(Problem::new(self.ctx.loc(self.chunk, at, line), what));
-    }
-
     fn run(&mut self, sink: &mut dyn Sink<'a>) {
         let text: &'a str = self.chunk.text;
         let b = self.b;
@@ -412,89 +393,58 @@ impl<'a> Parser<'_, 'a> {
             i += 1;
         }
         let channel = channel_of(self.ctx.path).map(Cow::Borrowed);
-        loop {
-            i = skip_ws(b, i);
-            let Some(&c) = b.get(i) else {
-                if self.chunk.last {
-                    self.problem(
-                        sink,
-                        b.len(),
-                        "truncated: the file ends after the last message; missing \"]\"".into(),
-                    );
+        walk_array(self, i, &channel, sink);
+    }
+}
+
+impl<'a> ArrayWalk<'a> for Parser<'_, 'a> {
+    type Raw = Raw<'a>;
+    type Extra = Option<Cow<'a, str>>;
+    const CLOSER: &'static str = "]";
+
+    fn parts(&mut self) -> (&Chunk<'a>, &ParseCtx<'a>, &mut Lines<'a>) {
+        (self.chunk, self.ctx, &mut self.lines)
+    }
+
+    fn element(
+        &mut self,
+        raw: Raw<'a>,
+        start: usize,
+        end: usize,
+        line: u64,
+        channel: &Option<Cow<'a, str>>,
+        sink: &mut dyn Sink<'a>,
+    ) {
+        match self.message(raw, start, end, line, channel) {
+            Ok((m, missing)) => {
+                if let Some(p) = missing {
+                    sink.problem(p);
                 }
-                return;
-            };
-            match c {
-                b']' => {
-                    let j = skip_ws(b, i + 1);
-                    if j < b.len() {
-                        let ex = excerpt_at(text, j);
-                        self.problem(sink, j, format!("unexpected data after the array: {ex}"));
-                        // A damaged file can close the array early: go on at the next strict
-                        // message start (where a split would start a chunk).
-                        if let Some(p) = Slack.next_record(text, j) {
-                            i = p;
-                            continue;
-                        }
-                    }
-                    return;
-                }
-                b',' => i += 1,
-                b'{' => {
-                    let line = self.lines.at(i);
-                    let mut stream =
-                        serde_json::Deserializer::from_str(&text[i..]).into_iter::<Raw<'a>>();
-                    match stream.next() {
-                        Some(Ok(raw)) => {
-                            let end = i + stream.byte_offset();
-                            match self.message(raw, i, end, line, &channel) {
-                                Ok((m, missing)) => {
-                                    if let Some(p) = missing {
-                                        sink.problem(p);
-                                    }
-                                    sink.message(m)
-                                }
-                                Err(p) => sink.problem(p),
-                            }
-                            i = end;
-                        }
-                        Some(Err(e)) if !e.is_eof() => {
-                            let loc = self.ctx.loc(self.chunk, i, line);
-                            sink.problem(Problem::new(
-                                loc,
-                                format!("bad message JSON ({e}): {}", excerpt_at(text, i)),
-                            ));
-                            match next_record(b, i + 1) {
-                                Some(n) => i = n,
-                                None => return,
-                            }
-                        }
-                        _ => {
-                            let loc = self.ctx.loc(self.chunk, i, line);
-                            let last = line_start(b, b.len().saturating_sub(1));
-                            sink.problem(Problem::new(
-                                loc,
-                                format!(
-                                    "truncated: the file ends inside this message (last line {:?}); missing the rest of the message and \"]\"",
-                                    excerpt_at(text, last)
-                                ),
-                            ));
-                            return;
-                        }
-                    }
-                }
-                _ => {
-                    let ex = excerpt_at(text, i);
-                    self.problem(sink, i, format!("message is not an object: {ex}"));
-                    match next_record(b, i + 1) {
-                        Some(n) => i = n,
-                        None => return,
-                    }
-                }
+                sink.message(m)
             }
+            Err(p) => sink.problem(p),
         }
     }
 
+    fn resume(&self, from: usize) -> Option<usize> {
+        next_record(self.b, from)
+    }
+
+    fn close(&mut self, at: usize, sink: &mut dyn Sink<'a>) -> Option<usize> {
+        let text: &'a str = self.chunk.text;
+        let j = skip_ws(self.b, at + 1);
+        if j < self.b.len() {
+            let ex = excerpt_at(text, j);
+            self.problem(sink, j, format!("unexpected data after the array: {ex}"));
+            // A damaged file can close the array early: go on at the next strict
+            // message start (where a split would start a chunk).
+            return Slack.next_record(text, j);
+        }
+        None
+    }
+}
+
+impl<'a> Parser<'_, 'a> {
     fn message(
         &mut self,
         raw: Raw<'a>,

@@ -68,11 +68,11 @@
 //! The chat of a chunk that starts inside a messages array comes from [`Format::survey`],
 //! which records the byte offset of every `"messages": [` line with the chat's name or id.
 
-use super::jsonish::{Str, excerpt_at, indent, object_end, skip_bom, string_end, unescape};
-use super::scan::{line_end, line_start, skip_ws};
-use super::{
-    About, Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
+use super::jsonish::{
+    Str, excerpt_at, indent, json_object_head, object_end, skip_bom, string_end, unescape,
 };
+use super::scan::{line_end, line_start, skip_ws};
+use super::{About, Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Resolver, parse_iso};
 use serde::Deserialize;
@@ -121,19 +121,10 @@ impl Format for Telegram {
 }
 
 fn sniff(path: &str, head: &str) -> u8 {
-    let name = file_name(path);
-    let is_json = name.len() > 5
-        && name
-            .get(name.len() - 5..)
-            .is_some_and(|e| e.eq_ignore_ascii_case(".json"));
-    if !is_json {
+    let Some(i) = json_object_head(path, head) else {
         return 0;
-    }
+    };
     let b = head.as_bytes();
-    let i = skip_ws(b, skip_bom(b));
-    if b.get(i) != Some(&b'{') {
-        return 0;
-    }
     let has = |s: &[u8]| memchr::memmem::find(b, s).is_some();
     let messages = has(b"\"messages\": [") || has(b"\"messages\":[");
     let chats = has(b"\"chats\": {") && has(b"\"list\": [");
