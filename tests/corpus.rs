@@ -8,6 +8,38 @@ fn format(name: &str) -> &'static dyn chatsift::formats::Format {
     chatsift::formats::by_name(name).expect("a registered format")
 }
 
+/// Generates `name`'s corpus (`size` bytes, `seed`), checks that it sniffs as `name` under
+/// `path`, surveys it, and parses it at each chunk target with no problem and every generated
+/// message; `check` sees each parse with its target.
+fn round_trip(
+    name: &str,
+    size: u64,
+    seed: u64,
+    path: &str,
+    targets: &[usize],
+    check: impl Fn(usize, &chatsift::formats::Collect<'_>),
+) {
+    use chatsift::formats::{self, FormatOptions, ParseCtx};
+    let mut out = Vec::new();
+    let stats = chatsift_corpus::generate(name, size, seed, &mut out).unwrap();
+    assert_eq!(stats.bytes, out.len() as u64);
+    let text = String::from_utf8(out).unwrap();
+    assert!(formats::sniff(path, formats::sniff_head(&text)).is_some_and(|f| f.name() == name));
+    let hint = formats::survey_text(format(name), path, &text, FormatOptions::default());
+    let mut ctx = ParseCtx::new(0, path, chatsift::time::Zone::Utc);
+    ctx.hint = hint.as_deref();
+    for &target in targets {
+        let c = formats::parse_text(format(name), &text, &ctx, target);
+        assert!(
+            c.problems.is_empty(),
+            "{:?}",
+            &c.problems[..c.problems.len().min(3)]
+        );
+        assert_eq!(c.messages.len() as u64, stats.messages);
+        check(target, &c);
+    }
+}
+
 mod whatsapp {
     use chatsift::formats::{self, FormatOptions, ParseCtx};
     use chatsift::model::Kind;
@@ -165,101 +197,62 @@ mod irc {
 }
 
 mod telegram {
-    use chatsift::formats::{self, FormatOptions, ParseCtx};
     use chatsift::model::Kind;
-    use chatsift::time::Zone;
-    use chatsift_corpus::generate;
 
     #[test]
-    fn generated_result_json_parses_back_with_no_problems_and_every_record() {
-        let mut out = Vec::new();
-        let stats = generate("telegram", 400_000, 9, &mut out).unwrap();
-        assert_eq!(stats.bytes, out.len() as u64);
-        let text = String::from_utf8(out).unwrap();
+    fn generated_export_parses_back_with_no_problems_and_every_record() {
         let path = "ChatExport/result.json";
-        assert!(
-            formats::sniff(path, formats::sniff_head(&text))
-                .is_some_and(|f| f.name() == "telegram")
-        );
-        let hint = formats::survey_text(
-            super::format("telegram"),
+        super::round_trip(
+            "telegram",
+            400_000,
+            9,
             path,
-            &text,
-            FormatOptions::default(),
+            &[usize::MAX, 50_000],
+            |target, c| {
+                assert!(
+                    c.messages
+                        .iter()
+                        .all(|m| m.channel.as_deref() == Some("Рабочий чат \"Север\""))
+                );
+                for k in [Kind::System, Kind::Attachment, Kind::Call] {
+                    assert!(c.messages.iter().any(|m| m.kind == k), "{k}");
+                }
+                // Local dates are +03:00 of the epoch stamps.
+                assert!(c.messages.iter().all(|m| m.time.offset == Some(3 * 3600)));
+                if target == usize::MAX {
+                    let senders: std::collections::HashSet<_> =
+                        c.messages.iter().map(|m| m.sender.to_string()).collect();
+                    assert!(senders.len() > 100, "{}", senders.len());
+                }
+            },
         );
-        let mut ctx = ParseCtx::new(0, path, Zone::Utc);
-        ctx.hint = hint.as_deref();
-        for target in [usize::MAX, 50_000] {
-            let c = formats::parse_text(super::format("telegram"), &text, &ctx, target);
-            assert!(
-                c.problems.is_empty(),
-                "{:?}",
-                &c.problems[..c.problems.len().min(3)]
-            );
-            assert_eq!(c.messages.len() as u64, stats.messages);
-            assert!(
-                c.messages
-                    .iter()
-                    .all(|m| m.channel.as_deref() == Some("Рабочий чат \"Север\""))
-            );
-            for k in [Kind::System, Kind::Attachment, Kind::Call] {
-                assert!(c.messages.iter().any(|m| m.kind == k), "{k}");
-            }
-            // Local dates are +03:00 of the epoch stamps.
-            assert!(c.messages.iter().all(|m| m.time.offset == Some(3 * 3600)));
-        }
-        let senders: std::collections::HashSet<_> =
-            formats::parse_text(super::format("telegram"), &text, &ctx, usize::MAX)
-                .messages
-                .iter()
-                .map(|m| m.sender.to_string())
-                .collect();
-        assert!(senders.len() > 100, "{}", senders.len());
     }
 }
 
 mod discord {
-    use chatsift::formats::{self, FormatOptions, ParseCtx};
     use chatsift::model::Kind;
-    use chatsift::time::Zone;
-    use chatsift_corpus::generate;
 
     #[test]
     fn generated_export_parses_back_with_no_problems_and_every_record() {
-        let mut out = Vec::new();
-        let stats = generate("discord", 400_000, 5, &mut out).unwrap();
-        assert_eq!(stats.bytes, out.len() as u64);
-        let text = String::from_utf8(out).unwrap();
         let path = "Ops - work - general [975000000000000000].json";
-        assert!(
-            formats::sniff(path, formats::sniff_head(&text)).is_some_and(|f| f.name() == "discord")
-        );
-        let hint = formats::survey_text(
-            super::format("discord"),
+        super::round_trip(
+            "discord",
+            400_000,
+            5,
             path,
-            &text,
-            FormatOptions::default(),
+            &[usize::MAX, 50_000],
+            |_, c| {
+                assert!(
+                    c.messages
+                        .iter()
+                        .all(|m| m.channel.as_deref() == Some("general"))
+                );
+                assert!(c.messages.iter().all(|m| m.time.offset == Some(-4 * 3600)));
+                for k in [Kind::System, Kind::Attachment, Kind::Call, Kind::Message] {
+                    assert!(c.messages.iter().any(|m| m.kind == k), "{k}");
+                }
+            },
         );
-        let mut ctx = ParseCtx::new(0, path, Zone::Utc);
-        ctx.hint = hint.as_deref();
-        for target in [usize::MAX, 50_000] {
-            let c = formats::parse_text(super::format("discord"), &text, &ctx, target);
-            assert!(
-                c.problems.is_empty(),
-                "{:?}",
-                &c.problems[..c.problems.len().min(3)]
-            );
-            assert_eq!(c.messages.len() as u64, stats.messages);
-            assert!(
-                c.messages
-                    .iter()
-                    .all(|m| m.channel.as_deref() == Some("general"))
-            );
-            assert!(c.messages.iter().all(|m| m.time.offset == Some(-4 * 3600)));
-            for k in [Kind::System, Kind::Attachment, Kind::Call, Kind::Message] {
-                assert!(c.messages.iter().any(|m| m.kind == k), "{k}");
-            }
-        }
     }
 }
 
