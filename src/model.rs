@@ -146,10 +146,15 @@ pub struct Message<'a> {
 
 impl<'a> Message<'a> {
     /// A text message with no recipient, channel, attachments or id.
-    pub fn new(time: Timestamp, sender: &'a str, body: Cow<'a, str>, loc: Loc) -> Message<'a> {
+    pub fn new(
+        time: Timestamp,
+        sender: impl Into<Cow<'a, str>>,
+        body: Cow<'a, str>,
+        loc: Loc,
+    ) -> Message<'a> {
         Message {
             time,
-            sender: Cow::Borrowed(sender),
+            sender: sender.into(),
             name: None,
             recipient: None,
             channel: None,

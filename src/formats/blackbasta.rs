@@ -50,7 +50,7 @@
 //! `}`, so a split never lands inside a record.
 
 use super::{About, Chunk, Format, ParseCtx, Sink, excerpt};
-use crate::model::{Kind, Message, Problem};
+use crate::model::{Message, Problem};
 use crate::time::parse_iso;
 use memchr::memmem;
 use nom::IResult;
@@ -465,17 +465,8 @@ impl BlackBasta {
                     None => Cow::Borrowed(""),
                 };
                 sink.message(Message {
-                    time,
-                    name: None,
-                    sender: Cow::Borrowed(sender),
-                    recipient: None,
                     channel: chat.map(Cow::Borrowed),
-                    body,
-                    kind: Kind::Message,
-                    attachments: Vec::new(),
-                    id: None,
-                    loc,
-                    origin: None,
+                    ..Message::new(time, sender, body, loc)
                 });
             }
         }
@@ -599,7 +590,7 @@ mod tests {
         let c = run(text, usize::MAX);
         assert_eq!(c.messages.len(), 1);
         assert_eq!(c.messages[0].body, "");
-        assert_eq!(c.messages[0].kind, Kind::Message);
+        assert_eq!(c.messages[0].kind, crate::model::Kind::Message);
     }
 
     #[test]

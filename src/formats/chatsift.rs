@@ -24,7 +24,7 @@
 //! guard; a file written with `--raw-csv` whose cells really start with `'=`, `''` and the
 //! like loses that one leading `'` (the two cases cannot be told apart).
 
-use super::csvtext::{Borrower, record_start};
+use super::csvtext::{Borrower, Records, Row};
 use super::jsonish::Str;
 use super::{About, Chunk, Format, ParseCtx, Sink, excerpt, file_name, next_line_start};
 use crate::model::{Kind, Loc, Message, Origin, Problem, Timestamp};
@@ -190,32 +190,21 @@ fn cows(v: Vec<Str<'_>>) -> Vec<Cow<'_, str>> {
 /// One JSONL line. Missing keys are `None`; unknown keys are ignored; a wrong type, a
 /// duplicate key or trailing text fails the line.
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct JsonRecord<'a> {
-    #[serde(borrow)]
     time: Option<Str<'a>>,
-    #[serde(borrow)]
     local_time: Option<Str<'a>>,
-    #[serde(borrow)]
     sender: Option<Str<'a>>,
-    #[serde(borrow)]
     person: Option<Str<'a>>,
-    #[serde(borrow)]
     recipient: Option<Str<'a>>,
-    #[serde(borrow)]
     channel: Option<Str<'a>>,
-    #[serde(borrow)]
     body: Option<Str<'a>>,
-    #[serde(borrow)]
     kind: Option<Str<'a>>,
-    #[serde(borrow)]
     attachments: Option<Vec<Str<'a>>>,
-    #[serde(borrow)]
     id: Option<Str<'a>>,
     #[allow(dead_code)]
     topics: Option<AnyStrs>,
-    #[serde(borrow)]
     format: Option<Str<'a>>,
-    #[serde(borrow)]
     source: Option<Str<'a>>,
     line: Option<u64>,
     offset: Option<u64>,
@@ -525,35 +514,12 @@ impl Format for ChatsiftCsv {
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
         let text = chunk.text;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let mut lines = chunk.lines();
-        let mut record = csv::StringRecord::new();
-        let mut last_error_at = None;
+        let mut records = Records::new(chunk, ctx);
         let mut map: Option<Vec<Option<Col>>> = None;
-        loop {
-            let result = reader.read_record(&mut record);
-            let start = record_start(text, record.position());
-            let line = lines.at(start);
-            let loc = ctx.loc(chunk, start, line);
-            match result {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let at = reader.position().byte();
-                    if last_error_at == Some(at) {
-                        break;
-                    }
-                    last_error_at = Some(at);
-                    sink.problem(Problem::new(loc, format!("unreadable CSV record ({e})")));
-                    continue;
-                }
-            }
+        while let Some(Row { record, start, loc }) = records.next(sink) {
             let raw = text.get(start..).unwrap_or("");
             let Some(cols) = &map else {
-                match column_map(&record) {
+                match column_map(record) {
                     Ok(m) => map = Some(m),
                     Err(what) => {
                         let first = raw.split('\n').next().unwrap_or("");

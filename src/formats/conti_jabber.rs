@@ -398,17 +398,10 @@ impl Format for ContiJabber {
                 (Some(to), None)
             };
             sink.message(Message {
-                time,
-                name: None,
-                sender: from,
                 recipient,
                 channel,
-                body,
                 kind,
-                attachments: Vec::new(),
-                id: None,
-                loc,
-                origin: None,
+                ..Message::new(time, from, body, loc)
             });
         }
         sink.dst_adjusted(resolver.adjusted);

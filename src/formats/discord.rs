@@ -219,8 +219,8 @@ impl Survey for HeaderSurvey {
 }
 
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct ChannelHdr<'a> {
-    #[serde(borrow)]
     name: Option<Str<'a>>,
 }
 
@@ -284,36 +284,30 @@ fn header_walk(text: &str) -> Result<(Option<Cow<'_, str>>, usize), usize> {
 // JSON messages.
 
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct Author<'a> {
-    #[serde(borrow)]
     id: Option<Str<'a>>,
-    #[serde(borrow)]
     name: Option<Str<'a>>,
-    #[serde(borrow)]
     nickname: Option<Str<'a>>,
 }
 
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct Attachment<'a> {
-    #[serde(borrow, rename = "fileName")]
+    #[serde(rename = "fileName")]
     file_name: Option<Str<'a>>,
-    #[serde(borrow)]
     url: Option<Str<'a>>,
 }
 
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct Raw<'a> {
-    #[serde(borrow)]
     id: Option<Str<'a>>,
-    #[serde(borrow, rename = "type")]
+    #[serde(rename = "type")]
     kind: Option<Str<'a>>,
-    #[serde(borrow)]
     timestamp: Option<Str<'a>>,
-    #[serde(borrow)]
     content: Option<Str<'a>>,
-    #[serde(borrow)]
     author: Option<Author<'a>>,
-    #[serde(borrow)]
     attachments: Option<Vec<Attachment<'a>>>,
 }
 
@@ -472,17 +466,12 @@ impl<'a> Parser<'_, 'a> {
             kind = Kind::Attachment;
         }
         Ok(Message {
-            time,
-            sender,
             name,
-            recipient: None,
             channel: Some(channel.clone()),
-            body,
             kind,
             attachments,
             id: non_empty(raw.id),
-            loc,
-            origin: None,
+            ..Message::new(time, sender, body, loc)
         })
     }
 
@@ -638,17 +627,11 @@ impl<'a> Parser<'_, 'a> {
             Kind::Message
         };
         Ok(Message {
-            time,
-            sender,
             name,
-            recipient: None,
             channel: Some(Cow::Borrowed(channel)),
-            body,
             kind,
             attachments,
-            id: None,
-            loc,
-            origin: None,
+            ..Message::new(time, sender, body, loc)
         })
     }
 
@@ -839,14 +822,8 @@ mod tests {
 
     #[test]
     fn next_record_splits_only_at_message_objects() {
-        let mut from = 0;
-        let mut n = 0;
-        while let Some(p) = Discord.next_record(JSON, from) {
-            assert!(JSON[p..].starts_with("    {\n      \"id\": \""));
-            n += 1;
-            from = p + 1;
-        }
-        assert_eq!(n, 8);
+        let layout = "    {\n      \"id\": \"";
+        assert_eq!(testkit::count_splits(&Discord, JSON, layout), 8);
         // Author objects, attachments and pasted text never split.
         assert_eq!(
             Discord.next_record("    {\n      \"name\": \"x\"\n", 0),

@@ -573,17 +573,11 @@ fn message(text: &str, time: Timestamp, cells: [Cell; 3], loc: Loc) -> Message<'
         (Kind::Message, body)
     };
     Message {
-        time,
-        name: None,
-        sender,
         recipient,
         channel,
-        body,
         kind,
         attachments,
-        id: None,
-        loc,
-        origin: None,
+        ..Message::new(time, sender, body, loc)
     }
 }
 

@@ -245,47 +245,39 @@ impl<'de: 'a, 'a> de::DeserializeSeed<'de> for TsSeed<'a> {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct User<'a> {
-    #[serde(borrow, rename = "_id")]
+    #[serde(rename = "_id")]
     id: Option<Str<'a>>,
-    #[serde(borrow)]
     username: Option<Str<'a>>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct Attachment<'a> {
-    #[serde(borrow)]
     title_link: Option<Str<'a>>,
-    #[serde(borrow)]
     image_url: Option<Str<'a>>,
-    #[serde(borrow)]
     title: Option<Str<'a>>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct File<'a> {
-    #[serde(borrow)]
     name: Option<Str<'a>>,
 }
 
 /// The fields of a message this format reads; all others are skipped.
 #[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct Raw<'a> {
-    #[serde(borrow, rename = "_id")]
+    #[serde(rename = "_id")]
     id: Option<Str<'a>>,
-    #[serde(borrow)]
     rid: Option<Str<'a>>,
-    #[serde(borrow)]
     msg: Option<Str<'a>>,
-    #[serde(borrow)]
     ts: Option<Ts<'a>>,
-    #[serde(borrow)]
     u: Option<User<'a>>,
-    #[serde(borrow)]
     t: Option<Str<'a>>,
-    #[serde(borrow)]
     attachments: Option<Vec<Option<Attachment<'a>>>>,
-    #[serde(borrow)]
     file: Option<File<'a>>,
 }
 
@@ -560,17 +552,11 @@ impl<'a> Parser<'_, 'a, '_> {
             None => Kind::Message,
         };
         sink.message(Message {
-            time,
-            name: None,
-            sender,
-            recipient: None,
             channel: raw.rid.map(|r| r.0),
-            body,
             kind,
             attachments,
             id: raw.id.map(|r| r.0),
-            loc,
-            origin: None,
+            ..Message::new(time, sender, body, loc)
         });
     }
 

@@ -295,24 +295,24 @@ impl<'de> Deserialize<'de> for StickerFlag {
 }
 
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct JsonAttachment<'a> {
-    #[serde(borrow, default)]
+    #[serde(default)]
     name: Option<Str<'a>>,
-    #[serde(borrow, default)]
+    #[serde(default)]
     path: Option<Str<'a>>,
 }
 
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct JsonMessage<'a> {
-    #[serde(borrow)]
     date: Option<Str<'a>>,
-    #[serde(borrow)]
     sender: Option<Str<'a>>,
-    #[serde(borrow, default)]
+    #[serde(default)]
     body: Option<Str<'a>>,
     #[serde(default)]
     sticker: Option<StickerFlag>,
-    #[serde(borrow, default)]
+    #[serde(default)]
     attachments: Option<Vec<JsonAttachment<'a>>>,
     #[serde(default)]
     deleted: Option<bool>,

@@ -243,59 +243,44 @@ fn parse_users(text: &str) -> Option<Arc<HashMap<String, String>>> {
 // Day files.
 
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct File<'a> {
-    #[serde(borrow)]
     name: Option<Str<'a>>,
-    #[serde(borrow)]
     title: Option<Str<'a>>,
 }
 
 /// An object that may name its author: `comment` (old `file_comment` rows), `message`
 /// (`message_changed`), `file` (old `file_share` rows).
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct Authored<'a> {
-    #[serde(borrow)]
     user: Option<Str<'a>>,
 }
 
 /// `bot_profile` and `user_profile`: the names a row carries itself.
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct RowProfile<'a> {
-    #[serde(borrow)]
     id: Option<Str<'a>>,
-    #[serde(borrow)]
     name: Option<Str<'a>>,
-    #[serde(borrow)]
     real_name: Option<Str<'a>>,
-    #[serde(borrow)]
     display_name: Option<Str<'a>>,
 }
 
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct Raw<'a> {
-    #[serde(borrow)]
     subtype: Option<Str<'a>>,
-    #[serde(borrow)]
     user: Option<Str<'a>>,
-    #[serde(borrow)]
     comment: Option<Authored<'a>>,
-    #[serde(borrow)]
     message: Option<Authored<'a>>,
-    #[serde(borrow)]
     file: Option<Authored<'a>>,
-    #[serde(borrow)]
     bot_profile: Option<RowProfile<'a>>,
-    #[serde(borrow)]
     user_profile: Option<RowProfile<'a>>,
-    #[serde(borrow)]
     bot_id: Option<Str<'a>>,
-    #[serde(borrow)]
     username: Option<Str<'a>>,
-    #[serde(borrow)]
     text: Option<Str<'a>>,
-    #[serde(borrow)]
     ts: Option<Str<'a>>,
-    #[serde(borrow)]
     files: Option<Vec<File<'a>>>,
 }
 
@@ -525,17 +510,12 @@ impl<'a> Parser<'_, 'a> {
             kind = Kind::Attachment;
         }
         let m = Message {
-            time,
-            sender,
             name,
-            recipient: None,
             channel: channel.clone(),
-            body,
             kind,
             attachments,
             id: Some(ts),
-            loc,
-            origin: None,
+            ..Message::new(time, sender, body, loc)
         };
         Ok((m, missing))
     }
@@ -629,14 +609,10 @@ mod tests {
 
     #[test]
     fn every_chunk_split_is_an_array_element() {
-        let mut from = 0;
-        let mut n = 0;
-        while let Some(p) = Slack.next_record(GENERAL, from) {
-            assert!(GENERAL[p..].starts_with("    {\n        \""));
-            n += 1;
-            from = p + 1;
-        }
-        assert_eq!(n, 8);
+        assert_eq!(
+            testkit::count_splits(&Slack, GENERAL, "    {\n        \""),
+            8
+        );
         for target in [1, 100, usize::MAX] {
             assert_eq!(parse_at(GENERAL_PATH, GENERAL, target).messages.len(), 8);
         }

@@ -503,40 +503,25 @@ impl<'de: 'a, 'a> Deserialize<'de> for Part<'a> {
 
 /// The fields of a message this format reads; all others are skipped.
 #[derive(Debug, Default, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct Raw<'a> {
-    #[serde(borrow)]
     id: Option<Text<'a>>,
-    #[serde(borrow, rename = "type")]
+    #[serde(rename = "type")]
     kind: Option<Str<'a>>,
-    #[serde(borrow)]
     date: Option<Str<'a>>,
-    #[serde(borrow)]
     date_unixtime: Option<Text<'a>>,
-    #[serde(borrow)]
     from: Option<Str<'a>>,
-    #[serde(borrow)]
     from_id: Option<Text<'a>>,
-    #[serde(borrow)]
     actor: Option<Str<'a>>,
-    #[serde(borrow)]
     actor_id: Option<Text<'a>>,
-    #[serde(borrow)]
     action: Option<Str<'a>>,
-    #[serde(borrow)]
     members: Option<Vec<Option<Str<'a>>>>,
-    #[serde(borrow)]
     title: Option<Str<'a>>,
-    #[serde(borrow)]
     message_id: Option<Text<'a>>,
-    #[serde(borrow)]
     duration_seconds: Option<Text<'a>>,
-    #[serde(borrow)]
     text: Option<Body<'a>>,
-    #[serde(borrow)]
     photo: Option<Str<'a>>,
-    #[serde(borrow)]
     file: Option<Str<'a>>,
-    #[serde(borrow)]
     media_type: Option<Str<'a>>,
 }
 
@@ -1064,17 +1049,12 @@ impl<'a> Parser<'_, 'a, 'a> {
             body = text;
         }
         Ok(Message {
-            time,
-            sender,
             name,
-            recipient: None,
             channel: channel.clone(),
-            body,
             kind,
             attachments,
             id: raw.id.map(|i| i.0),
-            loc,
-            origin: None,
+            ..Message::new(time, sender, body, loc)
         })
     }
 
@@ -1802,14 +1782,8 @@ mod tests {
         let first = SINGLE.find("\n  {\n").unwrap() + 1;
         assert_eq!(Telegram.next_record(SINGLE, 0), Some(first));
         // Entity objects (`    {`) and pasted text never split; every split is a message.
-        let mut from = 0;
-        let mut n = 0;
-        while let Some(p) = Telegram.next_record(SINGLE, from) {
-            assert!(SINGLE[p..].starts_with("  {\n   \"id\": "));
-            n += 1;
-            from = p + 1;
-        }
-        assert_eq!(n, 11);
+        let layout = "  {\n   \"id\": ";
+        assert_eq!(testkit::count_splits(&Telegram, SINGLE, layout), 11);
         assert_eq!(
             Telegram.next_record("  {\n   \"id\": 1,\n   \"date\": 2\n", 0),
             None

@@ -162,6 +162,23 @@ pub(crate) fn problems<'a>(c: &'a Collect<'_>) -> Vec<(u64, &'a str)> {
         .collect()
 }
 
+/// Every split point `format` offers in `text`, from the start: asserts each one starts with
+/// `layout` (the text a record opens with) and returns how many there are.
+pub(crate) fn count_splits(format: &dyn Format, text: &str, layout: &str) -> usize {
+    let mut from = 0;
+    let mut n = 0;
+    while let Some(p) = format.next_record(text, from) {
+        assert!(
+            text[p..].starts_with(layout),
+            "split at {p} does not open a record: {:?}",
+            &text[p..(p + 40).min(text.len())]
+        );
+        n += 1;
+        from = p + 1;
+    }
+    n
+}
+
 /// Each `(path, text)` read by `read` in chunks of every size in `targets` gives the same
 /// messages and problems as read whole.
 pub(crate) fn assert_split_reads_match(

@@ -66,7 +66,7 @@
 //! record boundary: the channel comes from the path). CSV files are never split
 //! (`next_record` is `None`): a quoted cell may hold newlines and whole pasted rows.
 
-use super::csvtext::{Borrower, record_start};
+use super::csvtext::{Borrower, Records, Row};
 use std::borrow::Cow;
 
 use memchr::memchr;
@@ -387,41 +387,18 @@ impl WeChat {
 
     fn parse_csv<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
         let text = chunk.text;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let mut lines = chunk.lines();
-        let mut record = csv::StringRecord::new();
-        let mut last_error_at = None;
+        let mut records = Records::new(chunk, ctx);
         let mut cols: Option<Cols> = None;
         let chat = chat_name(ctx.path);
         let mut r = ctx.resolver();
         let mut cells: Vec<Cow<'a, str>> = Vec::new();
-        loop {
-            let result = reader.read_record(&mut record);
-            let start = record_start(text, record.position());
-            let line = lines.at(start);
-            let loc = ctx.loc(chunk, start, line);
+        while let Some(Row { record, start, loc }) = records.next(sink) {
             let first = || {
                 let raw = text.get(start..).unwrap_or("");
                 excerpt(strip_cr(raw.split('\n').next().unwrap_or("")))
             };
-            match result {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let at = reader.position().byte();
-                    if last_error_at == Some(at) {
-                        break;
-                    }
-                    last_error_at = Some(at);
-                    sink.problem(Problem::new(loc, format!("unreadable CSV record ({e})")));
-                    continue;
-                }
-            }
             let Some(c) = cols else {
-                let header = Cols::from_header(&record);
+                let header = Cols::from_header(record);
                 if header.content.is_none()
                     || (header.create.is_none() && header.str_time.is_none())
                 {
