@@ -42,10 +42,10 @@
 
 use std::borrow::Cow;
 
-use super::scan::{line_at_or_after, line_end, next_line_where};
+use super::scan::{line_at_or_after, line_end, line_problem, next_line_where, strip_cr};
 use memchr::memmem;
 
-use super::{About, Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
+use super::{About, Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, file_name};
 use crate::model::{Kind, Message, Problem};
 use crate::time::{Civil, digits, digits_1_2, parse_ymd_hms};
 
@@ -112,12 +112,6 @@ const MONTHS: [&[u8; 3]; 12] = [
 
 fn time_civil(h: u32, m: u32, s: u32) -> Civil {
     Civil::at(2000, 1, 1, h, m, s)
-}
-
-/// The line without its trailing `\r`.
-#[inline]
-fn strip_cr(l: &str) -> &str {
-    l.strip_suffix('\r').unwrap_or(l)
 }
 
 /// Drops one IRC mode character in front of a nick.
@@ -615,13 +609,7 @@ impl Format for Irc {
             if let Some(l) = text.lines().find(|l| !l.trim().is_empty()) {
                 let pos = l.as_ptr() as usize - text.as_ptr() as usize;
                 let line = chunk.line + memchr::memchr_iter(b'\n', &b[..pos]).count() as u64;
-                sink.problem(Problem::new(
-                    ctx.loc(chunk, pos, line),
-                    format!(
-                        "not an IRC log: expected irssi (`--- Log opened …`, `HH:MM <nick> text`), WeeChat (`YYYY-MM-DD HH:MM:SS<TAB>nick<TAB>text`) or ZNC (`[HH:MM:SS] <nick> text`) lines: {}",
-                        excerpt(strip_cr(l))
-                    ),
-                ));
+                sink.problem(line_problem(ctx.loc(chunk, pos, line), "not an IRC log: expected irssi (`--- Log opened …`, `HH:MM <nick> text`), WeeChat (`YYYY-MM-DD HH:MM:SS<TAB>nick<TAB>text`) or ZNC (`[HH:MM:SS] <nick> text`) lines", l));
             }
             return;
         };
@@ -671,9 +659,10 @@ impl Format for Irc {
                     })
                     .is_valid()
                     {
-                        sink.problem(Problem::new(
+                        sink.problem(line_problem(
                             ctx.loc(chunk, pos, line),
-                            format!("bad date in day line: {}", excerpt(strip_cr(l))),
+                            "bad date in day line",
+                            l,
                         ));
                     }
                 }
@@ -690,13 +679,7 @@ impl Format for Irc {
                             }
                             None => {
                                 if !dateless_reported {
-                                    sink.problem(Problem::new(
-                                        ctx.loc(chunk, pos, line),
-                                        format!(
-                                            "irssi line before any `--- Log opened`/`--- Day changed` line, so its date is unknown: {}",
-                                            excerpt(strip_cr(l))
-                                        ),
-                                    ));
+                                    sink.problem(line_problem(ctx.loc(chunk, pos, line), "irssi line before any `--- Log opened`/`--- Day changed` line, so its date is unknown", l));
                                     dateless_reported = true;
                                 }
                                 pos = eol + 1;
@@ -705,9 +688,10 @@ impl Format for Irc {
                         }
                     }
                     if !civil.is_valid() {
-                        sink.problem(Problem::new(
+                        sink.problem(line_problem(
                             ctx.loc(chunk, pos, line),
-                            format!("bad date or time: {}", excerpt(strip_cr(l))),
+                            "bad date or time",
+                            l,
                         ));
                         pos = eol + 1;
                         continue;
@@ -729,9 +713,10 @@ impl Format for Irc {
                 }
                 None => {
                     if !strip_cr(l).trim().is_empty() && !in_bad_run {
-                        sink.problem(Problem::new(
+                        sink.problem(line_problem(
                             ctx.loc(chunk, pos, line),
-                            format!("not a {dialect:?} log line: {}", excerpt(strip_cr(l))),
+                            format_args!("not a {dialect:?} log line"),
+                            l,
                         ));
                         in_bad_run = true;
                     }

@@ -51,12 +51,14 @@
 
 use std::borrow::Cow;
 
-use super::scan::{body_text, line_end, next_header_after_blank, trim_trailing_blank};
+use super::scan::{
+    body_text, line_end, line_problem, next_header_after_blank, trim_trailing_blank,
+};
 pub(crate) use super::scan::{is_blank, strip_cr};
 use memchr::{memmem, memrchr};
 
-use super::{About, Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name};
-use crate::model::{Kind, Message, Problem};
+use super::{About, Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, file_name};
+use crate::model::{Kind, Message};
 use crate::time::{Civil, digits, digits_1_2};
 
 /// The `qq` format.
@@ -433,9 +435,10 @@ impl Format for Qq {
                         body: (eol + 1).min(b.len()),
                     };
                 } else {
-                    sink.problem(Problem::new(
+                    sink.problem(line_problem(
                         ctx.loc(chunk, pos, line),
-                        format!("bad date or time in header: {}", excerpt(strip_cr(l))),
+                        "bad date or time in header",
+                        l,
                     ));
                     state = State::Skip;
                 }
@@ -446,12 +449,10 @@ impl Format for Qq {
                         if prev_sep && let Some(name) = object_name(l) {
                             channel = Some(name);
                         } else if !(reported || l.starts_with("消息分组") && prev_sep) {
-                            sink.problem(Problem::new(
+                            sink.problem(line_problem(
                                 ctx.loc(chunk, pos, line),
-                                format!(
-                                    "unexpected line in a section block: {}",
-                                    excerpt(strip_cr(l))
-                                ),
+                                "unexpected line in a section block",
+                                l,
                             ));
                             reported = true;
                         }
@@ -461,12 +462,10 @@ impl Format for Qq {
                             && pos == 0
                             && l.trim_start_matches('\u{feff}').starts_with("消息记录");
                         if !title && !reported {
-                            sink.problem(Problem::new(
+                            sink.problem(line_problem(
                                 ctx.loc(chunk, pos, line),
-                                format!(
-                                    "not a QQ export line ({EXPECTED}): {}",
-                                    excerpt(strip_cr(l))
-                                ),
+                                format_args!("not a QQ export line ({EXPECTED})"),
+                                l,
                             ));
                             reported = true;
                         }

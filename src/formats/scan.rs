@@ -5,6 +5,7 @@
 //! Each function keeps one exact behaviour; where two parsers really need different ones
 //! (a body's CRs), both are here under their own names.
 
+use crate::model::{Loc, Problem};
 use memchr::{memchr, memrchr};
 use std::borrow::Cow;
 
@@ -211,4 +212,10 @@ mod tests {
         assert_eq!(next_header_after_blank(q, 4, |l| l == "h"), Some(8));
         assert_eq!(next_header_after_blank(q, 9, |l| l == "h"), None);
     }
+}
+
+/// A problem at `loc` about one line of the input: `what`, then a short excerpt of the line
+/// (its CR dropped), as every line-oriented parser reports a line it cannot read.
+pub(crate) fn line_problem(loc: Loc, what: impl std::fmt::Display, line: &str) -> Problem {
+    Problem::new(loc, format!("{what}: {}", super::excerpt(strip_cr(line))))
 }

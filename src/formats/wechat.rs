@@ -72,7 +72,9 @@ use std::borrow::Cow;
 use memchr::memchr;
 
 use super::qq::is_placeholder;
-use super::scan::{body_text, is_blank, next_header_after_blank, strip_cr, trim_trailing_blank};
+use super::scan::{
+    body_text, is_blank, line_problem, next_header_after_blank, strip_cr, trim_trailing_blank,
+};
 use super::{About, Chunk, Format, ParseCtx, Sink, excerpt, file_name};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Civil, digits, parse_ymd_hms};
@@ -346,20 +348,19 @@ impl WeChat {
                         skipping = false;
                     } else {
                         let l = text.get(pos..eol).unwrap_or("");
-                        sink.problem(Problem::new(
+                        sink.problem(line_problem(
                             ctx.loc(chunk, pos, line),
-                            format!("bad date or time in header: {}", excerpt(strip_cr(l))),
+                            "bad date or time in header",
+                            l,
                         ));
                         skipping = true;
                     }
                 } else if open.is_none() && !skipping && !reported {
                     let l = text.get(pos..eol).unwrap_or("");
-                    sink.problem(Problem::new(
+                    sink.problem(line_problem(
                         ctx.loc(chunk, pos, line),
-                        format!(
-                            "not a WeChat export line ({EXPECTED}): {}",
-                            excerpt(strip_cr(l))
-                        ),
+                        format_args!("not a WeChat export line ({EXPECTED})"),
+                        l,
                     ));
                     reported = true;
                 }
