@@ -239,13 +239,7 @@ fn single_value(v: &str) -> &str {
 }
 
 impl Format for BlackBasta {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "blackbasta",
-            description: "Black Basta leak Matrix dump: concatenated {timestamp, chat_id, sender_alias, message} objects with unquoted values",
-            examples: &["blackbasta_chats.json"],
-        }
-    }
+    about! { "blackbasta", ["blackbasta_chats.json"], "Black Basta leak Matrix dump: concatenated {timestamp, chat_id, sender_alias, message} objects with unquoted values" }
 
     fn sniff(&self, _path: &str, head: &str) -> u8 {
         let b = head.as_bytes();
@@ -278,86 +272,72 @@ impl Format for BlackBasta {
     }
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
-        let text = chunk.text;
-        let b = text.as_bytes();
+        let b = chunk.text.as_bytes();
         let finder = memmem::Finder::new(b"\n{");
-        let mut lines = chunk.lines();
-        let mut resolver = ctx.resolver();
-
+        let mut r = Reader {
+            text: chunk.text,
+            chunk,
+            ctx,
+            lines: chunk.lines(),
+            resolver: ctx.resolver(),
+        };
         let Some(mut start) = find_start(b, 0, &finder) else {
-            garbage(text, 0, b.len(), chunk, ctx, &mut lines, sink);
+            r.garbage(0, b.len(), sink);
             return;
         };
-        garbage(text, 0, start, chunk, ctx, &mut lines, sink);
+        r.garbage(0, start, sink);
         loop {
             let next = find_start(b, start + 1, &finder);
-            let end = next.unwrap_or(b.len());
-            self.record(
-                text,
-                start,
-                end,
-                chunk,
-                ctx,
-                &mut lines,
-                &mut resolver,
-                sink,
-            );
+            r.record(start, next.unwrap_or(b.len()), sink);
             match next {
                 Some(n) => start = n,
                 None => break,
             }
         }
-        sink.dst_adjusted(resolver.adjusted);
+        sink.dst_adjusted(r.resolver.adjusted);
     }
 }
 
-/// Reports non-blank text in `[from, to)` as one problem at its first non-blank line.
-fn garbage<'a>(
+/// One chunk being read: its text, where it sits, and the line and zone state that carry
+/// from record to record.
+struct Reader<'a, 'c> {
     text: &'a str,
-    from: usize,
-    to: usize,
-    chunk: &Chunk<'a>,
-    ctx: &ParseCtx<'a>,
-    lines: &mut super::Lines<'a>,
-    sink: &mut dyn Sink<'a>,
-) {
-    let b = text.as_bytes();
-    let mut i = from;
-    while i < to {
-        let (end, next) = line_at(b, i);
-        let end = end.min(to);
-        if !is_blank(&b[i..end]) {
-            let loc = ctx.loc(chunk, i, lines.at(i));
-            sink.problem(Problem::new(
-                loc,
-                format!(
-                    "unexpected text between records: {}",
-                    excerpt(text[i..end].trim_end())
-                ),
-            ));
-            return;
-        }
-        i = next;
-    }
+    chunk: &'c Chunk<'a>,
+    ctx: &'c ParseCtx<'a>,
+    lines: super::Lines<'a>,
+    resolver: crate::time::Resolver,
 }
 
-impl BlackBasta {
+impl<'a> Reader<'a, '_> {
+    /// Reports non-blank text in `[from, to)` as one problem at its first non-blank line.
+    fn garbage(&mut self, from: usize, to: usize, sink: &mut dyn Sink<'a>) {
+        let text = self.text;
+        let b = text.as_bytes();
+        let mut i = from;
+        while i < to {
+            let (end, next) = line_at(b, i);
+            let end = end.min(to);
+            if !is_blank(&b[i..end]) {
+                let loc = self.ctx.loc(self.chunk, i, self.lines.at(i));
+                sink.problem(Problem::new(
+                    loc,
+                    format!(
+                        "unexpected text between records: {}",
+                        excerpt(text[i..end].trim_end())
+                    ),
+                ));
+                return;
+            }
+            i = next;
+        }
+    }
+
     /// Reads the record whose `{` line starts at `start` and which runs to `end` (the next
     /// record start or the end of the chunk).
-    #[allow(clippy::too_many_arguments)]
-    fn record<'a>(
-        &self,
-        text: &'a str,
-        start: usize,
-        end: usize,
-        chunk: &Chunk<'a>,
-        ctx: &ParseCtx<'a>,
-        lines: &mut super::Lines<'a>,
-        resolver: &mut crate::time::Resolver,
-        sink: &mut dyn Sink<'a>,
-    ) {
+    fn record(&mut self, start: usize, end: usize, sink: &mut dyn Sink<'a>) {
+        let text = self.text;
         let b = text.as_bytes();
-        let loc = ctx.loc(chunk, start, lines.at(start));
+        let loc = self.ctx.loc(self.chunk, start, self.lines.at(start));
         let (_, body_start) = line_at(b, start);
 
         // Find the closing `}` line: the last non-blank line, or else the last `}` line.
@@ -445,7 +425,7 @@ impl BlackBasta {
                 match parse_iso(t.as_bytes()) {
                     Some((c, off, n)) if n == t.len() => Ok(match off {
                         Some(o) => c.at_offset(o),
-                        None => resolver.resolve(&c),
+                        None => self.resolver.resolve(&c),
                     }),
                     _ => Err(format!("bad timestamp \"{}\"", excerpt(t))),
                 }
@@ -471,7 +451,7 @@ impl BlackBasta {
             }
         }
         if !clean {
-            garbage(text, close_end, end, chunk, ctx, lines, sink);
+            self.garbage(close_end, end, sink);
         }
     }
 }

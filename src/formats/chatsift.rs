@@ -244,13 +244,7 @@ fn extension(path: &str) -> Option<&str> {
 }
 
 impl Format for ChatsiftJsonl {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "chatsift-jsonl",
-            description: "chatsift's own `messages --to jsonl` output, read back with its original provenance",
-            examples: &["messages.jsonl", "filtered.ndjson"],
-        }
-    }
+    about! { "chatsift-jsonl", ["messages.jsonl", "filtered.ndjson"], "chatsift's own `messages --to jsonl` output, read back with its original provenance" }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {
         let head = head.strip_prefix('\u{feff}').unwrap_or(head);
@@ -490,13 +484,7 @@ fn read_csv_cells<'a>(
 }
 
 impl Format for ChatsiftCsv {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "chatsift-csv",
-            description: "chatsift's own `messages --to csv` output, spreadsheet guards undone, provenance kept",
-            examples: &["messages.csv"],
-        }
-    }
+    about! { "chatsift-csv", ["messages.csv"], "chatsift's own `messages --to csv` output, spreadsheet guards undone, provenance kept" }
 
     fn sniff(&self, _path: &str, head: &str) -> u8 {
         let head = head.strip_prefix('\u{feff}').unwrap_or(head);
@@ -706,14 +694,7 @@ mod tests {
     #[test]
     fn csv_header_without_time_sender_or_body_is_one_problem() {
         let got = parse(&ChatsiftCsv, "when,who,what\n2021-01-01T00:00:00Z,a,b\n");
-        assert!(got.messages.is_empty());
-        assert_eq!(got.problems.len(), 1);
-        assert_eq!(got.problems[0].loc.line, 1);
-        assert!(
-            got.problems[0]
-                .what
-                .contains("no time, sender, body column")
-        );
+        testkit::assert_only_problem(&got, 1, "no time, sender, body column");
     }
 
     #[test]

@@ -228,13 +228,7 @@ fn is_log_name(path: &str) -> bool {
 }
 
 impl Format for ContiJabber {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "conti-jabber",
-            description: "Conti leak Jabber/XMPP logs: a stream of pretty-printed {ts, from, to, body} JSON objects",
-            examples: &["10.13.37.21-20210304.json"],
-        }
-    }
+    about! { "conti-jabber", ["10.13.37.21-20210304.json"], "Conti leak Jabber/XMPP logs: a stream of pretty-printed {ts, from, to, body} JSON objects" }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {
         let b = head.as_bytes();
@@ -641,21 +635,17 @@ mod tests {
     #[test]
     fn sniff_is_confident_only_on_the_object_stream() {
         let head = obj(TS, "a@x", "b@x", "hi");
-        assert_eq!(
-            ContiJabber.sniff("logs/10.13.37.21-20210304.json", &head),
-            95
+        testkit::assert_sniffs(
+            &ContiJabber,
+            &[
+                ("logs/10.13.37.21-20210304.json", &head, 95),
+                ("other.json", &head, 85),
+                ("x.json", "{\"messages\":[],\"success\":true}", 0),
+                ("x.json", "{\n  \"name\": \"Saved\"\n}", 0),
+                ("10.1.1.1-20210101.json", "hello", 0),
+                ("a.md", "", 0),
+            ],
         );
-        assert_eq!(ContiJabber.sniff("other.json", &head), 85);
-        assert_eq!(
-            ContiJabber.sniff("x.json", "{\"messages\":[],\"success\":true}"),
-            0
-        );
-        assert_eq!(
-            ContiJabber.sniff("x.json", "{\n  \"name\": \"Saved\"\n}"),
-            0
-        );
-        assert_eq!(ContiJabber.sniff("10.1.1.1-20210101.json", "hello"), 0);
-        assert_eq!(ContiJabber.sniff("a.md", ""), 0);
     }
 
     const FIXTURES: [&str; 3] = [

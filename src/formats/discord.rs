@@ -65,17 +65,7 @@ use std::borrow::Cow;
 pub struct Discord;
 
 impl Format for Discord {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "discord",
-            description: "DiscordChatExporter JSON and CSV exports (one channel per file, partitions merged)",
-            examples: &[
-                "Ops - work - general [975000000000000000].json",
-                "Ops - work - general [975000000000000000] [part 2].json",
-                "Direct Messages - Lin Wei [81000000000000001].csv",
-            ],
-        }
-    }
+    about! { "discord", ["Ops - work - general [975000000000000000].json", "Ops - work - general [975000000000000000] [part 2].json", "Direct Messages - Lin Wei [81000000000000001].csv"], "DiscordChatExporter JSON and CSV exports (one channel per file, partitions merged)" }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {
         if is_csv(path) {
@@ -812,11 +802,7 @@ mod tests {
         for target in [1, 300, usize::MAX] {
             let c = parse_at(JSON_PATH, JSON, target);
             assert_eq!(c.messages.len(), 8);
-            assert!(
-                c.messages
-                    .iter()
-                    .all(|m| m.channel.as_deref() == Some("general"))
-            );
+            testkit::assert_all_in_channel(&c, "general");
         }
     }
 

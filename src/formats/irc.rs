@@ -42,7 +42,9 @@
 
 use std::borrow::Cow;
 
-use super::scan::{line_at_or_after, line_end, line_problem, next_line_where, strip_cr};
+use super::scan::{
+    in_force_at, line_at_or_after, line_end, line_problem, next_line_where, strip_cr,
+};
 use memchr::memmem;
 
 use super::{About, Chunk, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, file_name};
@@ -473,10 +475,7 @@ pub struct IrcHint {
 impl IrcHint {
     /// The irssi date in force at byte `offset` (set by a day line before it).
     pub fn date_at(&self, offset: u64) -> Option<(i32, u32, u32)> {
-        let i = self.dates.partition_point(|(o, _)| *o < offset);
-        i.checked_sub(1)
-            .and_then(|i| self.dates.get(i))
-            .map(|d| d.1)
+        in_force_at(&self.dates, offset).copied()
     }
 }
 
@@ -528,17 +527,7 @@ impl Survey for IrcSurvey {
 const DAY_WINDOW: usize = 8 << 20;
 
 impl Format for Irc {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "irc",
-            description: "IRC logs: irssi (`--- Day changed`, `HH:MM <nick>`), WeeChat (`.weechatlog`), ZNC (`[HH:MM:SS] <nick>`, date in the file name)",
-            examples: &[
-                "irclogs/libera/#chan.log",
-                "irc.libera.#chan.weechatlog",
-                "libera/#chan/2021-08-13.log",
-            ],
-        }
-    }
+    about! { "irc", ["irclogs/libera/#chan.log", "irc.libera.#chan.weechatlog", "libera/#chan/2021-08-13.log"], "IRC logs: irssi (`--- Day changed`, `HH:MM <nick>`), WeeChat (`.weechatlog`), ZNC (`[HH:MM:SS] <nick>`, date in the file name)" }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {
         let name = file_name(path);

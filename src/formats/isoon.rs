@@ -396,13 +396,7 @@ fn stamp(cell: &str) -> Option<Civil> {
 }
 
 impl Format for Isoon {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "isoon",
-            description: "i-SOON leak: WeChat chats as HTML tables (time, from, to, message) in Markdown files",
-            examples: &["1.md", "2.md", "17.md"],
-        }
-    }
+    about! { "isoon", ["1.md", "2.md", "17.md"], "i-SOON leak: WeChat chats as HTML tables (time, from, to, message) in Markdown files" }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {
         let b = head.as_bytes();

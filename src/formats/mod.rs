@@ -12,6 +12,21 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// Declares [`Format::about`] in a format's `impl Format`, on one line: the name used by
+/// `--format`, the example file names (the first is the one tests and fuzzing use), and the
+/// one-line description for `chatsift formats`.
+macro_rules! about {
+    ($name:literal, [$($example:literal),+ $(,)?], $description:literal) => {
+        fn about(&self) -> &'static About {
+            &About {
+                name: $name,
+                description: $description,
+                examples: &[$($example),+],
+            }
+        }
+    };
+}
+
 pub(crate) mod blackbasta;
 pub(crate) mod chatsift;
 pub(crate) mod conti_jabber;
@@ -268,14 +283,15 @@ impl DateOrder {
 impl std::str::FromStr for DateOrder {
     type Err = String;
     fn from_str(s: &str) -> Result<DateOrder, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "dmy" => Ok(DateOrder::Dmy),
-            "mdy" => Ok(DateOrder::Mdy),
-            "ymd" => Ok(DateOrder::Ymd),
-            _ => Err(format!(
-                "unknown date order {s:?}: expected dmy, mdy or ymd"
-            )),
-        }
+        [
+            ("dmy", DateOrder::Dmy),
+            ("mdy", DateOrder::Mdy),
+            ("ymd", DateOrder::Ymd),
+        ]
+        .into_iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(s))
+        .map(|(_, order)| order)
+        .ok_or_else(|| format!("unknown date order {s:?}: expected dmy, mdy or ymd"))
     }
 }
 

@@ -52,7 +52,7 @@
 use std::borrow::Cow;
 
 use super::scan::{
-    body_text, line_end, line_problem, next_header_after_blank, trim_trailing_blank,
+    body_text, in_force_at, line_end, line_problem, next_header_after_blank, trim_trailing_blank,
 };
 pub(crate) use super::scan::{is_blank, strip_cr};
 use memchr::{memmem, memrchr};
@@ -232,10 +232,7 @@ pub struct QqHint {
 impl QqHint {
     /// The chat in force at byte `offset` of the file (the last one named before it).
     pub fn object_at(&self, offset: u64) -> Option<&str> {
-        let i = self.objects.partition_point(|(o, _)| *o < offset);
-        i.checked_sub(1)
-            .and_then(|i| self.objects.get(i))
-            .map(|(_, s)| s.as_str())
+        in_force_at(&self.objects, offset).map(String::as_str)
     }
 }
 
@@ -314,13 +311,7 @@ enum State<'t> {
 const EXPECTED: &str = "expected a QQ message-manager header like `2020-07-09 9:41:03 nick(12345)`, `nick<mail>` or a `消息对象:` section";
 
 impl Format for Qq {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "qq",
-            description: "QQ / TIM message manager `.txt` export: `消息对象:` sections, `YYYY-MM-DD H:MM:SS nick(number)` headers",
-            examples: &["全部消息记录.txt", "项目二组.txt"],
-        }
-    }
+    about! { "qq", ["全部消息记录.txt", "项目二组.txt"], "QQ / TIM message manager `.txt` export: `消息对象:` sections, `YYYY-MM-DD H:MM:SS nick(number)` headers" }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {
         let name = file_name(path);

@@ -47,16 +47,7 @@ use std::fmt;
 pub struct RocketChat;
 
 impl Format for RocketChat {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "rocketchat",
-            description: "Rocket.Chat REST API history dumps ({\"messages\":[…],\"success\":true}, one file per room-day; Conti leak)",
-            examples: &[
-                "GENERAL/2021-03-01.json",
-                "rooms/kP3xWq9sTzL2mN7aB_2021-03-01.json",
-            ],
-        }
-    }
+    about! { "rocketchat", ["GENERAL/2021-03-01.json", "rooms/kP3xWq9sTzL2mN7aB_2021-03-01.json"], "Rocket.Chat REST API history dumps ({\"messages\":[…],\"success\":true}, one file per room-day; Conti leak)" }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {
         sniff(path, head)

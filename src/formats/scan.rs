@@ -166,6 +166,21 @@ pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+
+/// A problem at `loc` about one line of the input: `what`, then a short excerpt of the line
+/// (its CR dropped), as every line-oriented parser reports a line it cannot read.
+pub(crate) fn line_problem(loc: Loc, what: impl std::fmt::Display, line: &str) -> Problem {
+    Problem::new(loc, format!("{what}: {}", super::excerpt(strip_cr(line))))
+}
+
+/// The value in force at byte `offset`: the last entry of `marks` (sorted by offset) that
+/// starts before it. Surveys record where a chat, a date or a section begins; later chunks
+/// look up what applies to them with this.
+pub(crate) fn in_force_at<T>(marks: &[(u64, T)], offset: u64) -> Option<&T> {
+    let i = marks.partition_point(|(o, _)| *o < offset);
+    marks.get(i.checked_sub(1)?).map(|(_, v)| v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,10 +227,4 @@ mod tests {
         assert_eq!(next_header_after_blank(q, 4, |l| l == "h"), Some(8));
         assert_eq!(next_header_after_blank(q, 9, |l| l == "h"), None);
     }
-}
-
-/// A problem at `loc` about one line of the input: `what`, then a short excerpt of the line
-/// (its CR dropped), as every line-oriented parser reports a line it cannot read.
-pub(crate) fn line_problem(loc: Loc, what: impl std::fmt::Display, line: &str) -> Problem {
-    Problem::new(loc, format!("{what}: {}", super::excerpt(strip_cr(line))))
 }

@@ -485,16 +485,7 @@ impl Signal {
 }
 
 impl Format for Signal {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "signal",
-            description: "signal-export (sigexport) conversation folders: `chat.md` (`[YYYY-MM-DD HH:MM:SS] Sender: text`) and `data.json` (JSON lines)",
-            examples: &[
-                "signal-export/Lin Wei/chat.md",
-                "signal-export/Lin Wei/data.json",
-            ],
-        }
-    }
+    about! { "signal", ["signal-export/Lin Wei/chat.md", "signal-export/Lin Wei/data.json"], "signal-export (sigexport) conversation folders: `chat.md` (`[YYYY-MM-DD HH:MM:SS] Sender: text`) and `data.json` (JSON lines)" }
 
     fn sniff(&self, path: &str, head_text: &str) -> u8 {
         let name = file_name(path);

@@ -59,16 +59,7 @@ use std::sync::Arc;
 pub struct Slack;
 
 impl Format for Slack {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "slack",
-            description: "Slack workspace export (channel folders of YYYY-MM-DD.json, names from users.json)",
-            examples: &[
-                "export/general/2021-05-01.json",
-                "export.zip!/random/2021-05-02.json",
-            ],
-        }
-    }
+    about! { "slack", ["export/general/2021-05-01.json", "export.zip!/random/2021-05-02.json"], "Slack workspace export (channel folders of YYYY-MM-DD.json, names from users.json)" }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {
         if !is_day_file(file_name(path)) {

@@ -71,7 +71,7 @@
 use super::jsonish::{
     Str, excerpt_at, indent, json_object_head, object_end, skip_bom, string_end, unescape,
 };
-use super::scan::{line_end, line_start, skip_ws};
+use super::scan::{in_force_at, line_end, line_start, skip_ws};
 use super::{About, Chunk, Format, Hint, Lines, ParseCtx, Sink, Survey, SurveyEnv, excerpt};
 use crate::model::{Kind, Message, Problem, Timestamp};
 use crate::time::{Resolver, parse_iso};
@@ -85,16 +85,7 @@ use std::fmt;
 pub struct Telegram;
 
 impl Format for Telegram {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "telegram",
-            description: "Telegram Desktop JSON export (result.json: one chat or the full export)",
-            examples: &[
-                "ChatExport_2021-05-01/result.json",
-                "DataExport_2022-01-02/result.json",
-            ],
-        }
-    }
+    about! { "telegram", ["ChatExport_2021-05-01/result.json", "DataExport_2022-01-02/result.json"], "Telegram Desktop JSON export (result.json: one chat or the full export)" }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {
         sniff(path, head)
@@ -236,10 +227,7 @@ pub struct Chats {
 impl Chats {
     /// The chat whose messages array starts last before `offset`.
     pub fn at(&self, offset: u64) -> Option<&str> {
-        let i = self.chats.partition_point(|(o, _)| *o < offset);
-        i.checked_sub(1)
-            .and_then(|i| self.chats.get(i))
-            .and_then(|(_, c)| c.as_deref())
+        in_force_at(&self.chats, offset).and_then(|c| c.as_deref())
     }
 
     /// The entry for the `"messages"` key at `offset` exactly: `None` when the survey did

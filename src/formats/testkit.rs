@@ -162,6 +162,32 @@ pub(crate) fn problems<'a>(c: &'a Collect<'_>) -> Vec<(u64, &'a str)> {
         .collect()
 }
 
+/// Asserts that `c` read no message and one problem, on `line`, whose text contains `what`.
+pub(crate) fn assert_only_problem(c: &Collect<'_>, line: u64, what: &str) {
+    assert!(c.messages.is_empty(), "messages: {:?}", c.messages);
+    assert_eq!(problems(c).len(), 1, "problems: {:?}", problems(c));
+    assert_eq!(c.problems[0].loc.line, line);
+    assert!(
+        c.problems[0].what.contains(what),
+        "{:?}",
+        c.problems[0].what
+    );
+}
+
+/// Asserts that every message of `c` is in `channel`.
+pub(crate) fn assert_all_in_channel(c: &Collect<'_>, channel: &str) {
+    for m in &c.messages {
+        assert_eq!(m.channel.as_deref(), Some(channel), "{m:?}");
+    }
+}
+
+/// Checks `format`'s sniff score for each `(path, head, score)`, naming the case that fails.
+pub(crate) fn assert_sniffs(format: &dyn Format, cases: &[(&str, &str, u8)]) {
+    for &(path, head, score) in cases {
+        assert_eq!(format.sniff(path, head), score, "sniff({path:?}, {head:?})");
+    }
+}
+
 /// Every split point `format` offers in `text`, from the start: asserts each one starts with
 /// `layout` (the text a record opens with) and returns how many there are.
 pub(crate) fn count_splits(format: &dyn Format, text: &str, layout: &str) -> usize {

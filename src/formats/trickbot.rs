@@ -238,13 +238,7 @@ struct Pending<'a> {
 }
 
 impl Format for TrickBot {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "trickbot",
-            description: "TrickBot leak per-contact logs: `[DD.MM.YY HH:MM:SS] nick:\\t\\ttext` or `YYYY-MM-DDTHH:MM:SS a -> b`",
-            examples: &["logs/defender.txt", "old/2020/stern.log"],
-        }
-    }
+    about! { "trickbot", ["logs/defender.txt", "old/2020/stern.log"], "TrickBot leak per-contact logs: `[DD.MM.YY HH:MM:SS] nick:\\t\\ttext` or `YYYY-MM-DDTHH:MM:SS a -> b`" }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {
         if !extension_fits(path) {

@@ -498,13 +498,7 @@ impl WeChat {
 }
 
 impl Format for WeChat {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "wechat",
-            description: "WeChatMsg / MemoTrace export: TXT (`YYYY-MM-DD HH:MM:SS name` records) or CSV (`localId,TalkerId,Type,…`, `CreateTime` wins)",
-            examples: &["聊天记录/王小明/王小明.txt", "王小明_utf8.csv"],
-        }
-    }
+    about! { "wechat", ["聊天记录/王小明/王小明.txt", "王小明_utf8.csv"], "WeChatMsg / MemoTrace export: TXT (`YYYY-MM-DD HH:MM:SS name` records) or CSV (`localId,TalkerId,Type,…`, `CreateTime` wins)" }
 
     fn sniff(&self, path: &str, head: &str) -> u8 {
         let first = first_line(head);
@@ -661,11 +655,7 @@ mod tests {
         assert_eq!(chat_name("a\\b\\c.txt"), Some("c"));
         assert_eq!(chat_name("-"), None);
         let c = parse_at("d/项目二组.txt", GROUP, Zone::Utc, usize::MAX);
-        assert!(
-            c.messages
-                .iter()
-                .all(|m| m.channel.as_deref() == Some("项目二组"))
-        );
+        testkit::assert_all_in_channel(&c, "项目二组");
     }
 
     #[test]
@@ -687,14 +677,7 @@ mod tests {
     #[test]
     fn a_file_that_is_not_wechat_is_one_problem_naming_what_was_expected() {
         let c = parse("hello\nworld\n\nmore text\n12/03/2022, 21:04 - a: b\n");
-        assert!(c.messages.is_empty());
-        assert_eq!(c.problems.len(), 1);
-        assert_eq!(c.problems[0].loc.line, 1);
-        assert!(
-            c.problems[0]
-                .what
-                .contains("expected a WeChatMsg/MemoTrace export")
-        );
+        testkit::assert_only_problem(&c, 1, "expected a WeChatMsg/MemoTrace export");
     }
 
     #[test]

@@ -767,16 +767,7 @@ fn expected_header() -> &'static str {
 }
 
 impl Format for WhatsApp {
-    fn about(&self) -> &'static About {
-        &About {
-            name: "whatsapp",
-            description: "WhatsApp \"Export chat\" text, Android and iOS layouts (`.txt`, `_chat.txt` in the iOS zip), any locale's date order",
-            examples: &[
-                "WhatsApp Chat with Lin Wei.txt",
-                "WhatsApp Chat - Lin Wei.zip!/_chat.txt",
-            ],
-        }
-    }
+    about! { "whatsapp", ["WhatsApp Chat with Lin Wei.txt", "WhatsApp Chat - Lin Wei.zip!/_chat.txt"], "WhatsApp \"Export chat\" text, Android and iOS layouts (`.txt`, `_chat.txt` in the iOS zip), any locale's date order" }
 
     fn sniff(&self, path: &str, head_text: &str) -> u8 {
         let name = file_name(path);
@@ -1326,30 +1317,20 @@ mod tests {
 
     #[test]
     fn sniff_is_confident_only_on_several_strict_headers() {
-        assert_eq!(
-            WhatsApp.sniff("WhatsApp Chat with Lin Wei.txt", ANDROID),
-            95
-        );
-        assert_eq!(WhatsApp.sniff("x.zip!/_chat.txt", IOS), 95);
-        assert_eq!(WhatsApp.sniff("export.txt", ANDROID), 85);
-        assert_eq!(
-            WhatsApp.sniff("export.txt", "12/03/2022, 21:04 - A: x\n"),
-            40
-        );
-        assert_eq!(WhatsApp.sniff("chat.md", ANDROID), 0);
-        assert_eq!(
-            WhatsApp.sniff("x.txt", "notes\n12/03/2022, 21:04 - A: x\n"),
-            0
-        );
-        assert_eq!(
-            WhatsApp.sniff("x.txt", "[04.11.21 10:02:17] vega:\t\tx\n"),
-            0
-        );
-        assert_eq!(WhatsApp.sniff("x.txt", "32/13/2022, 21:04 - A: x\n"), 0);
-        assert_eq!(WhatsApp.sniff("WhatsApp Chat with X.txt", "hello\n"), 10);
-        assert_eq!(
-            WhatsApp.sniff("x/_chat.txt", "notes\n1/2/22, 10:00 - A: x\n"),
-            95
+        testkit::assert_sniffs(
+            &WhatsApp,
+            &[
+                ("WhatsApp Chat with Lin Wei.txt", ANDROID, 95),
+                ("x.zip!/_chat.txt", IOS, 95),
+                ("export.txt", ANDROID, 85),
+                ("export.txt", "12/03/2022, 21:04 - A: x\n", 40),
+                ("chat.md", ANDROID, 0),
+                ("x.txt", "notes\n12/03/2022, 21:04 - A: x\n", 0),
+                ("x.txt", "[04.11.21 10:02:17] vega:\t\tx\n", 0),
+                ("x.txt", "32/13/2022, 21:04 - A: x\n", 0),
+                ("WhatsApp Chat with X.txt", "hello\n", 10),
+                ("x/_chat.txt", "notes\n1/2/22, 10:00 - A: x\n", 95),
+            ],
         );
     }
 

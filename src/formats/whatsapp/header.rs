@@ -265,37 +265,15 @@ fn between(b: &[u8], i: usize) -> Option<usize> {
     Some(marks(b, i + n))
 }
 
-/// The date and time of a header, as read.
-struct Stamp {
-    f: [u32; 3],
-    len: [u8; 3],
-    sep: u8,
-    dot: bool,
-    hour: u32,
-    minute: u32,
-    second: u32,
-    secs: bool,
-    pm: Option<bool>,
-    end: usize,
-}
+/// The time of day of a header, as read: hour, minute, second, whether seconds were
+/// written, and AM/PM when a marker said so.
+type Clock = (u32, u32, u32, bool, Option<bool>);
 
-impl Stamp {
-    fn new(date: Date, time: (u32, u32, u32, bool, Option<bool>), end: usize) -> Self {
-        let (f, len, sep, dot, _) = date;
-        let (hour, minute, second, secs, pm) = time;
-        Stamp {
-            f,
-            len,
-            sep,
-            dot,
-            hour,
-            minute,
-            second,
-            secs,
-            pm,
-            end,
-        }
-    }
+/// The date and time of a header, as read, and where it ends.
+struct Stamp {
+    date: Date,
+    clock: Clock,
+    end: usize,
 }
 
 /// `date between time` at `i`.
@@ -303,7 +281,11 @@ impl Stamp {
 fn date_first(b: &[u8], i: usize) -> Option<Stamp> {
     let d = date(b, i)?;
     let (hour, minute, second, secs, pm, end) = time(b, between(b, d.4)?)?;
-    Some(Stamp::new(d, (hour, minute, second, secs, pm), end))
+    Some(Stamp {
+        date: d,
+        clock: (hour, minute, second, secs, pm),
+        end,
+    })
 }
 
 /// `time between date` at `i` (Vietnamese: `[21:25:15, 13/6/2018] `).
@@ -318,7 +300,11 @@ fn time_first(b: &[u8], i: usize) -> Option<Stamp> {
     }
     let d = date(b, between(b, end)?)?;
     let end = d.4;
-    Some(Stamp::new(d, (hour, minute, second, secs, pm), end))
+    Some(Stamp {
+        date: d,
+        clock: (hour, minute, second, secs, pm),
+        end,
+    })
 }
 
 /// The strict header at the start of `b` (one line without its `\n`), if any.
@@ -330,15 +316,8 @@ pub(super) fn head(b: &[u8]) -> Option<Head> {
         i = marks(b, i + 1);
     }
     let Stamp {
-        f,
-        len,
-        sep,
-        dot,
-        hour,
-        minute,
-        second,
-        secs,
-        mut pm,
+        date: (f, len, sep, dot, _),
+        clock: (hour, minute, second, secs, mut pm),
         end,
     } = date_first(b, i).or_else(|| time_first(b, i))?;
     i = end;
