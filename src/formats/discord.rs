@@ -337,13 +337,15 @@ impl<'a> Parser<'_, 'a> {
             return;
         }
         let from_path = || Cow::Borrowed(channel_from_path(self.ctx.path));
-        let (channel, i) = if !self.chunk.first && b.get(start) == Some(&b'{') {
-            let name = self
-                .ctx
-                .hint::<ChannelName>()
+        // The channel the survey read from the header, else the one in the file name.
+        let ctx = self.ctx;
+        let surveyed = || {
+            ctx.hint::<ChannelName>()
                 .and_then(|h| h.name.as_deref())
-                .map(Cow::Borrowed);
-            (name.unwrap_or_else(from_path), start)
+                .map_or_else(from_path, Cow::Borrowed)
+        };
+        let (channel, i) = if !self.chunk.first && b.get(start) == Some(&b'{') {
+            (surveyed(), start)
         } else {
             match header_walk(text) {
                 Ok((name, at)) => (name.unwrap_or_else(from_path), at),
@@ -371,12 +373,7 @@ impl<'a> Parser<'_, 'a> {
                             None => return,
                         },
                     };
-                    let name = self
-                        .ctx
-                        .hint::<ChannelName>()
-                        .and_then(|h| h.name.as_deref())
-                        .map(Cow::Borrowed);
-                    (name.unwrap_or_else(from_path), resume)
+                    (surveyed(), resume)
                 }
             }
         };

@@ -88,13 +88,7 @@ fn angle_rec(civil: Civil, r: &str) -> Option<Rec<'_>> {
     if nick.is_empty() || nick.contains(' ') {
         return None;
     }
-    Some(Rec {
-        civil,
-        sender: nick,
-        body: r.get(close + 2..).unwrap_or(""),
-        kind: Kind::Message,
-        star: false,
-    })
+    Some(Rec::message(civil, nick, r.get(close + 2..).unwrap_or("")))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -106,6 +100,27 @@ struct Rec<'t> {
     kind: Kind,
     /// WeeChat action: the body needs a `* ` in front.
     star: bool,
+}
+
+impl<'t> Rec<'t> {
+    /// A line someone wrote.
+    fn message(civil: Civil, sender: &'t str, body: &'t str) -> Self {
+        Rec {
+            civil,
+            sender,
+            body,
+            kind: Kind::Message,
+            star: false,
+        }
+    }
+
+    /// A join, part, mode or other server line, credited to `sender` (empty when nobody).
+    fn system(civil: Civil, sender: &'t str, body: &'t str) -> Self {
+        Rec {
+            kind: Kind::System,
+            ..Rec::message(civil, sender, body)
+        }
+    }
 }
 
 const MONTHS: [&[u8; 3]; 12] = [
@@ -233,29 +248,11 @@ fn irssi(l: &str) -> Option<Line<'_>> {
         angle_rec(civil, r)?
     } else if let Some(r) = rest.strip_prefix(" * ") {
         let nick = r.split(' ').next().unwrap_or("");
-        Rec {
-            civil,
-            sender: nick,
-            body: &rest[1..],
-            kind: Kind::Message,
-            star: false,
-        }
+        Rec::message(civil, nick, &rest[1..])
     } else if let Some(r) = rest.strip_prefix("-!- ") {
-        Rec {
-            civil,
-            sender: actor(r),
-            body: r,
-            kind: Kind::System,
-            star: false,
-        }
+        Rec::system(civil, actor(r), r)
     } else {
-        Rec {
-            civil,
-            sender: "",
-            body: rest,
-            kind: Kind::System,
-            star: false,
-        }
+        Rec::system(civil, "", rest)
     };
     Some(Line::Rec(rec))
 }
@@ -274,27 +271,12 @@ fn weechat(l: &str) -> Option<Line<'_>> {
     let tab = rest.find('\t')?;
     let (prefix, text) = (&rest[..tab], &rest[tab + 1..]);
     let rec = match prefix {
-        "-->" | "<--" | "--" | "=!=" | "" => Rec {
-            civil,
-            sender: actor(text),
-            body: text,
-            kind: Kind::System,
-            star: false,
-        },
+        "-->" | "<--" | "--" | "=!=" | "" => Rec::system(civil, actor(text), text),
         " *" => Rec {
-            civil,
-            sender: text.split(' ').next().unwrap_or(""),
-            body: text,
-            kind: Kind::Message,
             star: true,
+            ..Rec::message(civil, text.split(' ').next().unwrap_or(""), text)
         },
-        p => Rec {
-            civil,
-            sender: strip_mode(p),
-            body: text,
-            kind: Kind::Message,
-            star: false,
-        },
+        p => Rec::message(civil, strip_mode(p), text),
     };
     Some(Line::Rec(rec))
 }
@@ -315,33 +297,15 @@ fn znc(l: &str) -> Option<Line<'_>> {
     let rec = if let Some(r) = rest.strip_prefix('<') {
         angle_rec(civil, r)?
     } else if let Some(r) = rest.strip_prefix("*** ") {
-        Rec {
-            civil,
-            sender: actor(r),
-            body: r,
-            kind: Kind::System,
-            star: false,
-        }
+        Rec::system(civil, actor(r), r)
     } else if let Some(r) = rest.strip_prefix("* ") {
-        Rec {
-            civil,
-            sender: r.split(' ').next().unwrap_or(""),
-            body: rest,
-            kind: Kind::Message,
-            star: false,
-        }
+        Rec::message(civil, r.split(' ').next().unwrap_or(""), rest)
     } else if let Some(r) = rest.strip_prefix('-')
         && let Some(close) = r.find("- ")
         && close > 0
         && !r[..close].contains(' ')
     {
-        Rec {
-            civil,
-            sender: &r[..close],
-            body: &r[close + 2..],
-            kind: Kind::Message,
-            star: false,
-        }
+        Rec::message(civil, &r[..close], &r[close + 2..])
     } else {
         return None;
     };

@@ -166,7 +166,6 @@ pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-
 /// A problem at `loc` about one line of the input: `what`, then a short excerpt of the line
 /// (its CR dropped), as every line-oriented parser reports a line it cannot read.
 pub(crate) fn line_problem(loc: Loc, what: impl std::fmt::Display, line: &str) -> Problem {

@@ -586,6 +586,11 @@ mod tests {
         parse_text(&WeChat, text, &ParseCtx::new(0, path, zone), target)
     }
 
+    /// Reads `text` as the file `path`, whole, in Beijing time.
+    fn parse_beijing<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
+        parse_at(path, text, "Asia/Shanghai".parse().unwrap(), usize::MAX)
+    }
+
     fn parse_with(text: &str, target: usize) -> Collect<'_> {
         parse_at("聊天记录/甲/甲.txt", text, Zone::Utc, target)
     }
@@ -670,7 +675,7 @@ mod tests {
     #[test]
     fn naive_stamps_use_the_source_zone() {
         let t = "2023-04-01 09:00:00 甲\nhi\n\n";
-        let c = parse_at("a.txt", t, "Asia/Shanghai".parse().unwrap(), usize::MAX);
+        let c = parse_beijing("a.txt", t);
         assert_eq!(c.messages[0].time.unix_seconds(), 1_680_310_800);
     }
 
@@ -693,12 +698,7 @@ mod tests {
 
     #[test]
     fn csv_create_time_wins_over_str_time() {
-        let c = parse_at(
-            "王小明_utf8.csv",
-            CSV,
-            "Asia/Shanghai".parse().unwrap(),
-            usize::MAX,
-        );
+        let c = parse_beijing("王小明_utf8.csv", CSV);
         assert_eq!(c.problems, vec![]);
         let m = &c.messages[13];
         assert_eq!(m.id.as_deref(), Some("114"));
@@ -757,12 +757,7 @@ mod tests {
 
     #[test]
     fn csv_bad_rows_are_problems_at_their_lines_and_parsing_goes_on() {
-        let c = parse_at(
-            "坏表.csv",
-            BAD_CSV,
-            "Asia/Shanghai".parse().unwrap(),
-            usize::MAX,
-        );
+        let c = parse_beijing("坏表.csv", BAD_CSV);
         let lines: Vec<u64> = c.problems.iter().map(|p| p.loc.line).collect();
         assert_eq!(lines, [3, 4, 5, 6, 8]);
         assert!(

@@ -156,7 +156,7 @@ pub struct Chart {
 /// summed into weeks, months or years.
 pub fn topics_over_time(meta: &Meta, y_label: &str, series: &[Series]) -> Chart {
     let (body, notes) = data::lines(y_label, series);
-    Chart::new(meta, notes, HEIGHT, body)
+    Chart::new(meta, notes, body)
 }
 
 /// Like [`topics_over_time`] for rates: the caller's points are drawn as they are (give at
@@ -187,7 +187,7 @@ pub fn rates_over_time(
         // Points summed into coarser buckets than the caller's break where those are empty.
         l.gaps = step.map(|s| s.max(l.bucket));
     }
-    Chart::new(meta, notes, HEIGHT, body)
+    Chart::new(meta, notes, body)
 }
 
 /// Hour of day × weekday heatmap of message counts (`counts[weekday][hour]`, Monday first),
@@ -198,7 +198,7 @@ pub fn heatmap(meta: &Meta, counts: &[[u64; 24]; 7]) -> Chart {
     } else {
         data::Body::Heatmap(Box::new(*counts))
     };
-    Chart::new(meta, Vec::new(), HEIGHT, body)
+    Chart::new(meta, Vec::new(), body)
 }
 
 /// Activity lanes: one lane per person (label at left, total at right), a bar per day (or
@@ -207,40 +207,27 @@ pub fn heatmap(meta: &Meta, counts: &[[u64; 24]; 7]) -> Chart {
 /// [`MAX_LANES`] of them; the rest are counted in a note.
 pub fn activity(meta: &Meta, lanes: &[Series]) -> Chart {
     let (body, notes) = data::lanes(lanes);
-    let n = match &body {
-        data::Body::Activity(a) => a.lanes.len(),
-        _ => 0,
-    };
-    let height = draw::activity_height(n);
-    Chart::new(meta, notes, height, body)
+    Chart::new(meta, notes, body)
 }
 
 /// Calendar heatmap of daily message counts: per year a grid of weeks × weekdays with month
 /// labels, years stacked (at most [`MAX_YEARS`], the most recent), colours by quartile.
 pub fn calendar(meta: &Meta, days: &[(i64, u64)]) -> Chart {
     let (body, notes) = data::calendar(days);
-    let years = match &body {
-        data::Body::Calendar(c) => c.years.len(),
-        _ => 0,
-    };
-    let height = draw::calendar_height(years);
-    Chart::new(meta, notes, height, body)
+    Chart::new(meta, notes, body)
 }
 
 /// Top senders: horizontal bars, largest first, names at left and counts at the bar ends.
 /// At most [`MAX_LANES`] bars; the rest are counted in a note.
 pub fn people(meta: &Meta, bars: &[(String, u64)]) -> Chart {
     let (body, notes) = data::bars(bars);
-    let n = match &body {
-        data::Body::People(b) => b.len(),
-        _ => 0,
-    };
-    let height = draw::people_height(n);
-    Chart::new(meta, notes, height, body)
+    Chart::new(meta, notes, body)
 }
 
 impl Chart {
-    fn new(meta: &Meta, notes: Vec<String>, height: u32, body: data::Body) -> Chart {
+    /// A chart of `body`, as tall as its lanes, years or bars need (the standard height
+    /// for the fixed-size kinds and for an empty chart).
+    fn new(meta: &Meta, notes: Vec<String>, body: data::Body) -> Chart {
         let mut notes = notes;
         if let Some(n) = meta.note.as_deref().filter(|n| !n.trim().is_empty()) {
             notes.insert(0, n.to_string());
@@ -249,10 +236,11 @@ impl Chart {
             meta: meta.clone(),
             notes,
             width: WIDTH,
-            height: if matches!(body, data::Body::Empty) {
-                HEIGHT
-            } else {
-                height
+            height: match &body {
+                data::Body::Activity(a) => draw::activity_height(a.lanes.len()),
+                data::Body::Calendar(c) => draw::calendar_height(c.years.len()),
+                data::Body::People(b) => draw::people_height(b.len()),
+                _ => HEIGHT,
             },
             body,
         }
