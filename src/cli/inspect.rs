@@ -66,7 +66,7 @@ pub fn run(args: InspectArgs) -> Result<()> {
             "chatsift: {}",
             chatsift::output::summary::summary_line(report)
         );
-        if let Some(h) = hint_text(&found.all_hours()) {
+        if let Some(h) = hint_text(&found.all_hours(), false) {
             eprintln!("chatsift: zone hint for all input: {h}");
         }
     }

@@ -47,9 +47,9 @@ struct ZoneHintJson {
     label: &'static str,
 }
 
-/// The JSON hint of a histogram: None without messages.
-fn hint_json(h: &HourHistogram) -> Option<ZoneHintJson> {
-    if let Some(z) = h.hint() {
+/// The JSON hint of a histogram (one file's when `one_file`): None without messages.
+fn hint_json(h: &HourHistogram, one_file: bool) -> Option<ZoneHintJson> {
+    if let Some(z) = hint_of(h, one_file) {
         return Some(ZoneHintJson::from(z));
     }
     h.too_few().then(|| ZoneHintJson {
@@ -66,9 +66,14 @@ fn hint_json(h: &HourHistogram) -> Option<ZoneHintJson> {
 
 const TOO_FEW: &str = "too few messages";
 
-/// The text hint of a histogram: None without messages.
-pub fn hint_text(h: &HourHistogram) -> Option<String> {
-    if let Some(z) = h.hint() {
+/// The hint of one file's histogram, or of the whole input's.
+fn hint_of(h: &HourHistogram, one_file: bool) -> Option<crate::analysis::tzhint::ZoneHint> {
+    if one_file { h.file_hint() } else { h.hint() }
+}
+
+/// The text hint of a histogram (one file's when `one_file`): None without messages.
+pub fn hint_text(h: &HourHistogram, one_file: bool) -> Option<String> {
+    if let Some(z) = hint_of(h, one_file) {
         return Some(z.describe());
     }
     h.too_few().then(|| {
@@ -193,7 +198,7 @@ pub fn write_json(
                 dst_adjusted: f.dst_adjusted,
                 duplicates: f.duplicates,
                 note: f.note.as_deref(),
-                zone_hint: hint_json(&s.hours),
+                zone_hint: hint_json(&s.hours, true),
             }
         })
         .collect();
@@ -211,7 +216,7 @@ pub fn write_json(
             "skipped": report.files.len() - report.files_read(),
             "messages": report.messages(),
             "problems": report.problem_count(),
-            "zone_hint": hint_json(&all_hours(stats)),
+            "zone_hint": hint_json(&all_hours(stats), false),
         }
     });
     if let (Some(s), Some(obj)) = (suggestions, doc.as_object_mut()) {
@@ -269,7 +274,7 @@ pub fn write_text(
         if let (Some(a), Some(b)) = (stamp(s.first), stamp(s.last)) {
             writeln!(out, "  time        {a} … {b}")?;
         }
-        if let Some(h) = hint_text(&s.hours) {
+        if let Some(h) = hint_text(&s.hours, true) {
             writeln!(out, "  zone hint   {h}")?;
         }
         let senders = s.sorted_senders();
@@ -320,7 +325,7 @@ pub fn write_text(
     for w in &report.walk_problems {
         writeln!(out, "{}\n  unreadable  {}", w.path, w.what)?;
     }
-    if let Some(h) = hint_text(&all_hours(stats)) {
+    if let Some(h) = hint_text(&all_hours(stats), false) {
         writeln!(out, "all input\n  zone hint   {h}")?;
     }
     Ok(())
