@@ -43,6 +43,20 @@ impl Job {
         })
     }
 
+    /// Keeps only shard `k` of `n` (1-based, `--shard K/N`) of the inputs found under
+    /// `roots`: the files whose path relative to their root hashes to it
+    /// ([`source::shard_of`]). The `n` shards together read every file exactly once; a file
+    /// is never cut between shards.
+    pub fn keep_shard(&mut self, roots: &[String], k: u32, n: u32) {
+        let mine =
+            |path: &str| source::shard_of(&source::relative_to_roots(roots, path), n) + 1 == k;
+        self.files.retain(|f| mine(&f.path));
+        for (i, f) in self.files.iter_mut().enumerate() {
+            f.id = i as crate::model::FileId;
+        }
+        self.walk_problems.retain(|p| mine(&p.path));
+    }
+
     /// The analysis settings of this job with `selection` and, optionally, topics.
     pub fn settings<'s>(
         &self,

@@ -156,6 +156,37 @@ pub struct Job<'t> {
     pub path: &'t str,
     /// What the format's survey found in the whole file, if it surveys.
     pub hint: Option<&'t dyn Hint>,
+    /// For a columnar input (`chatsift-parquet`): the rows of this job, instead of text.
+    pub rows: Option<Rows<'t>>,
+}
+
+/// Rows of a decoded Parquet row group that one job reads.
+#[derive(Clone, Copy, Debug)]
+pub struct Rows<'t> {
+    /// The decoded columns.
+    pub batch: &'t arrow_array::RecordBatch,
+    /// The rows of `batch` this job reads.
+    pub start: usize,
+    /// One past the last row.
+    pub end: usize,
+    /// The file's row number of `batch`'s first row.
+    pub first_row: u64,
+    /// The `format=` folder of a dataset file without a `format` column.
+    pub partition_format: Option<&'t str>,
+}
+
+/// Rows per job when a Parquet row group is cut for parallel reading.
+const ROWS_PER_JOB: usize = 1 << 15;
+
+impl Job<'_> {
+    /// About how many bytes of input this job reads: its text, or its rows at 128 bytes
+    /// each (for capacity hints and grouping).
+    pub fn size_hint(&self) -> usize {
+        match self.rows {
+            Some(r) => (r.end - r.start) * 128,
+            None => self.chunk.text.len(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Job<'_> {
@@ -166,6 +197,7 @@ impl std::fmt::Debug for Job<'_> {
             .field("offset", &self.chunk.offset)
             .field("line", &self.chunk.line)
             .field("len", &self.chunk.text.len())
+            .field("rows", &self.rows.map(|r| r.start..r.end))
             .finish()
     }
 }
@@ -301,7 +333,7 @@ impl<'t> Batch<'t, '_> {
         let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
         let mut bytes = 0;
         for (i, job) in self.jobs.iter().enumerate() {
-            let len = job.chunk.text.len();
+            let len = job.size_hint();
             match groups.last_mut() {
                 Some(g)
                     if bytes + len <= GROUP_BYTES
@@ -344,7 +376,17 @@ impl<'t> Batch<'t, '_> {
                     let mut ctx = ParseCtx::new(job.file, job.path, zone);
                     ctx.options = options;
                     ctx.hint = job.hint;
-                    if job.format.unique_ids() {
+                    if let Some(rows) = job.rows {
+                        formats::parquet::parse_rows(
+                            rows.batch,
+                            rows.start..rows.end,
+                            rows.first_row,
+                            &ctx,
+                            rows.partition_format,
+                            &mut tap,
+                        );
+                        tap.finish();
+                    } else if job.format.unique_ids() {
                         let mut c = formats::Collect::default();
                         job.format.parse(&job.chunk, &ctx, &mut c);
                         for p in c.problems {
@@ -429,6 +471,13 @@ struct Window {
 enum WinBytes {
     Owned(Vec<u8>),
     Shared(std::sync::Arc<[u8]>, usize, usize),
+    /// One row group of a Parquet input, decoded with the batch.
+    Rows {
+        input: formats::parquet::ParquetInput,
+        group: usize,
+        first_row: u64,
+        size: usize,
+    },
 }
 
 impl WinBytes {
@@ -436,6 +485,15 @@ impl WinBytes {
         match self {
             WinBytes::Owned(v) => v,
             WinBytes::Shared(a, s, e) => &a[*s..*e],
+            WinBytes::Rows { .. } => &[],
+        }
+    }
+
+    /// Bytes this window weighs in a batch (a row group: its uncompressed size).
+    fn size(&self) -> usize {
+        match self {
+            WinBytes::Rows { size, .. } => *size,
+            _ => self.as_slice().len(),
         }
     }
 }
@@ -551,7 +609,7 @@ where
                     break;
                 }
             };
-            pending_bytes += w.bytes.as_slice().len();
+            pending_bytes += w.bytes.size();
             pending.push(w);
             if pending_bytes >= limit || (opts.batch_bytes.is_some() && pending.len() >= 4096) {
                 flush_pending!();
@@ -681,6 +739,24 @@ struct FileReader {
     encoding: Option<&'static Encoding>,
     first: bool,
     done: bool,
+    /// A Parquet input, read a row group at a time, and the next row group and row.
+    columns: Option<(formats::parquet::ParquetInput, usize, u64)>,
+}
+
+/// Opens a Parquet input whole: a memory map of a file on disk, else its bytes.
+fn parquet_bytes(f: &SourceFile, opened: &Opened, len: u64) -> std::io::Result<bytes::Bytes> {
+    if let (crate::source::Origin::Disk(path), Opened::File(_)) = (&f.origin, opened) {
+        let file = std::fs::File::open(path)?;
+        // SAFETY: the map is read only; a file changed under a run is outside what chatsift
+        // promises for any input (as for any reader of a file being rewritten).
+        let map = unsafe { memmap2::Mmap::map(&file)? };
+        return Ok(bytes::Bytes::from_owner(map));
+    }
+    if let Opened::Memory(a) = opened {
+        return Ok(bytes::Bytes::from_owner(a.clone()));
+    }
+    let len = usize::try_from(len).map_err(std::io::Error::other)?;
+    Ok(bytes::Bytes::from(opened.read_at(0, len)?))
 }
 
 fn open_file(
@@ -724,6 +800,37 @@ fn open_file(
             return None;
         }
     };
+    let parquet_forced = opts.format.is_some_and(|f| f.name() == "chatsift-parquet");
+    if head.starts_with(formats::parquet::MAGIC) && (opts.format.is_none() || parquet_forced) {
+        if let Some(r) = report.files.get_mut(f.id as usize) {
+            r.encoding = "Parquet".into();
+        }
+        let input = parquet_bytes(f, &opened, len)
+            .map_err(|e| e.to_string())
+            .and_then(|b| formats::parquet::ParquetInput::open(b, &f.path));
+        let input = match input {
+            Ok(i) => i,
+            Err(why) => {
+                skip(report, why);
+                return None;
+            }
+        };
+        let format: &'static dyn Format = &formats::parquet::ChatsiftParquet;
+        if let Some(r) = report.files.get_mut(f.id as usize) {
+            r.format = Some(format.name());
+        }
+        return Some(FileReader {
+            file: f.id,
+            opened,
+            len,
+            pos: 0,
+            format,
+            encoding: None,
+            first: true,
+            done: false,
+            columns: Some((input, 0, 0)),
+        });
+    }
     let detected = decode::detect(&head, opts.encoding);
     if let Some(r) = report.files.get_mut(f.id as usize) {
         r.encoding = detected.name();
@@ -782,6 +889,7 @@ fn open_file(
         encoding,
         first: true,
         done: false,
+        columns: None,
     })
 }
 
@@ -792,6 +900,29 @@ impl FileReader {
         opts: &Options,
         pool: &mut Vec<Vec<u8>>,
     ) -> std::io::Result<Option<Window>> {
+        if let Some((input, group, first_row)) = &mut self.columns {
+            if *group >= input.row_groups() {
+                return Ok(None);
+            }
+            let (rows, size) = input.group_size(*group);
+            let first = std::mem::replace(&mut self.first, false);
+            let w = Window {
+                file: self.file,
+                format: self.format,
+                bytes: WinBytes::Rows {
+                    input: input.clone(),
+                    group: *group,
+                    first_row: *first_row,
+                    size: usize::try_from(size).unwrap_or(usize::MAX).max(1),
+                },
+                encoding: None,
+                first,
+                last: *group + 1 == input.row_groups(),
+            };
+            *group += 1;
+            *first_row += rows;
+            return Ok(Some(w));
+        }
         if self.done || self.pos >= self.len {
             return Ok(None);
         }
@@ -908,6 +1039,10 @@ struct Decoded<'w> {
     text: Cow<'w, str>,
     replaced_lines: Vec<u64>,
     replaced_total: u64,
+    /// A Parquet row group's columns.
+    batches: Vec<arrow_array::RecordBatch>,
+    /// Why a Parquet row group could not be decoded.
+    error: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -930,6 +1065,19 @@ where
     let decoded: Vec<Decoded<'_>> = pending
         .par_iter()
         .map(|w| {
+            if let WinBytes::Rows { input, group, .. } = &w.bytes {
+                let (batches, error) = match input.read(*group..*group + 1) {
+                    Ok(b) => (b, None),
+                    Err(e) => (Vec::new(), Some(e)),
+                };
+                return Decoded {
+                    text: Cow::Borrowed(""),
+                    replaced_lines: Vec::new(),
+                    replaced_total: 0,
+                    batches,
+                    error,
+                };
+            }
             let bytes = w.bytes.as_slice();
             let (text, replaced_lines, replaced_total) = match w.encoding {
                 None => decode::utf8_lossy(bytes, 1),
@@ -942,6 +1090,8 @@ where
                 text,
                 replaced_lines,
                 replaced_total,
+                batches: Vec::new(),
+                error: None,
             }
         })
         .collect();
@@ -954,6 +1104,49 @@ where
     // Place each window in its file (decoded offset, first line) and make the jobs.
     let mut jobs: Vec<Job<'_>> = Vec::with_capacity(planned.iter().map(|p| p.0.len()).sum());
     for ((w, d), (chunks, newlines)) in pending.iter().zip(&decoded).zip(planned) {
+        if let WinBytes::Rows {
+            input, first_row, ..
+        } = &w.bytes
+        {
+            let path = files.get(w.file as usize).map_or("?", |f| f.path.as_str());
+            if let Some(e) = &d.error {
+                let loc = Loc {
+                    file: w.file,
+                    line: first_row + 1,
+                    offset: *first_row,
+                };
+                report.add_problem(Problem::new(loc, e.clone()), opts.keep_problems, kept);
+            }
+            let mut row = *first_row;
+            for batch in &d.batches {
+                let n = batch.num_rows();
+                for start in (0..n).step_by(ROWS_PER_JOB) {
+                    let end = (start + ROWS_PER_JOB).min(n);
+                    jobs.push(Job {
+                        chunk: Chunk {
+                            text: "",
+                            offset: row + start as u64,
+                            line: row + start as u64 + 1,
+                            first: w.first && row == *first_row && start == 0,
+                            last: w.last && end == n,
+                        },
+                        format: w.format,
+                        file: w.file,
+                        path,
+                        hint: None,
+                        rows: Some(Rows {
+                            batch,
+                            start,
+                            end,
+                            first_row: row,
+                            partition_format: input.partition_format.as_deref(),
+                        }),
+                    });
+                }
+                row += n as u64;
+            }
+            continue;
+        }
         if w.first || carry.file != w.file {
             *carry = Carry {
                 file: w.file,
@@ -1002,6 +1195,7 @@ where
                 file: w.file,
                 path,
                 hint,
+                rows: None,
             });
         }
         if n == 0 {
@@ -1017,6 +1211,7 @@ where
                 file: w.file,
                 path,
                 hint,
+                rows: None,
             });
         }
     }

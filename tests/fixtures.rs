@@ -80,62 +80,12 @@ fn summary(msgs: &[Message<'_>], problems: &[Problem]) -> Vec<String> {
         .collect()
 }
 
-fn check(expect_path: &Path) -> Result<(), String> {
-    let exp: Value = serde_json::from_str(&std::fs::read_to_string(expect_path).unwrap())
-        .map_err(|e| format!("bad expect file: {e}"))?;
-    let fixture = PathBuf::from(
-        expect_path
-            .to_string_lossy()
-            .trim_end_matches(".expect.json"),
-    );
-    let display = fixture.to_string_lossy().replace('\\', "/");
-    let bytes = std::fs::read(&fixture).map_err(|e| format!("cannot read fixture: {e}"))?;
-    let decoded = decode::decode(&bytes, None);
-    if let Some(enc) = exp.get("encoding").and_then(Value::as_str)
-        && decoded.encoding != enc
-    {
-        return Err(format!("encoding {} != expected {enc}", decoded.encoding));
-    }
-    let text: &str = &decoded.text;
-    let want_format = exp.get("format").and_then(Value::as_str);
-    let force = exp.get("force").and_then(Value::as_bool).unwrap_or(false);
-    let format: &dyn Format = if force {
-        formats::by_name(want_format.ok_or("force without format")?).ok_or("unknown format")?
-    } else {
-        let sniffed = formats::sniff(&display, formats::sniff_head(text));
-        match (sniffed, want_format) {
-            (None, None) => return Ok(()),
-            (Some(f), None) => return Err(format!("sniffed as {} but expected no chat", f.name())),
-            (None, Some(w)) => return Err(format!("not sniffed; expected {w}")),
-            (Some(f), Some(w)) if f.name() != w => {
-                return Err(format!("sniffed as {}, expected {w}", f.name()));
-            }
-            (Some(f), Some(_)) => f,
-        }
-    };
-    let zone: Zone = exp
-        .get("source_tz")
-        .and_then(Value::as_str)
-        .unwrap_or("UTC")
-        .parse()
-        .map_err(|e| format!("{e}"))?;
-    let mut options = formats::FormatOptions::default();
-    if let Some(o) = exp.get("date_order").and_then(Value::as_str) {
-        options.date_order = Some(o.parse()?);
-    }
-    let hint = formats::survey_text(format, &display, text, options);
-    let mut ctx = ParseCtx::new(0, &display, zone);
-    ctx.options = options;
-    ctx.hint = hint.as_deref();
-    if let Some(w) = exp.get("note") {
-        let got = hint.as_ref().and_then(|h| h.describe());
-        if got.as_deref() != w.as_str() {
-            return Err(format!("survey note: got {got:?}, expected {w}"));
-        }
-    }
-    let whole = formats::parse_text(format, text, &ctx, usize::MAX);
-    let (msgs, problems) = (&whole.messages, &whole.problems);
-
+/// What the expect file says that `msgs` and `problems` do not hold.
+fn expectations(
+    exp: &Value,
+    msgs: &[Message<'_>],
+    problems: &[Problem],
+) -> Result<Vec<String>, String> {
     let mut errors = Vec::new();
     let mut eq = |what: &str, got: Value, want: Option<&Value>| {
         if let Some(w) = want
@@ -190,6 +140,89 @@ fn check(expect_path: &Path) -> Result<(), String> {
             }
         }
     }
+    Ok(errors)
+}
+
+/// A Parquet fixture (`chatsift-parquet`): read whole through the library's reader, row
+/// group by row group, and checked against its expect file.
+fn check_parquet(exp: &Value, bytes: Vec<u8>, display: &str) -> Result<(), String> {
+    let got = formats::parquet::read_all(bytes.into(), display);
+    let got = match (exp.get("format").and_then(Value::as_str), got) {
+        // A Parquet file that cannot be read is skipped, as no chat.
+        (None, Err(_)) => return Ok(()),
+        (None, Ok(_)) => return Err("read as chatsift-parquet but expected no chat".into()),
+        (Some("chatsift-parquet"), Ok(got)) => got,
+        (Some("chatsift-parquet"), Err(e)) => return Err(e),
+        (Some(w), _) => return Err(format!("a Parquet file reads as chatsift-parquet, not {w}")),
+    };
+    let errors = expectations(exp, &got.messages, &got.problems)?;
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n  "))
+    }
+}
+
+fn check(expect_path: &Path) -> Result<(), String> {
+    let exp: Value = serde_json::from_str(&std::fs::read_to_string(expect_path).unwrap())
+        .map_err(|e| format!("bad expect file: {e}"))?;
+    let fixture = PathBuf::from(
+        expect_path
+            .to_string_lossy()
+            .trim_end_matches(".expect.json"),
+    );
+    let display = fixture.to_string_lossy().replace('\\', "/");
+    let bytes = std::fs::read(&fixture).map_err(|e| format!("cannot read fixture: {e}"))?;
+    if bytes.starts_with(b"PAR1") {
+        return check_parquet(&exp, bytes, &display);
+    }
+    let decoded = decode::decode(&bytes, None);
+    if let Some(enc) = exp.get("encoding").and_then(Value::as_str)
+        && decoded.encoding != enc
+    {
+        return Err(format!("encoding {} != expected {enc}", decoded.encoding));
+    }
+    let text: &str = &decoded.text;
+    let want_format = exp.get("format").and_then(Value::as_str);
+    let force = exp.get("force").and_then(Value::as_bool).unwrap_or(false);
+    let format: &dyn Format = if force {
+        formats::by_name(want_format.ok_or("force without format")?).ok_or("unknown format")?
+    } else {
+        let sniffed = formats::sniff(&display, formats::sniff_head(text));
+        match (sniffed, want_format) {
+            (None, None) => return Ok(()),
+            (Some(f), None) => return Err(format!("sniffed as {} but expected no chat", f.name())),
+            (None, Some(w)) => return Err(format!("not sniffed; expected {w}")),
+            (Some(f), Some(w)) if f.name() != w => {
+                return Err(format!("sniffed as {}, expected {w}", f.name()));
+            }
+            (Some(f), Some(_)) => f,
+        }
+    };
+    let zone: Zone = exp
+        .get("source_tz")
+        .and_then(Value::as_str)
+        .unwrap_or("UTC")
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let mut options = formats::FormatOptions::default();
+    if let Some(o) = exp.get("date_order").and_then(Value::as_str) {
+        options.date_order = Some(o.parse()?);
+    }
+    let hint = formats::survey_text(format, &display, text, options);
+    let mut ctx = ParseCtx::new(0, &display, zone);
+    ctx.options = options;
+    ctx.hint = hint.as_deref();
+    if let Some(w) = exp.get("note") {
+        let got = hint.as_ref().and_then(|h| h.describe());
+        if got.as_deref() != w.as_str() {
+            return Err(format!("survey note: got {got:?}, expected {w}"));
+        }
+    }
+    let whole = formats::parse_text(format, text, &ctx, usize::MAX);
+    let (msgs, problems) = (&whole.messages, &whole.problems);
+
+    let mut errors = expectations(&exp, msgs, problems)?;
     // Splitting at any record boundary must change nothing.
     let base = summary(msgs, problems);
     for target in [1usize, 16, 97, 1000] {

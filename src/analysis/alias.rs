@@ -277,7 +277,7 @@ impl Aliases {
 }
 
 /// Resolves senders to persons, remembering each sender's answer.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Resolver<'s> {
     aliases: &'s Aliases,
     cache: FastMap<String, Option<u32>>,

@@ -41,6 +41,30 @@ pub struct InputArgs {
     /// Print nothing on stderr but errors (no summary, no problem lines).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Read only shard K of N (1-based) of the input files, picked by a hash of each file's
+    /// path below its input folder, so N machines or job-array tasks each read their own
+    /// part and together read every file once.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
+}
+
+/// Parses `--shard K/N` (1 ≤ K ≤ N).
+fn parse_shard(s: &str) -> std::result::Result<(u32, u32), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("--shard takes K/N, such as 2/8, not {s:?}"))?;
+    let k: u32 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad shard number {k:?}"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad shard count {n:?}"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("--shard K/N needs 1 <= K <= N, not {k}/{n}"));
+    }
+    Ok((k, n))
 }
 
 /// Which messages to keep, and who is who.
@@ -102,6 +126,9 @@ impl InputArgs {
             ..pipeline::Options::default()
         };
         let mut job = Job::open(&self.paths, options, tz)?;
+        if let Some((k, n)) = self.shard {
+            job.keep_shard(&self.paths, k, n);
+        }
         job.strict = self.strict;
         job.quiet = self.quiet;
         Ok(job)
@@ -132,6 +159,26 @@ impl FilterArgs {
             }
         };
         TopicMatcher::new(&lexicon).context("building the topic matcher")
+    }
+
+    /// The lexicon's name for output metadata: `built-in`, the `--lexicon` file's name, or
+    /// `built-in + NAME`.
+    pub fn lexicon_name(&self) -> String {
+        match &self.lexicon {
+            None => "built-in".into(),
+            Some(arg) => {
+                let (extend, path) = match arg.strip_prefix('+') {
+                    Some(p) => (true, p),
+                    None => (false, arg.as_str()),
+                };
+                let name = formats::file_name(path);
+                if extend {
+                    format!("built-in + {name}")
+                } else {
+                    name.to_string()
+                }
+            }
+        }
     }
 
     /// Loads the alias file, if one was given.

@@ -3,8 +3,8 @@
 
 use super::common::{self, FilterArgs, InputArgs};
 use anyhow::Result;
-use chatsift::output::MessageFormat;
 use chatsift::output::stream::{self, StreamConfig};
+use chatsift::output::{MessageFormat, parquet};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -30,6 +30,10 @@ pub struct MessagesArgs {
     /// Leave the `topics` field empty (skips topic matching, which is the costliest step).
     #[arg(long)]
     no_topics: bool,
+    /// Parquet page compression: snappy (default), zstd (needs the `zstd` build feature) or
+    /// none.
+    #[arg(long, value_name = "CODEC", default_value = "snappy")]
+    compression: parquet::Compression,
 }
 
 /// Splits `--to` values into the output format (the last format name given) and dates.
@@ -63,6 +67,26 @@ pub fn run(args: MessagesArgs) -> Result<()> {
             None
         } else {
             Some(args.filter.topics()?)
+        },
+        parquet: parquet::ParquetOptions {
+            compression: args.compression,
+            shard: args.input.shard.map(|(k, _)| k),
+            metadata: vec![
+                ("chatsift.version".into(), env!("CARGO_PKG_VERSION").into()),
+                ("chatsift.zone".into(), setup.tz.to_string()),
+                (
+                    "chatsift.source_tz".into(),
+                    setup.options.source_tz.to_string(),
+                ),
+                (
+                    "chatsift.lexicon".into(),
+                    if args.no_topics {
+                        "none (--no-topics)".into()
+                    } else {
+                        args.filter.lexicon_name()
+                    },
+                ),
+            ],
         },
     };
     let report = stream::write_messages(&setup, &cfg, args.output.as_deref())?;

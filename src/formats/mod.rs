@@ -36,6 +36,7 @@ pub(crate) mod html;
 pub(crate) mod irc;
 pub(crate) mod isoon;
 pub(crate) mod jsonish;
+pub mod parquet;
 pub(crate) mod qq;
 pub(crate) mod rocketchat;
 pub(crate) mod scan;
@@ -478,6 +479,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &telegram::Telegram,
         &discord::Discord,
         &slack::Slack,
+        &parquet::ChatsiftParquet,
     ];
     ALL
 }

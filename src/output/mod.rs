@@ -10,6 +10,7 @@ pub mod gexf;
 pub mod html;
 pub mod inspect;
 pub mod json;
+pub mod parquet;
 pub mod report;
 pub mod sort;
 pub mod stream;
@@ -58,15 +59,21 @@ pub enum MessageFormat {
     Timesketch,
     /// plaso's 17-column l2tcsv.
     L2tcsv,
+    /// Parquet: one file, or a Hive-partitioned dataset when `-o` is a folder.
+    Parquet,
+    /// Parquet, always a Hive-partitioned dataset folder.
+    ParquetDataset,
 }
 
 impl MessageFormat {
     /// Every output format.
-    pub const ALL: [MessageFormat; 4] = [
+    pub const ALL: [MessageFormat; 6] = [
         MessageFormat::Jsonl,
         MessageFormat::Csv,
         MessageFormat::Timesketch,
         MessageFormat::L2tcsv,
+        MessageFormat::Parquet,
+        MessageFormat::ParquetDataset,
     ];
 
     /// The name used with `--to`.
@@ -76,7 +83,14 @@ impl MessageFormat {
             MessageFormat::Csv => "csv",
             MessageFormat::Timesketch => "timesketch",
             MessageFormat::L2tcsv => "l2tcsv",
+            MessageFormat::Parquet => "parquet",
+            MessageFormat::ParquetDataset => "parquet-dataset",
         }
+    }
+
+    /// True for the Parquet outputs (binary records to [`parquet::ParquetOut`]).
+    pub fn is_parquet(self) -> bool {
+        matches!(self, MessageFormat::Parquet | MessageFormat::ParquetDataset)
     }
 }
 
@@ -86,7 +100,11 @@ impl FromStr for MessageFormat {
         MessageFormat::ALL
             .into_iter()
             .find(|f| f.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown output format {s:?} (jsonl, csv, timesketch, l2tcsv)"))
+            .ok_or_else(|| {
+                format!(
+                    "unknown output format {s:?} (jsonl, csv, timesketch, l2tcsv, parquet, parquet-dataset)"
+                )
+            })
     }
 }
 
@@ -182,6 +200,8 @@ pub struct Renderer<'f> {
     files: &'f FileTable,
     utc: StampWriter,
     local: StampWriter,
+    /// Who recipients are (Parquet's `recipient_person`).
+    people: Option<crate::analysis::alias::Resolver<'f>>,
 }
 
 impl<'f> Renderer<'f> {
@@ -194,13 +214,22 @@ impl<'f> Renderer<'f> {
             files,
             utc: StampWriter::default(),
             local: StampWriter::default(),
+            people: None,
         }
+    }
+
+    /// Resolves recipients with `aliases` (for Parquet's `recipient_person`).
+    pub fn with_people(mut self, aliases: &'f crate::analysis::alias::Aliases) -> Self {
+        self.people = Some(aliases.resolver());
+        self
     }
 
     /// The header line (empty for JSONL).
     pub fn header(&self) -> Vec<u8> {
         let cols: Vec<&str> = match self.format {
-            MessageFormat::Jsonl => return Vec::new(),
+            MessageFormat::Jsonl | MessageFormat::Parquet | MessageFormat::ParquetDataset => {
+                return Vec::new();
+            }
             MessageFormat::Csv => MESSAGE_FIELDS.to_vec(),
             MessageFormat::Timesketch => TIMESKETCH_FIELDS
                 .iter()
@@ -220,7 +249,46 @@ impl<'f> Renderer<'f> {
             MessageFormat::Jsonl => self.jsonl(m, person, topics, out),
             MessageFormat::Csv | MessageFormat::Timesketch => self.csv(m, person, topics, out),
             MessageFormat::L2tcsv => self.l2tcsv(m, person, out),
+            MessageFormat::Parquet | MessageFormat::ParquetDataset => {
+                self.record(m, person, topics, parquet::SEQ_UNSET, out)
+            }
         }
+    }
+
+    /// Appends one Parquet record (see [`parquet`]) with input-order number `seq`.
+    pub(crate) fn record(
+        &mut self,
+        m: &Message<'_>,
+        person: &str,
+        topics: &[&str],
+        seq: u64,
+        out: &mut Vec<u8>,
+    ) {
+        let (source, format, line, offset) = self.files.provenance(m);
+        let local = self.local_offset(m.time.micros);
+        let recipient = m.recipient.as_deref();
+        let recipient_person = match (recipient, self.people.as_mut()) {
+            (Some(r), Some(p)) => Some(p.person(r).unwrap_or(r)),
+            (r, _) => r,
+        };
+        let mut w = parquet::RecordWriter::new(out, seq, m.time.micros);
+        let loc = &mut self.local;
+        w.str_with(|o| loc.write(o, m.time.micros, local, m.time.frac_digits, false));
+        w.str(format);
+        w.str(&m.sender);
+        w.str(person);
+        w.opt(recipient);
+        w.opt(recipient_person);
+        w.opt(m.channel.as_deref());
+        w.str(&m.body);
+        w.str(m.kind.as_str());
+        w.list(m.attachments.iter().map(|a| a.as_ref()));
+        w.opt(m.id.as_deref());
+        w.list(topics.iter().copied());
+        w.str(source);
+        w.int(line);
+        w.int(offset);
+        w.end();
     }
 
     fn local_offset(&mut self, micros: i64) -> i32 {

@@ -37,6 +37,9 @@ pub(crate) struct SortedRuns {
     /// Bytes of runs held in memory, and how many may be before they are spilled.
     in_memory: usize,
     budget: usize,
+    /// Messages of every batch so far (before `--dedup`): the input-order number of the
+    /// next batch's first message.
+    kept: u64,
 }
 
 enum Run {
@@ -172,6 +175,7 @@ impl SortedRuns {
             runs: Vec::new(),
             in_memory: 0,
             budget,
+            kept: 0,
         }
     }
 
@@ -186,6 +190,12 @@ impl SortedRuns {
         pool: &BufPool,
     ) -> Result<()> {
         let mut order = sorted_order(parts, table);
+        // Input-order number of each part's first message.
+        let mut firsts = Vec::with_capacity(parts.len());
+        for p in parts {
+            firsts.push(self.kept);
+            self.kept += p.len() as u64;
+        }
         if order.is_empty() {
             return Ok(());
         }
@@ -195,7 +205,8 @@ impl SortedRuns {
         let bufs: Vec<Vec<u8>> = order
             .par_chunks(4096)
             .map(|c| {
-                let mut r = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table);
+                let mut r =
+                    Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table).with_people(&cfg.aliases);
                 let mut people = cfg.aliases.resolver();
                 let mut names = Vec::new();
                 let mut buf = pool.get();
@@ -237,6 +248,11 @@ impl SortedRuns {
                     buf.extend_from_slice(origin.as_bytes());
                     let start = buf.len();
                     r.render(m, person, &names, &mut buf);
+                    if cfg.format.is_parquet() {
+                        let (part, idx) = k.place();
+                        let seq = firsts[part] + u64::from(idx);
+                        super::parquet::set_seq(&mut buf[start..], seq);
+                    }
                     let len = (buf.len() - start) as u64;
                     buf[at + 24..at + 32].copy_from_slice(&len.to_le_bytes());
                 }
@@ -379,6 +395,7 @@ mod tests {
             filter: Default::default(),
             aliases: Aliases::none(),
             topics: Some(TopicMatcher::new(&Lexicon::builtin()).unwrap()),
+            parquet: Default::default(),
         }
     }
 

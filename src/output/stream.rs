@@ -8,7 +8,7 @@
 
 use super::atomic::AtomicFile;
 use super::sort::{SortedRuns, memory_budget};
-use super::{FileTable, MessageFormat, Renderer};
+use super::{FileTable, MessageFormat, Renderer, parquet};
 use crate::analysis::alias::{AliasConflict, Aliases, Resolver};
 use crate::analysis::topics::{TopicMatcher, TopicSet};
 use crate::analysis::{Filter, HOLD, hold_for};
@@ -45,11 +45,36 @@ pub struct StreamConfig {
     pub aliases: Aliases,
     /// Fills the `topics` field.
     pub topics: Option<TopicMatcher>,
+    /// Compression, shard and metadata of Parquet output.
+    pub parquet: super::parquet::ParquetOptions,
 }
 
 /// Writes the message stream of `job` to `path` atomically, or to standard output when
 /// `path` is None or `-`. Sorted runs spill beside the output ([`scratch_dir`]).
 pub fn write_messages(job: &Job, cfg: &StreamConfig, path: Option<&Path>) -> Result<Report> {
+    if cfg.format.is_parquet() {
+        let Some(path) = path.filter(|p| p.as_os_str() != "-") else {
+            return Err(Error::Invalid(
+                "Parquet output needs -o FILE.parquet or -o FOLDER/ (a dataset), not standard output".into(),
+            ));
+        };
+        let dataset = cfg.format == MessageFormat::ParquetDataset || parquet::is_dataset_path(path);
+        let (target, scratch) = if dataset {
+            (
+                parquet::Target::Dataset(path.to_path_buf()),
+                path.to_path_buf(),
+            )
+        } else {
+            (
+                parquet::Target::File(path.to_path_buf()),
+                scratch_dir(Some(path)),
+            )
+        };
+        let mut out = parquet::ParquetOut::new(target, &cfg.parquet)?;
+        let report = write_stream(job, cfg, &scratch, &mut out).map_err(|e| e.writing(path))?;
+        out.finish()?;
+        return Ok(report);
+    }
     match path.filter(|p| p.as_os_str() != "-") {
         Some(path) => {
             let create = |source| Error::Create {
@@ -93,6 +118,7 @@ pub fn write_stream(
     let mut runs = SortedRuns::new(scratch.to_path_buf(), cfg.dedup, memory_budget());
     let mut seen: HashSet<(u64, u64)> = HashSet::new();
     let pool = BufPool::default();
+    let mut seq = 0u64;
     let report = pipeline::run(
         &job.files,
         &opts,
@@ -108,21 +134,30 @@ pub fn write_stream(
                 let outs = batch.parse_grouped(|job| StreamSink {
                     topics: cfg.topics.as_ref(),
                     names: Vec::new(),
-                    held: Vec::with_capacity(hold_for(job.chunk.text.len())),
-                    sets: Vec::with_capacity(hold_for(job.chunk.text.len())),
-                    renderer: Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table),
+                    held: Vec::with_capacity(hold_for(job.size_hint())),
+                    sets: Vec::with_capacity(hold_for(job.size_hint())),
+                    renderer: Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table)
+                        .with_people(&cfg.aliases),
                     filter: &cfg.filter,
                     resolver: cfg.aliases.resolver(),
                     conflict: None,
                     dedup: cfg.dedup,
-                    buf: pool.get_for(job.chunk.text.len()),
+                    buf: pool.get_for(job.size_hint()),
                     ends: Vec::new(),
                 });
                 check_strict(cfg, batch.report())?;
                 if let Some(c) = outs.iter().find_map(|o| o.conflict.clone()) {
                     return Err(Error::Alias(c));
                 }
-                for o in outs {
+                for mut o in outs {
+                    if cfg.format.is_parquet() {
+                        // Records come in input order: number them as they are written.
+                        let spans: Vec<(usize, usize)> = parquet::record_spans(&o.buf).collect();
+                        for (a, b) in spans {
+                            parquet::set_seq(&mut o.buf[a..b], seq);
+                            seq += 1;
+                        }
+                    }
                     if cfg.dedup {
                         let mut start = 0;
                         for &(key, end) in &o.ends {
@@ -142,7 +177,7 @@ pub fn write_stream(
                     resolver: cfg.aliases.resolver(),
                     conflict: None,
                     // About one message per 100 bytes: no regrowth on typical chats.
-                    messages: Vec::with_capacity(job.chunk.text.len() / 100 + 1),
+                    messages: Vec::with_capacity(job.size_hint() / 100 + 1),
                 });
                 check_strict(cfg, batch.report())?;
                 if let Some(c) = parts.iter().find_map(|p| p.conflict.clone()) {
@@ -192,6 +227,10 @@ pub(crate) struct Key {
 }
 
 impl Key {
+    /// Which parsed part the message is in, and its place there.
+    pub(crate) fn place(&self) -> (usize, u32) {
+        (self.part as usize, self.idx)
+    }
     /// The message this key points at in `parts`.
     pub(crate) fn message<'p, 't>(&self, parts: &'p [Vec<Message<'t>>]) -> &'p Message<'t> {
         &parts[self.part as usize][self.idx as usize]

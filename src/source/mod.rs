@@ -14,6 +14,7 @@
 pub mod decode;
 
 use crate::model::FileId;
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -160,6 +161,45 @@ pub fn walk(paths: &[String]) -> Result<Walk, SourceError> {
     Ok(w)
 }
 
+/// A display path relative to the input it was found under: for a file found in a folder
+/// named on the command line, the path below that folder (`sub/1.md`); for a file or
+/// archive named itself, its file name (`x.zip!/chats/1.md`). The same tree mounted at
+/// another place gives the same keys, so every machine agrees on a shard.
+pub fn relative_to_roots<'p>(roots: &[String], path: &'p str) -> Cow<'p, str> {
+    let mut best: Option<&str> = None;
+    for r in roots {
+        let r = r.trim_end_matches(['/', '\\']);
+        let under = path.len() > r.len()
+            && path.starts_with(r)
+            && matches!(path.as_bytes()[r.len()], b'/' | b'\\' | b'!');
+        if (under || path == r) && best.is_none_or(|b| r.len() > b.len()) {
+            best = Some(r);
+        }
+    }
+    let Some(root) = best else {
+        return Cow::Borrowed(path);
+    };
+    let rest = &path[root.len()..];
+    if rest.is_empty() || rest.starts_with('!') {
+        // The root is the file (or archive) itself: its name, and the entry inside.
+        let name = root.rsplit(['/', '\\']).next().unwrap_or(root);
+        return Cow::Owned(format!("{name}{rest}"));
+    }
+    Cow::Borrowed(&rest[1..])
+}
+
+/// Which of `n` shards (0-based) a file belongs to: FNV-1a 64 of its path relative to the
+/// input root ([`relative_to_roots`], UTF-8), modulo `n`. Stable across machines, runs and
+/// versions.
+pub fn shard_of(relative: &str, n: u32) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in relative.as_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (h % u64::from(n.max(1))) as u32
+}
+
 fn display(p: &Path) -> String {
     let s = p.to_string_lossy();
     if cfg!(windows) {
@@ -177,6 +217,37 @@ fn is_zip(p: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shard_keys_are_relative_to_the_input_root() {
+        let roots = [
+            "/mnt/a/leak/".to_string(),
+            "one.md".to_string(),
+            "d/x.zip".to_string(),
+        ];
+        assert_eq!(
+            relative_to_roots(&roots, "/mnt/a/leak/sub/1.md"),
+            "sub/1.md"
+        );
+        assert_eq!(relative_to_roots(&roots, "one.md"), "one.md");
+        assert_eq!(
+            relative_to_roots(&roots, "d/x.zip!/chats/1.md"),
+            "x.zip!/chats/1.md"
+        );
+        assert_eq!(
+            relative_to_roots(&roots, "elsewhere/2.md"),
+            "elsewhere/2.md"
+        );
+        // The same tree under another mount point shards the same.
+        let moved = ["/srv/leak".to_string()];
+        assert_eq!(relative_to_roots(&moved, "/srv/leak/sub/1.md"), "sub/1.md");
+        assert_eq!(shard_of("sub/1.md", 1), 0);
+        let n = 3;
+        let spread: std::collections::BTreeSet<u32> = (0..60)
+            .map(|i| shard_of(&format!("chats/{i}.md"), n))
+            .collect();
+        assert_eq!(spread.len(), 3, "60 names reach every one of 3 shards");
+    }
 
     #[test]
     fn zip_detection_is_safe_on_non_ascii_names() {

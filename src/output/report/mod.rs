@@ -175,6 +175,7 @@ fn write_all(
         filter: selection.filter.clone(),
         aliases: selection.aliases.clone(),
         topics: Some(matcher.clone()),
+        parquet: Default::default(),
     };
     // messages.csv: each batch sorted into a run, spilled beside the report past the first,
     // merged at the end (memory stays bounded by the batch, not the input).
@@ -212,13 +213,9 @@ fn write_all(
                 matcher,
                 acc: Bundle::new(s.by, s.work, n),
                 keep,
-                held: Vec::with_capacity(hold_for(job.chunk.text.len())),
-                matched: Vec::with_capacity(hold_for(job.chunk.text.len())),
-                kept: Vec::with_capacity(if keep {
-                    job.chunk.text.len() / 100 + 1
-                } else {
-                    0
-                }),
+                held: Vec::with_capacity(hold_for(job.size_hint())),
+                matched: Vec::with_capacity(hold_for(job.size_hint())),
+                kept: Vec::with_capacity(if keep { job.size_hint() / 100 + 1 } else { 0 }),
                 sets: Vec::new(),
                 kinds: [0; Kind::ALL.len()],
             });
