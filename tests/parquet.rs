@@ -394,3 +394,92 @@ fn parquet_needs_a_file_and_an_empty_run_still_writes_a_valid_one() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Writes chatsift's own tables over `inputs` in `zone` into `dir` (the files
+/// scripts/sql_check.py compares with), and the dataset into `dir/ds`.
+fn tables_and_dataset(inputs: &[&str], zone: &str, dir: &Path) -> PathBuf {
+    let ds = dir.join("ds");
+    let out = |name: &str| s(&dir.join(name)).to_string();
+    for (cmd, extra, file) in [
+        ("timeline", &["--by", "day"][..], "timeline.csv"),
+        ("topics", &["--by", "week"][..], "topics.csv"),
+        ("people", &[][..], "people.csv"),
+        ("graph", &[][..], "edges.csv"),
+    ] {
+        let o = out(file);
+        ok(&[&[cmd][..], inputs, extra, &["--tz", zone, "-o", &o, "-q"]].concat());
+    }
+    ok(&[
+        &["messages"][..],
+        inputs,
+        &["--tz", zone, "--to", "parquet-dataset", "-o", s(&ds), "-q"],
+    ]
+    .concat());
+    ds
+}
+
+/// Python with the duckdb package, or None (CI installs it and sets
+/// CHATSIFT_REQUIRE_DUCKDB=1, so there a missing package fails instead of skipping).
+fn python_with(module: &str, require: &str) -> Option<&'static str> {
+    let found = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some("python3");
+    }
+    assert!(
+        std::env::var(require).is_err(),
+        "{require} is set but python3 cannot import {module}"
+    );
+    eprintln!("python3 cannot import {module}: check skipped");
+    None
+}
+
+#[test]
+fn duckdb_reads_the_dataset_and_its_sql_gives_chatsift_tables_row_for_row() {
+    let Some(python) = python_with("duckdb", "CHATSIFT_REQUIRE_DUCKDB") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    // A generated corpus of every leak layout and two app formats, beside the demo.
+    let generated = tmp.path().join("generated");
+    for (i, f) in [
+        "isoon",
+        "conti-jabber",
+        "rocketchat",
+        "blackbasta",
+        "trickbot",
+        "whatsapp",
+        "telegram",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dir = generated.join(f);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut out = std::fs::File::create(dir.join(chatsift_corpus::file_name(f))).unwrap();
+        chatsift_corpus::generate(f, 400_000, i as u64 + 1, &mut out).unwrap();
+    }
+    for (name, inputs, zone) in [
+        ("demo", vec!["testdata/demo"], "+08:00"),
+        ("generated", vec![s(&generated)], "Europe/Moscow"),
+    ] {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let ds = tables_and_dataset(&inputs, zone, &dir);
+        let o = Command::new(python)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["scripts/sql_check.py", "duckdb", s(&ds), s(&dir)])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            o.status.success(),
+            "{name}: {said}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(said.contains("4 of 4 queries agree"), "{said}");
+        eprint!("{name}:\n{said}");
+    }
+}

@@ -54,6 +54,20 @@ pub fn run(args: MessagesArgs) -> Result<()> {
     let setup = args.input.setup()?;
     let (format, dates) = split_to(&args.filter.to);
     let selection = args.filter.selection(setup.tz, &dates)?;
+    let topics = if args.no_topics {
+        None
+    } else {
+        Some(args.filter.topics()?)
+    };
+    // The lexicon's topics in order, so an engine can label and order topic rows as
+    // `chatsift topics` does.
+    let topic_list = serde_json::Value::Array(
+        topics
+            .iter()
+            .flat_map(|t| t.ids().iter().zip(t.labels()))
+            .map(|(id, label)| serde_json::json!({"id": id, "label": label}))
+            .collect(),
+    );
     let cfg = StreamConfig {
         format,
         tz: setup.tz,
@@ -63,11 +77,7 @@ pub fn run(args: MessagesArgs) -> Result<()> {
         strict: setup.strict,
         filter: selection.filter,
         aliases: selection.aliases,
-        topics: if args.no_topics {
-            None
-        } else {
-            Some(args.filter.topics()?)
-        },
+        topics,
         parquet: parquet::ParquetOptions {
             compression: args.compression,
             shard: args.input.shard.map(|(k, _)| k),
@@ -86,6 +96,7 @@ pub fn run(args: MessagesArgs) -> Result<()> {
                         args.filter.lexicon_name()
                     },
                 ),
+                ("chatsift.topics".into(), topic_list.to_string()),
             ],
         },
     };
