@@ -88,11 +88,14 @@ def run_spark(dataset):
         .appName("chatsift-sql-check")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
-    spark.read.parquet(dataset).createOrReplaceTempView("messages")
+    spark.conf.set("chatsift.dataset", os.path.abspath(dataset))
+    for s in statements(os.path.join(SQL, "spark", "setup.sql")):
+        spark.sql(s.rstrip(";"))
     # The lexicon's topics from a file's key-value metadata, read with Spark's own Parquet
     # library (Spark SQL has no function for the footer).
     jvm = spark._jvm
