@@ -41,8 +41,8 @@ pub struct Settings {
 }
 
 /// The stage names `--stages` takes.
-pub const STAGES: [&str; 8] = [
-    "read", "parse", "topics", "messages", "unsorted", "timeline", "people", "report",
+pub const STAGES: [&str; 9] = [
+    "read", "parse", "topics", "messages", "unsorted", "timeline", "people", "report", "parquet",
 ];
 
 struct Row {
@@ -360,6 +360,40 @@ fn child_stages(
         });
     }
     let _ = std::fs::remove_dir_all(&out_dir);
+    if on("parquet") {
+        // Parquet output (snappy), sorted and in input order, then the file read back: a
+        // timeline from it beside the timeline stage above, which parses the original.
+        let file = path.with_extension("bench.parquet");
+        let target = file.to_string_lossy().into_owned();
+        let writes: [(&'static str, &[&str]); 2] = [
+            (
+                "messages --to parquet",
+                &["messages", "--to", "parquet", "-o", &target],
+            ),
+            (
+                "  … --unsorted",
+                &["messages", "--to", "parquet", "--unsorted", "-o", &target],
+            ),
+        ];
+        for (stage, command) in writes {
+            let (s, rss) = best(runs, || child(command, path, name))?;
+            rows.push(Row {
+                stage,
+                seconds: s,
+                messages: Some(messages),
+                peak_rss: (rss > 0).then_some(rss),
+            });
+        }
+        let read = ["timeline", "--by", "day"];
+        let (s, rss) = best(runs, || child(&read, &file, "chatsift-parquet"))?;
+        rows.push(Row {
+            stage: "timeline ← that .parquet",
+            seconds: s,
+            messages: Some(messages),
+            peak_rss: (rss > 0).then_some(rss),
+        });
+        let _ = std::fs::remove_file(&file);
+    }
     Ok(())
 }
 

@@ -106,6 +106,23 @@ pub const COLUMNS: [&str; 18] = [
     "seq",
 ];
 
+/// The columns the reader decodes.
+const READ: [&str; 13] = [
+    "time",
+    "sender",
+    "person",
+    "recipient",
+    "channel",
+    "body",
+    "kind",
+    "attachments",
+    "id",
+    "format",
+    "source",
+    "line",
+    "offset",
+];
+
 /// The Arrow schema of chatsift's Parquet output; `with_format` false for dataset files.
 pub fn schema(with_format: bool) -> SchemaRef {
     let s = || Field::new("x", DataType::Utf8, false);
@@ -198,6 +215,7 @@ impl ParquetInput {
                 }
             }
         }
+        let schema = meta.schema();
         let partition_format = if schema.field_with_name("format").is_ok() {
             None
         } else {
@@ -227,10 +245,24 @@ impl ParquetInput {
     /// Decodes row groups `groups` into record batches.
     pub fn read(&self, groups: std::ops::Range<usize>) -> Result<Vec<RecordBatch>, String> {
         let rows: u64 = groups.clone().map(|g| self.group_size(g).0).sum();
+        // Only the columns a message is built from: `local_time`, `topics` and the derived
+        // columns are recomputed, so they are never decoded.
+        let schema = self.meta.metadata().file_metadata().schema_descr();
+        let roots: Vec<usize> = self
+            .meta
+            .schema()
+            .fields()
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| READ.contains(&f.name().as_str()))
+            .map(|(i, _)| i)
+            .collect();
+        let mask = parquet::arrow::ProjectionMask::roots(schema, roots);
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
             self.bytes.clone(),
             self.meta.clone(),
         )
+        .with_projection(mask)
         .with_row_groups(groups.collect())
         .with_batch_size(
             usize::try_from(rows)
@@ -259,7 +291,14 @@ fn is_time(t: &DataType) -> bool {
 }
 
 fn is_string(t: &DataType) -> bool {
-    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+    matches!(
+        t,
+        DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View
+            | DataType::Binary
+            | DataType::LargeBinary
+    )
 }
 
 /// A string column of any of Arrow's three string layouts.
@@ -268,6 +307,9 @@ enum Strs<'a> {
     Small(&'a arrow_array::StringArray),
     Large(&'a arrow_array::LargeStringArray),
     View(&'a arrow_array::StringViewArray),
+    /// Bytes read for a string column, checked as UTF-8 value by value.
+    Bytes(&'a arrow_array::BinaryArray),
+    LargeBytes(&'a arrow_array::LargeBinaryArray),
 }
 
 impl<'a> Strs<'a> {
@@ -276,14 +318,26 @@ impl<'a> Strs<'a> {
             DataType::Utf8 => Some(Strs::Small(a.as_string::<i32>())),
             DataType::LargeUtf8 => Some(Strs::Large(a.as_string::<i64>())),
             DataType::Utf8View => Some(Strs::View(a.as_string_view())),
+            DataType::Binary => Some(Strs::Bytes(a.as_binary::<i32>())),
+            DataType::LargeBinary => Some(Strs::LargeBytes(a.as_binary::<i64>())),
             _ => None,
         }
     }
+    /// The string at `i`: None when null (or, for a byte column, not UTF-8).
+    #[inline]
     fn get(&self, i: usize) -> Option<&'a str> {
         match self {
             Strs::Small(a) => a.is_valid(i).then(|| a.value(i)),
             Strs::Large(a) => a.is_valid(i).then(|| a.value(i)),
             Strs::View(a) => a.is_valid(i).then(|| a.value(i)),
+            Strs::Bytes(a) => a
+                .is_valid(i)
+                .then(|| simdutf8::basic::from_utf8(a.value(i)).ok())
+                .flatten(),
+            Strs::LargeBytes(a) => a
+                .is_valid(i)
+                .then(|| simdutf8::basic::from_utf8(a.value(i)).ok())
+                .flatten(),
         }
     }
 }
@@ -433,7 +487,9 @@ pub fn parse_rows<'t>(
             } else {
                 "body"
             };
-            sink.problem(bad(&format!("no {missing}")));
+            sink.problem(bad(&format!(
+                "no {missing} (null, or bytes that are not UTF-8)"
+            )));
             continue;
         };
         let kind = match kind.and_then(|k| k.get(r)) {
@@ -549,6 +605,116 @@ mod tests {
         assert_eq!(frac_digits(1_600_000_000_120_000), 3);
         assert_eq!(frac_digits(1_600_000_000_000_001), 6);
         assert_eq!(frac_digits(-1_000), 3);
+    }
+
+    /// A file as another engine might write it: millisecond times, large strings, a binary
+    /// body, only some of chatsift's columns, nulls and an unknown kind.
+    fn foreign_file() -> Bytes {
+        use arrow_array::{BinaryArray, LargeStringArray, StringArray, TimestampMillisecondArray};
+        let schema = Arc::new(Schema::new(vec![
+            Field::new(
+                "time",
+                DataType::Timestamp(TimeUnit::Millisecond, None),
+                true,
+            ),
+            Field::new("sender", DataType::LargeUtf8, true),
+            Field::new("body", DataType::Binary, true),
+            Field::new("kind", DataType::Utf8, true),
+            Field::new("extra", DataType::Utf8, true),
+        ]));
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(TimestampMillisecondArray::from(vec![
+                Some(1_622_596_509_250),
+                None,
+                Some(1_622_596_510_000),
+                Some(1_622_596_511_000),
+                Some(1_622_596_512_000),
+            ])),
+            Arc::new(LargeStringArray::from(vec![
+                Some("darkfox"),
+                Some("x"),
+                Some("张伟"),
+                Some("a"),
+                None,
+            ])),
+            Arc::new(BinaryArray::from(vec![
+                Some("工资发了吗".as_bytes()),
+                Some(b"t".as_ref()),
+                Some(b"\xff\xfe".as_ref()),
+                Some(b"hi".as_ref()),
+                Some(b"y".as_ref()),
+            ])),
+            Arc::new(StringArray::from(vec![
+                None,
+                None,
+                Some("message"),
+                Some("sticker"),
+                Some("system"),
+            ])),
+            Arc::new(StringArray::from(vec![Some("e"); 5])),
+        ];
+        let batch = RecordBatch::try_new(schema.clone(), cols).unwrap();
+        let mut out = Vec::new();
+        let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, schema, None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        Bytes::from(out)
+    }
+
+    #[test]
+    fn a_file_from_another_engine_reads_with_problems_for_bad_rows() {
+        let got = read_all(foreign_file(), "in/format=whatsapp/x.parquet").unwrap();
+        assert_eq!(got.messages.len(), 1, "{:?}", got.problems);
+        let m = &got.messages[0];
+        assert_eq!(
+            (m.sender.as_ref(), m.body.as_ref()),
+            ("darkfox", "工资发了吗")
+        );
+        assert_eq!(
+            (m.time.micros, m.time.frac_digits),
+            (1_622_596_509_250_000, 3)
+        );
+        assert_eq!(m.kind, Kind::Message);
+        // No `format` or `source` column: the format folder is the origin's format.
+        let o = m.origin.as_deref().unwrap();
+        assert_eq!(
+            (o.format.as_ref(), o.source.as_ref(), o.line),
+            ("whatsapp", "", 0)
+        );
+        let what: Vec<(u64, &str)> = got
+            .problems
+            .iter()
+            .map(|p| (p.loc.line, p.what.as_str()))
+            .collect();
+        assert_eq!(
+            what,
+            [
+                (2, "row 2: no time (null, or bytes that are not UTF-8)"),
+                (3, "row 3: no body (null, or bytes that are not UTF-8)"),
+                (4, "row 4: unknown kind \"sticker\""),
+                (5, "row 5: no sender (null, or bytes that are not UTF-8)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn files_without_the_required_columns_or_a_footer_are_refused_with_the_reason() {
+        use arrow_array::StringArray;
+        let schema = Arc::new(Schema::new(vec![Field::new("text", DataType::Utf8, true)]));
+        let col: ArrayRef = Arc::new(StringArray::from(vec![Some("a")]));
+        let batch = RecordBatch::try_new(schema.clone(), vec![col]).unwrap();
+        let mut out = Vec::new();
+        let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, schema, None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let e = ParquetInput::open(Bytes::from(out.clone()), "t.parquet").unwrap_err();
+        assert!(e.contains("without chatsift's time column"), "{e}");
+        let e = ParquetInput::open(Bytes::from(out[..out.len() - 9].to_vec()), "t.parquet")
+            .unwrap_err();
+        assert!(e.contains("footer"), "{e}");
+        for n in 0..out.len().min(64) {
+            let _ = ParquetInput::open(Bytes::from(out[..n].to_vec()), "t.parquet");
+        }
     }
 
     #[test]

@@ -29,10 +29,9 @@ use parquet::arrow::ArrowSchemaConverter;
 use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::basic::{Compression as Codec, ZstdLevel};
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::{WriterProperties, WriterPropertiesPtr};
+use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterPropertiesPtr};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -185,9 +184,9 @@ struct Record<'r> {
     channel: Option<&'r str>,
     body: &'r str,
     kind: &'r str,
-    attachments: Vec<&'r str>,
+    attachments: StrList<'r>,
     id: Option<&'r str>,
-    topics: Vec<&'r str>,
+    topics: StrList<'r>,
     source: &'r str,
     line: u64,
     offset: u64,
@@ -226,15 +225,40 @@ impl<'r> Cursor<'r> {
         }
         let s = self.b.get(self.at..self.at + n as usize).unwrap_or(&[]);
         self.at += n as usize;
-        // Records hold only what was a &str.
-        Some(std::str::from_utf8(s).unwrap_or(""))
+        // Records hold only what was a &str; checked anyway (a spilled run comes back from
+        // disk), with the vectorised checker.
+        Some(simdutf8::basic::from_utf8(s).unwrap_or(""))
     }
     fn str(&mut self) -> &'r str {
         self.opt().unwrap_or("")
     }
-    fn list(&mut self) -> Vec<&'r str> {
-        let n = self.u32() as usize;
-        (0..n.min(self.b.len())).map(|_| self.str()).collect()
+    fn list(&mut self) -> StrList<'r> {
+        let n = self.u32();
+        let start = self.at;
+        for _ in 0..n.min(self.b.len() as u32) {
+            self.str();
+        }
+        StrList {
+            n,
+            bytes: self.b.get(start..self.at.min(self.b.len())).unwrap_or(&[]),
+        }
+    }
+}
+
+/// A list of strings in a record, read as it is iterated (no allocation per record).
+#[derive(Clone, Copy)]
+struct StrList<'r> {
+    n: u32,
+    bytes: &'r [u8],
+}
+
+impl<'r> StrList<'r> {
+    fn iter(self) -> impl Iterator<Item = &'r str> {
+        let mut c = Cursor {
+            b: self.bytes,
+            at: 0,
+        };
+        (0..self.n.min(self.bytes.len() as u32)).map(move |_| c.str())
     }
 }
 
@@ -337,12 +361,12 @@ fn columns(records: &[u8], rows: usize, schema: &SchemaRef) -> Result<RecordBatc
         channel.append_option(r.channel);
         body.append_value(r.body);
         kind.append_value(r.kind);
-        for x in &r.attachments {
+        for x in r.attachments.iter() {
             attachments.values().append_value(x);
         }
         attachments.append(true);
         id.append_option(r.id);
-        for x in &r.topics {
+        for x in r.topics.iter() {
             topics.values().append_value(x);
         }
         topics.append(true);
@@ -405,16 +429,8 @@ fn parquet_error(path: &Path, e: parquet::errors::ParquetError) -> Error {
 struct Part {
     path: PathBuf,
     writer: Option<SerializedFileWriter<AtomicFile>>,
-    factory: Option<ArrowRowGroupWriterFactory>,
+    factory: Option<Arc<ArrowRowGroupWriterFactory>>,
     groups: usize,
-    records: Vec<u8>,
-    rows: usize,
-}
-
-/// A row group ready to encode: which file, its index there, its records.
-struct Ready {
-    part: usize,
-    group: usize,
     records: Vec<u8>,
     rows: usize,
 }
@@ -431,8 +447,54 @@ pub struct ParquetOut {
     /// Bytes of a record split across two writes.
     partial: Vec<u8>,
     pending: usize,
-    ready: Vec<Ready>,
-    ready_bytes: usize,
+    /// Row groups being encoded on the pool, oldest first: their file and their result.
+    inflight: std::collections::VecDeque<(usize, Receiver<Result<Vec<ArrowColumnChunk>>>)>,
+    /// How many row groups may be in flight at once (the pool's threads).
+    max_inflight: usize,
+}
+
+type Receiver<T> = std::sync::mpsc::Receiver<T>;
+
+fn lost_group() -> Error {
+    Error::Io {
+        what: "encoding a Parquet row group failed".into(),
+        source: std::io::Error::other("the encoding task ended without a result"),
+    }
+}
+
+fn not_open(path: &Path) -> Error {
+    Error::Io {
+        what: format!("{} was not opened for writing", path.display()),
+        source: std::io::Error::other("no writer"),
+    }
+}
+
+/// Builds the columns of one row group from its records and encodes them into column
+/// chunks for row group `group` of the file at `path`.
+fn encode(
+    records: &[u8],
+    rows: usize,
+    schema: &SchemaRef,
+    factory: &ArrowRowGroupWriterFactory,
+    group: usize,
+    path: &Path,
+) -> Result<Vec<ArrowColumnChunk>> {
+    let batch = columns(records, rows, schema)?;
+    let mut writers = factory
+        .create_column_writers(group)
+        .map_err(|e| parquet_error(path, e))?;
+    let mut w = writers.iter_mut();
+    for (field, column) in schema.fields().iter().zip(batch.columns()) {
+        for leaf in compute_leaves(field, column).map_err(|e| parquet_error(path, e))? {
+            if let Some(w) = w.next() {
+                w.write(&leaf).map_err(|e| parquet_error(path, e))?;
+            }
+        }
+    }
+    writers
+        .into_iter()
+        .map(|w| w.close().map_err(|e| parquet_error(path, e)))
+        .collect()
 }
 
 impl std::fmt::Debug for ParquetOut {
@@ -468,6 +530,12 @@ impl ParquetOut {
         for col in ["time", "local_time", "body", "id", "line", "offset", "seq"] {
             builder = builder.set_column_dictionary_enabled(ColumnPath::from(col), false);
         }
+        // No engine prunes on the text of a body or a local time; their min/max would only
+        // cost comparisons. `time`, people, channels and sources keep theirs.
+        for col in ["local_time", "body", "id"] {
+            builder = builder
+                .set_column_statistics_enabled(ColumnPath::from(col), EnabledStatistics::None);
+        }
         let mut props = builder.build();
         parquet::arrow::add_encoded_arrow_schema_to_metadata(&schema, &mut props);
         if let Target::Dataset(dir) = &target {
@@ -485,8 +553,8 @@ impl ParquetOut {
             by_key: BTreeMap::new(),
             partial: Vec::new(),
             pending: 0,
-            ready: Vec::new(),
-            ready_bytes: 0,
+            inflight: std::collections::VecDeque::new(),
+            max_inflight: rayon::current_num_threads().max(1),
         })
     }
 
@@ -529,7 +597,7 @@ impl ParquetOut {
         part.rows += 1;
         self.pending += rec.len();
         if part.rows >= GROUP_ROWS {
-            self.cut(i);
+            self.cut(i)?;
         }
         if self.pending > PENDING_BYTES {
             // Cut the fullest file's group early (ties: the first file), so memory stays
@@ -537,94 +605,84 @@ impl ParquetOut {
             let fullest = (0..self.parts.len())
                 .max_by_key(|&i| (self.parts[i].records.len(), std::cmp::Reverse(i)));
             if let Some(i) = fullest {
-                self.cut(i);
+                self.cut(i)?;
             }
-        }
-        if self.ready.len() >= rayon::current_num_threads().max(2)
-            || self.ready_bytes > PENDING_BYTES
-        {
-            self.encode_ready()?;
         }
         Ok(())
     }
 
-    /// Moves file `i`'s waiting records into a row group ready to encode.
-    fn cut(&mut self, i: usize) {
+    /// Moves file `i`'s waiting records into a row group and starts encoding it on the
+    /// pool; past [`ParquetOut::max_inflight`] groups in flight, waits for the oldest.
+    fn cut(&mut self, i: usize) -> Result<()> {
         let part = &mut self.parts[i];
         if part.rows == 0 {
-            return;
-        }
-        let records = std::mem::take(&mut part.records);
-        self.pending -= records.len();
-        self.ready_bytes += records.len();
-        self.ready.push(Ready {
-            part: i,
-            group: part.groups,
-            records,
-            rows: std::mem::take(&mut part.rows),
-        });
-        part.groups += 1;
-    }
-
-    /// Encodes every ready row group (in parallel) and appends each to its file, in order.
-    fn encode_ready(&mut self) -> Result<()> {
-        if self.ready.is_empty() {
             return Ok(());
         }
-        // Every file a ready group goes to is opened first (its column writers come from it).
-        for r in 0..self.ready.len() {
-            let i = self.ready[r].part;
-            self.parts[i].open(&self.schema, &self.props)?;
+        part.open(&self.schema, &self.props)?;
+        let records = std::mem::take(&mut part.records);
+        let rows = std::mem::take(&mut part.rows);
+        self.pending -= records.len();
+        let group = part.groups;
+        part.groups += 1;
+        let (schema, path) = (self.schema.clone(), part.path.clone());
+        let Some(factory) = part.factory.clone() else {
+            return Err(not_open(&part.path));
+        };
+        let job = move || encode(&records, rows, &schema, &factory, group, &path);
+        if rayon::current_thread_index().is_some() {
+            // Called from inside the pool: waiting on it could wait forever, so encode here
+            // (after the groups already in flight, which come first in the file).
+            while !self.inflight.is_empty() {
+                self.finish_one()?;
+            }
+            let chunks = job()?;
+            return self.append(i, chunks);
         }
-        let ready = std::mem::take(&mut self.ready);
-        self.ready_bytes = 0;
-        let schema = &self.schema;
-        let parts = &self.parts;
-        let encoded: Vec<Result<Vec<ArrowColumnChunk>>> = ready
-            .par_iter()
-            .map(|r| {
-                let part = &parts[r.part];
-                let batch = columns(&r.records, r.rows, schema)?;
-                let factory = part.factory.as_ref().ok_or_else(|| Error::Io {
-                    what: "a Parquet file was not opened".into(),
-                    source: std::io::Error::other("no writer"),
-                })?;
-                let mut writers = factory
-                    .create_column_writers(r.group)
-                    .map_err(|e| parquet_error(&part.path, e))?;
-                let mut w = writers.iter_mut();
-                for (field, column) in schema.fields().iter().zip(batch.columns()) {
-                    for leaf in
-                        compute_leaves(field, column).map_err(|e| parquet_error(&part.path, e))?
-                    {
-                        if let Some(w) = w.next() {
-                            w.write(&leaf).map_err(|e| parquet_error(&part.path, e))?;
-                        }
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        rayon::spawn(move || {
+            let _ = tx.send(job());
+        });
+        self.inflight.push_back((i, rx));
+        // Append whatever is done, in order, then wait while too many are in flight.
+        while let Some(done) = self.inflight.front().map(|(_, rx)| rx.try_recv()) {
+            match done {
+                Ok(r) => {
+                    if let Some((part, _)) = self.inflight.pop_front() {
+                        self.append(part, r?)?;
                     }
                 }
-                writers
-                    .into_iter()
-                    .map(|w| w.close().map_err(|e| parquet_error(&part.path, e)))
-                    .collect()
-            })
-            .collect();
-        for (r, chunks) in ready.iter().zip(encoded) {
-            let chunks = chunks?;
-            let part = &mut self.parts[r.part];
-            let path = part.path.clone();
-            let writer = part.writer.as_mut().ok_or_else(|| Error::Io {
-                what: "a Parquet file was not opened".into(),
-                source: std::io::Error::other("no writer"),
-            })?;
-            let mut group = writer
-                .next_row_group()
-                .map_err(|e| parquet_error(&path, e))?;
-            for c in chunks {
-                c.append_to_row_group(&mut group)
-                    .map_err(|e| parquet_error(&path, e))?;
+                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => return Err(lost_group()),
             }
-            group.close().map_err(|e| parquet_error(&path, e))?;
         }
+        while self.inflight.len() > self.max_inflight {
+            self.finish_one()?;
+        }
+        Ok(())
+    }
+
+    /// Waits for the oldest row group in flight and appends it to its file.
+    fn finish_one(&mut self) -> Result<()> {
+        let Some((part, rx)) = self.inflight.pop_front() else {
+            return Ok(());
+        };
+        let chunks = rx.recv().map_err(|_| lost_group())??;
+        self.append(part, chunks)
+    }
+
+    /// Appends an encoded row group to file `i`.
+    fn append(&mut self, i: usize, chunks: Vec<ArrowColumnChunk>) -> Result<()> {
+        let part = &mut self.parts[i];
+        let path = part.path.clone();
+        let writer = part.writer.as_mut().ok_or_else(|| not_open(&path))?;
+        let mut group = writer
+            .next_row_group()
+            .map_err(|e| parquet_error(&path, e))?;
+        for c in chunks {
+            c.append_to_row_group(&mut group)
+                .map_err(|e| parquet_error(&path, e))?;
+        }
+        group.close().map_err(|e| parquet_error(&path, e))?;
         Ok(())
     }
 
@@ -643,9 +701,11 @@ impl ParquetOut {
             self.parts.push(Part::new(p.clone()));
         }
         for i in 0..self.parts.len() {
-            self.cut(i);
+            self.cut(i)?;
         }
-        self.encode_ready()?;
+        while !self.inflight.is_empty() {
+            self.finish_one()?;
+        }
         let mut written = Vec::with_capacity(self.parts.len());
         for mut part in std::mem::take(&mut self.parts) {
             part.open(&self.schema, &self.props)?;
@@ -695,7 +755,10 @@ impl Part {
             .map_err(|e| parquet_error(&self.path, e))?;
         let writer = SerializedFileWriter::new(file, pq.root_schema_ptr(), props.clone())
             .map_err(|e| parquet_error(&self.path, e))?;
-        self.factory = Some(ArrowRowGroupWriterFactory::new(&writer, schema.clone()));
+        self.factory = Some(Arc::new(ArrowRowGroupWriterFactory::new(
+            &writer,
+            schema.clone(),
+        )));
         self.writer = Some(writer);
         Ok(())
     }
@@ -792,8 +855,8 @@ mod tests {
             (r.body, r.kind, r.id),
             ("工资\n还没发", "message", Some("m1"))
         );
-        assert_eq!(r.attachments, ["a.png"]);
-        assert_eq!(r.topics, ["pay", "workload"]);
+        assert_eq!(r.attachments.iter().collect::<Vec<_>>(), ["a.png"]);
+        assert_eq!(r.topics.iter().collect::<Vec<_>>(), ["pay", "workload"]);
         assert_eq!((r.source, r.line, r.offset), ("chats/1.md", 7, 120));
         assert_eq!(Record::partition(&rec), ("isoon", (2021, 6)));
         let mut two = rec.clone();
@@ -809,7 +872,7 @@ mod tests {
         for cut in 0..40 {
             let rec = record(1, 5, "isoon", "x");
             let r = Record::read(&rec[..cut.min(rec.len())]);
-            let _ = (r.body, r.topics.len());
+            let _ = (r.body, r.topics.iter().count());
         }
         assert_eq!(Record::len_at(&[1, 0, 0]), None);
     }
