@@ -743,20 +743,24 @@ struct FileReader {
     columns: Option<(formats::parquet::ParquetInput, usize, u64)>,
 }
 
-/// Opens a Parquet input whole: a memory map of a file on disk, else its bytes.
-fn parquet_bytes(f: &SourceFile, opened: &Opened, len: u64) -> std::io::Result<bytes::Bytes> {
+/// Where a Parquet input's bytes are read from: the file on disk, else its bytes in memory.
+fn parquet_bytes(
+    f: &SourceFile,
+    opened: &Opened,
+    len: u64,
+) -> std::io::Result<formats::parquet::ParquetBytes> {
+    use formats::parquet::ParquetBytes;
     if let (crate::source::Origin::Disk(path), Opened::File(_)) = (&f.origin, opened) {
         let file = std::fs::File::open(path)?;
-        // SAFETY: the map is read only; a file changed under a run is outside what chatsift
-        // promises for any input (as for any reader of a file being rewritten).
-        let map = unsafe { memmap2::Mmap::map(&file)? };
-        return Ok(bytes::Bytes::from_owner(map));
+        return Ok(ParquetBytes::File(std::sync::Arc::new(file), len));
     }
     if let Opened::Memory(a) = opened {
-        return Ok(bytes::Bytes::from_owner(a.clone()));
+        return Ok(ParquetBytes::Memory(bytes::Bytes::from_owner(a.clone())));
     }
     let len = usize::try_from(len).map_err(std::io::Error::other)?;
-    Ok(bytes::Bytes::from(opened.read_at(0, len)?))
+    Ok(ParquetBytes::Memory(bytes::Bytes::from(
+        opened.read_at(0, len)?,
+    )))
 }
 
 fn open_file(

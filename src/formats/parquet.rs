@@ -166,11 +166,103 @@ pub fn conversation_key(a: &str, b: &str) -> i64 {
     h as i64
 }
 
-/// A Parquet input opened for reading: its bytes (a memory map of a file, or memory) and
-/// its footer, read once and shared by the row-group decoders.
+/// Where a Parquet input's bytes are: a file, read with positioned reads (no shared cursor,
+/// so row groups decode in parallel, and nothing of the file stays mapped), or memory.
+#[derive(Clone, Debug)]
+pub enum ParquetBytes {
+    /// A file on disk and its length.
+    File(Arc<std::fs::File>, u64),
+    /// Bytes in memory (stdin, zip entries).
+    Memory(Bytes),
+}
+
+impl ParquetBytes {
+    fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+        match self {
+            ParquetBytes::File(f, _) => {
+                #[cfg(unix)]
+                {
+                    std::os::unix::fs::FileExt::read_at(f.as_ref(), buf, at)
+                }
+                #[cfg(windows)]
+                {
+                    std::os::windows::fs::FileExt::seek_read(f.as_ref(), buf, at)
+                }
+            }
+            ParquetBytes::Memory(b) => {
+                let start = usize::try_from(at).unwrap_or(usize::MAX).min(b.len());
+                let n = buf.len().min(b.len() - start);
+                buf[..n].copy_from_slice(&b[start..start + n]);
+                Ok(n)
+            }
+        }
+    }
+}
+
+impl parquet::file::reader::Length for ParquetBytes {
+    fn len(&self) -> u64 {
+        match self {
+            ParquetBytes::File(_, n) => *n,
+            ParquetBytes::Memory(b) => b.len() as u64,
+        }
+    }
+}
+
+/// A reader of a [`ParquetBytes`] from an offset.
+pub struct ParquetRead {
+    src: ParquetBytes,
+    pos: u64,
+}
+
+impl std::io::Read for ParquetRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.src.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl parquet::file::reader::ChunkReader for ParquetBytes {
+    type T = ParquetRead;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<ParquetRead> {
+        Ok(ParquetRead {
+            src: self.clone(),
+            pos: start,
+        })
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        if let ParquetBytes::Memory(b) = self {
+            let s = usize::try_from(start).unwrap_or(usize::MAX);
+            return match s.checked_add(length) {
+                Some(e) if e <= b.len() => Ok(b.slice(s..e)),
+                _ => Err(parquet::errors::ParquetError::EOF(format!(
+                    "{length} bytes at {start} past the end ({})",
+                    b.len()
+                ))),
+            };
+        }
+        let mut v = vec![0u8; length];
+        let mut done = 0;
+        while done < length {
+            let n = self.read_at(&mut v[done..], start + done as u64)?;
+            if n == 0 {
+                return Err(parquet::errors::ParquetError::EOF(format!(
+                    "{length} bytes at {start} past the end of the file"
+                )));
+            }
+            done += n;
+        }
+        Ok(Bytes::from(v))
+    }
+}
+
+/// A Parquet input opened for reading: its bytes and its footer, read once and shared by
+/// the row-group decoders.
 #[derive(Clone)]
 pub struct ParquetInput {
-    bytes: Bytes,
+    bytes: ParquetBytes,
     meta: ArrowReaderMetadata,
     /// The `format=` folder of a dataset file, when the file has no `format` column.
     pub partition_format: Option<Arc<str>>,
@@ -179,7 +271,7 @@ pub struct ParquetInput {
 impl std::fmt::Debug for ParquetInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ParquetInput")
-            .field("bytes", &self.bytes.len())
+            .field("bytes", &parquet::file::reader::Length::len(&self.bytes))
             .field("row_groups", &self.row_groups())
             .finish()
     }
@@ -191,7 +283,7 @@ pub type OpenError = String;
 impl ParquetInput {
     /// Reads the footer of `bytes` (a whole Parquet file) found at display path `path`, and
     /// checks it has chatsift's required columns.
-    pub fn open(bytes: Bytes, path: &str) -> Result<ParquetInput, OpenError> {
+    pub fn open(bytes: ParquetBytes, path: &str) -> Result<ParquetInput, OpenError> {
         let meta = ArrowReaderMetadata::load(&bytes, Default::default())
             .map_err(|e| format!("unreadable Parquet footer: {e}"))?;
         let schema = meta.schema();
@@ -541,7 +633,7 @@ pub fn parse_rows<'t>(
 /// row group by row group, as the pipeline does; for tests and library users who want the
 /// messages of one file without a run.
 pub fn read_all(bytes: Bytes, path: &str) -> Result<super::Collect<'static>, String> {
-    let input = ParquetInput::open(bytes, path)?;
+    let input = ParquetInput::open(ParquetBytes::Memory(bytes), path)?;
     let ctx = ParseCtx::new(0, path, crate::time::Zone::Utc);
     let mut out = super::Collect::default();
     let mut first_row = 0u64;
@@ -707,13 +799,13 @@ mod tests {
         let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, schema, None).unwrap();
         w.write(&batch).unwrap();
         w.close().unwrap();
-        let e = ParquetInput::open(Bytes::from(out.clone()), "t.parquet").unwrap_err();
+        let mem = |b: &[u8]| ParquetBytes::Memory(Bytes::from(b.to_vec()));
+        let e = ParquetInput::open(mem(&out), "t.parquet").unwrap_err();
         assert!(e.contains("without chatsift's time column"), "{e}");
-        let e = ParquetInput::open(Bytes::from(out[..out.len() - 9].to_vec()), "t.parquet")
-            .unwrap_err();
+        let e = ParquetInput::open(mem(&out[..out.len() - 9]), "t.parquet").unwrap_err();
         assert!(e.contains("footer"), "{e}");
         for n in 0..out.len().min(64) {
-            let _ = ParquetInput::open(Bytes::from(out[..n].to_vec()), "t.parquet");
+            let _ = ParquetInput::open(mem(&out[..n]), "t.parquet");
         }
     }
 

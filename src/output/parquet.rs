@@ -446,6 +446,8 @@ pub struct ParquetOut {
     by_key: BTreeMap<(String, (i32, u32)), usize>,
     /// Bytes of a record split across two writes.
     partial: Vec<u8>,
+    /// The `seq` of the next record, for records that come without one (input order).
+    next_seq: u64,
     pending: usize,
     /// Row groups being encoded on the pool, oldest first: their file and their result.
     inflight: std::collections::VecDeque<(usize, Receiver<Result<Vec<ArrowColumnChunk>>>)>,
@@ -472,14 +474,16 @@ fn not_open(path: &Path) -> Error {
 /// Builds the columns of one row group from its records and encodes them into column
 /// chunks for row group `group` of the file at `path`.
 fn encode(
-    records: &[u8],
+    records: Vec<u8>,
     rows: usize,
     schema: &SchemaRef,
     factory: &ArrowRowGroupWriterFactory,
     group: usize,
     path: &Path,
 ) -> Result<Vec<ArrowColumnChunk>> {
-    let batch = columns(records, rows, schema)?;
+    let batch = columns(&records, rows, schema)?;
+    // The records are in the columns now: free them before the (larger) encoding.
+    drop(records);
     let mut writers = factory
         .create_column_writers(group)
         .map_err(|e| parquet_error(path, e))?;
@@ -552,6 +556,7 @@ impl ParquetOut {
             parts: Vec::new(),
             by_key: BTreeMap::new(),
             partial: Vec::new(),
+            next_seq: 0,
             pending: 0,
             inflight: std::collections::VecDeque::new(),
             max_inflight: rayon::current_num_threads().max(1),
@@ -593,7 +598,15 @@ impl ParquetOut {
     fn route(&mut self, rec: &[u8]) -> Result<()> {
         let i = self.part_of(rec);
         let part = &mut self.parts[i];
+        let at = part.records.len();
         part.records.extend_from_slice(rec);
+        // The unsorted stream leaves `seq` for the writer, which sees records in input order.
+        if let Some(seq) = part.records.get_mut(at + SEQ_AT..at + SEQ_AT + 8)
+            && u64::from_le_bytes(seq.try_into().unwrap_or([0; 8])) == SEQ_UNSET
+        {
+            seq.copy_from_slice(&self.next_seq.to_le_bytes());
+        }
+        self.next_seq += 1;
         part.rows += 1;
         self.pending += rec.len();
         if part.rows >= GROUP_ROWS {
@@ -628,7 +641,7 @@ impl ParquetOut {
         let Some(factory) = part.factory.clone() else {
             return Err(not_open(&part.path));
         };
-        let job = move || encode(&records, rows, &schema, &factory, group, &path);
+        let job = move || encode(records, rows, &schema, &factory, group, &path);
         if rayon::current_thread_index().is_some() {
             // Called from inside the pool: waiting on it could wait forever, so encode here
             // (after the groups already in flight, which come first in the file).

@@ -150,8 +150,10 @@ pub fn write_stream(
                     return Err(Error::Alias(c));
                 }
                 for mut o in outs {
-                    if cfg.format.is_parquet() {
-                        // Records come in input order: number them as they are written.
+                    if cfg.format.is_parquet() && cfg.dedup {
+                        // Records come in input order; the writer numbers those left unset as
+                        // they arrive, but --dedup drops some first, and `seq` counts before
+                        // --dedup: number them here.
                         let spans: Vec<(usize, usize)> = parquet::record_spans(&o.buf).collect();
                         for (a, b) in spans {
                             parquet::set_seq(&mut o.buf[a..b], seq);
