@@ -518,3 +518,71 @@ fn timesketch_csv_has_the_mandatory_columns_in_the_documented_forms() {
     assert_eq!(&first[desc], "Message Sent");
     assert!(first[msg].starts_with("baza -> vega: "), "{}", &first[msg]);
 }
+
+#[test]
+fn fields_in_full_order_write_the_same_bytes_and_a_subset_projects_each_row() {
+    let all = chatsift::output::MESSAGE_FIELDS.join(",");
+    for to in ["jsonl", "csv"] {
+        for extra in [&[][..], &["--unsorted"][..]] {
+            let full = run(&[&["messages", demo(), "--to", to, "-q"][..], extra].concat());
+            let same = run(&[
+                &["messages", demo(), "--to", to, "--fields", &all, "-q"][..],
+                extra,
+            ]
+            .concat());
+            assert!(full.status.success() && same.status.success());
+            assert!(
+                full.stdout == same.stdout,
+                "--to {to} {extra:?}: --fields with every field differs"
+            );
+        }
+    }
+    // A subset, in the order asked: each JSONL row is the full row's keys, projected.
+    let full = stdout(&run(&["messages", demo(), "-q"]));
+    let some = stdout(&run(&[
+        "messages",
+        demo(),
+        "--fields",
+        "body,time,topics,line",
+        "-q",
+    ]));
+    let (full, some): (Vec<&str>, Vec<&str>) = (full.lines().collect(), some.lines().collect());
+    assert_eq!(full.len(), some.len());
+    for (f, s) in full.iter().zip(&some) {
+        let f: serde_json::Value = serde_json::from_str(f).unwrap();
+        let at: Vec<usize> = ["body", "time", "topics", "line"]
+            .iter()
+            .map(|k| s.find(&format!("\"{k}\":")).unwrap())
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "keys out of order: {s}");
+        let s: serde_json::Map<String, serde_json::Value> = serde_json::from_str(s).unwrap();
+        assert_eq!(s.len(), 4);
+        for (k, v) in &s {
+            assert_eq!(&f[k], v, "{k}");
+        }
+    }
+    // CSV: the header is the fields; bodies are quoted and guarded as in the full output.
+    let csv = stdout(&run(&[
+        "messages",
+        demo(),
+        "--to",
+        "csv",
+        "--fields",
+        "time,sender,body",
+        "-q",
+    ]));
+    assert!(csv.starts_with("time,sender,body\n"), "{csv}");
+    assert!(
+        csv.contains("\n2020-08-14T11:36:44Z,baza,\"когда будет зарплата\nдо вечера\"\n"),
+        "{csv}"
+    );
+    // Unknown, repeated, or for a format with its own columns: refused with exit 2.
+    for bad in [
+        &["--fields", "time,nope"][..],
+        &["--fields", "time,time"][..],
+        &["--fields", "time", "--to", "timesketch"][..],
+    ] {
+        let o = run(&[&["messages", demo(), "-q"][..], bad].concat());
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+    }
+}

@@ -30,10 +30,23 @@ pub struct MessagesArgs {
     /// Leave the `topics` field empty (skips topic matching, which is the costliest step).
     #[arg(long)]
     no_topics: bool,
+    /// Write only these fields, in this order (comma-separated, from: time, local_time,
+    /// sender, person, recipient, channel, body, kind, attachments, id, topics, format,
+    /// source, line, offset). JSONL and CSV only. Without `topics`, topics are not matched.
+    #[arg(long, value_name = "LIST", value_parser = parse_fields)]
+    fields: Option<FieldList>,
     /// Parquet page compression: snappy (default), zstd (needs the `zstd` build feature) or
     /// none.
     #[arg(long, value_name = "CODEC", default_value = "snappy")]
     compression: parquet::Compression,
+}
+
+/// The fields `--fields` names (one value, so clap does not take it for a list of values).
+#[derive(Clone, Debug)]
+pub struct FieldList(Vec<chatsift::output::Field>);
+
+fn parse_fields(s: &str) -> Result<FieldList, String> {
+    chatsift::output::Field::parse_list(s).map(FieldList)
 }
 
 /// Splits `--to` values into the output format (the last format name given) and dates.
@@ -54,7 +67,16 @@ pub fn run(args: MessagesArgs) -> Result<()> {
     let setup = args.input.setup()?;
     let (format, dates) = split_to(&args.filter.to);
     let selection = args.filter.selection(setup.tz, &dates)?;
-    let topics = if args.no_topics {
+    if args.fields.is_some() && !matches!(format, MessageFormat::Jsonl | MessageFormat::Csv) {
+        anyhow::bail!("--fields selects JSONL or CSV fields; --to {format} has its own columns");
+    }
+    // Fields without `topics` need no topic matching.
+    let wants_topics = args
+        .fields
+        .as_ref()
+        .is_none_or(|f| f.0.iter().any(|f| f.name() == "topics"));
+    let no_topics = args.no_topics || !wants_topics;
+    let topics = if no_topics {
         None
     } else {
         Some(args.filter.topics()?)
@@ -78,6 +100,7 @@ pub fn run(args: MessagesArgs) -> Result<()> {
         filter: selection.filter,
         aliases: selection.aliases,
         topics,
+        fields: args.fields.map(|f| f.0),
         parquet: parquet::ParquetOptions {
             compression: args.compression,
             shard: args.input.shard.map(|(k, _)| k),
@@ -90,7 +113,7 @@ pub fn run(args: MessagesArgs) -> Result<()> {
                 ),
                 (
                     "chatsift.lexicon".into(),
-                    if args.no_topics {
+                    if no_topics {
                         "none (--no-topics)".into()
                     } else {
                         args.filter.lexicon_name()

@@ -133,6 +133,43 @@ pub const MESSAGE_FIELDS: [&str; 15] = [
     "offset",
 ];
 
+/// One field of `messages` output, as `--fields` names it ([`MESSAGE_FIELDS`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field(u8);
+
+impl Field {
+    /// The field's name (a JSONL key and a CSV column).
+    pub fn name(self) -> &'static str {
+        MESSAGE_FIELDS[self.0 as usize]
+    }
+
+    /// Parses a comma-separated list of field names (`time,sender,body`), in the order given;
+    /// a name may not repeat.
+    pub fn parse_list(list: &str) -> Result<Vec<Field>, String> {
+        let mut out: Vec<Field> = Vec::new();
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let i = MESSAGE_FIELDS
+                .iter()
+                .position(|f| f.eq_ignore_ascii_case(name))
+                .ok_or_else(|| {
+                    format!(
+                        "unknown field {name:?} (fields: {})",
+                        MESSAGE_FIELDS.join(",")
+                    )
+                })?;
+            let f = Field(i as u8);
+            if out.contains(&f) {
+                return Err(format!("field {name:?} is named twice"));
+            }
+            out.push(f);
+        }
+        if out.is_empty() {
+            return Err("--fields needs at least one field".into());
+        }
+        Ok(out)
+    }
+}
+
 /// The columns Timesketch needs, written before [`MESSAGE_FIELDS`].
 pub const TIMESKETCH_FIELDS: [&str; 6] = [
     "message",
@@ -202,6 +239,8 @@ pub struct Renderer<'f> {
     local: StampWriter,
     /// Who recipients are (Parquet's `recipient_person`).
     people: Option<crate::analysis::alias::Resolver<'f>>,
+    /// With `--fields`: only these fields, in this order (JSONL and CSV).
+    fields: Option<&'f [Field]>,
 }
 
 impl<'f> Renderer<'f> {
@@ -215,7 +254,14 @@ impl<'f> Renderer<'f> {
             utc: StampWriter::default(),
             local: StampWriter::default(),
             people: None,
+            fields: None,
         }
+    }
+
+    /// Writes only `fields`, in their order (JSONL and CSV; other formats ignore it).
+    pub fn with_fields(mut self, fields: Option<&'f [Field]>) -> Self {
+        self.fields = fields;
+        self
     }
 
     /// Resolves recipients with `aliases` (for Parquet's `recipient_person`).
@@ -230,7 +276,10 @@ impl<'f> Renderer<'f> {
             MessageFormat::Jsonl | MessageFormat::Parquet | MessageFormat::ParquetDataset => {
                 return Vec::new();
             }
-            MessageFormat::Csv => MESSAGE_FIELDS.to_vec(),
+            MessageFormat::Csv => match self.fields {
+                Some(f) => f.iter().map(|f| f.name()).collect(),
+                None => MESSAGE_FIELDS.to_vec(),
+            },
             MessageFormat::Timesketch => TIMESKETCH_FIELDS
                 .iter()
                 .chain(MESSAGE_FIELDS.iter())
@@ -245,6 +294,11 @@ impl<'f> Renderer<'f> {
 
     /// Appends one message (one line, or one CSV record) to `out`.
     pub fn render(&mut self, m: &Message<'_>, person: &str, topics: &[&str], out: &mut Vec<u8>) {
+        if let Some(fields) = self.fields
+            && matches!(self.format, MessageFormat::Jsonl | MessageFormat::Csv)
+        {
+            return self.selected(m, person, topics, fields, out);
+        }
         match self.format {
             MessageFormat::Jsonl => self.jsonl(m, person, topics, out),
             MessageFormat::Csv | MessageFormat::Timesketch => self.csv(m, person, topics, out),
@@ -289,6 +343,96 @@ impl<'f> Renderer<'f> {
         w.int(line);
         w.int(offset);
         w.end();
+    }
+
+    /// One message with only `fields`, in their order: a JSONL object or a CSV record whose
+    /// values are written exactly as in the full output.
+    fn selected(
+        &mut self,
+        m: &Message<'_>,
+        person: &str,
+        topics: &[&str],
+        fields: &[Field],
+        out: &mut Vec<u8>,
+    ) {
+        let (source, format, line, offset) = self.files.provenance(m);
+        let jsonl = self.format == MessageFormat::Jsonl;
+        let mut row = CsvRow::new(out, self.raw_csv);
+        for (i, f) in fields.iter().enumerate() {
+            if jsonl {
+                let o = &mut *row.out;
+                o.extend_from_slice(if i == 0 { b"{\"" } else { b",\"" });
+                o.extend_from_slice(f.name().as_bytes());
+                o.extend_from_slice(b"\":");
+            }
+            let o = &mut *row.out;
+            match (f.name(), jsonl) {
+                ("time", j) => {
+                    let utc = &mut self.utc;
+                    let mut w =
+                        |o: &mut Vec<u8>| utc.write(o, m.time.micros, 0, m.time.frac_digits, true);
+                    if j {
+                        o.push(b'"');
+                        w(o);
+                        o.push(b'"');
+                    } else {
+                        row.with(w);
+                    }
+                }
+                ("local_time", j) => {
+                    let local = self.tz.offset(m.time.micros);
+                    let loc = &mut self.local;
+                    let mut w = |o: &mut Vec<u8>| {
+                        loc.write(o, m.time.micros, local, m.time.frac_digits, false)
+                    };
+                    if j {
+                        o.push(b'"');
+                        w(o);
+                        o.push(b'"');
+                    } else {
+                        row.with(w);
+                    }
+                }
+                ("kind", true) => {
+                    o.push(b'"');
+                    o.extend_from_slice(m.kind.as_str().as_bytes());
+                    o.push(b'"');
+                }
+                ("kind", false) => row.with(|o| o.extend_from_slice(m.kind.as_str().as_bytes())),
+                ("line", true) => json::uint(o, line),
+                ("offset", true) => json::uint(o, offset),
+                ("line", false) => row.with(|o| json::uint(o, line)),
+                ("offset", false) => row.with(|o| json::uint(o, offset)),
+                ("attachments", true) => {
+                    json::string_array(o, m.attachments.iter().map(|a| a.as_ref()))
+                }
+                ("attachments", false) => row.list(m.attachments.iter().map(|a| a.as_ref())),
+                ("topics", true) => json::string_array(o, topics.iter().copied()),
+                ("topics", false) => row.list(topics.iter().copied()),
+                (name, j) => {
+                    let v: Option<&str> = match name {
+                        "sender" => Some(&m.sender),
+                        "person" => Some(person),
+                        "recipient" => m.recipient.as_deref(),
+                        "channel" => m.channel.as_deref(),
+                        "body" => Some(&m.body),
+                        "id" => m.id.as_deref(),
+                        "format" => Some(format),
+                        _ => Some(source),
+                    };
+                    if j {
+                        json::opt_string(o, v);
+                    } else {
+                        row.text(v.unwrap_or(""));
+                    }
+                }
+            }
+        }
+        if jsonl {
+            row.out.extend_from_slice(b"}\n");
+        } else {
+            row.end();
+        }
     }
 
     fn local_offset(&mut self, micros: i64) -> i32 {

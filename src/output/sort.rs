@@ -205,8 +205,9 @@ impl SortedRuns {
         let bufs: Vec<Vec<u8>> = order
             .par_chunks(4096)
             .map(|c| {
-                let mut r =
-                    Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table).with_people(&cfg.aliases);
+                let mut r = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table)
+                    .with_people(&cfg.aliases)
+                    .with_fields(cfg.fields.as_deref());
                 let mut people = cfg.aliases.resolver();
                 let mut names = Vec::new();
                 let mut buf = pool.get();
@@ -396,6 +397,7 @@ mod tests {
             aliases: Aliases::none(),
             topics: Some(TopicMatcher::new(&Lexicon::builtin()).unwrap()),
             parquet: Default::default(),
+            fields: None,
         }
     }
 

@@ -47,6 +47,8 @@ pub struct StreamConfig {
     pub topics: Option<TopicMatcher>,
     /// Compression, shard and metadata of Parquet output.
     pub parquet: super::parquet::ParquetOptions,
+    /// With `--fields`: only these fields, in this order (JSONL and CSV).
+    pub fields: Option<Vec<super::Field>>,
 }
 
 /// Writes the message stream of `job` to `path` atomically, or to standard output when
@@ -112,7 +114,9 @@ pub fn write_stream(
         paths: job.files.iter().map(|f| f.path.clone()).collect(),
         formats: vec!["?"; job.files.len()],
     };
-    let header = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, &table).header();
+    let header = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, &table)
+        .with_fields(cfg.fields.as_deref())
+        .header();
     out.write_all(&header)?;
     let opts = job.options;
     let mut runs = SortedRuns::new(scratch.to_path_buf(), cfg.dedup, memory_budget());
@@ -137,7 +141,8 @@ pub fn write_stream(
                     held: Vec::with_capacity(hold_for(job.size_hint())),
                     sets: Vec::with_capacity(hold_for(job.size_hint())),
                     renderer: Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table)
-                        .with_people(&cfg.aliases),
+                        .with_people(&cfg.aliases)
+                        .with_fields(cfg.fields.as_deref()),
                     filter: &cfg.filter,
                     resolver: cfg.aliases.resolver(),
                     conflict: None,

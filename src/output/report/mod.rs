@@ -176,6 +176,7 @@ fn write_all(
         aliases: selection.aliases.clone(),
         topics: Some(matcher.clone()),
         parquet: Default::default(),
+        fields: None,
     };
     // messages.csv: each batch sorted into a run, spilled beside the report past the first,
     // merged at the end (memory stays bounded by the batch, not the input).
