@@ -23,6 +23,7 @@
 //! | `recipient_person` | string, null | who the recipient is after the alias file (the graph's edge target) |
 //! | `conversation` | int64 | [`conversation_key`]: FNV-1a 64 of the conversation, as signed |
 //! | `seq` | int64 | 0-based position in input order among the messages the filter kept (before `--dedup`), which reply times follow |
+//! | `time_digits` | int8 | how many fraction digits the source wrote (0–6), so a re-read time is written as the source wrote it |
 //!
 //! Strings are dictionary-encoded where they repeat (Parquet's writer falls back to plain
 //! pages where a dictionary would not pay). The file's key-value metadata holds
@@ -38,8 +39,8 @@
 //! `source`, `line` and `offset` become the message's original provenance (the `format=`
 //! folder where the column is absent); `local_time`, `topics`, `recipient_person`,
 //! `conversation` and `seq` are recomputed. A `person` other than `sender` comes back as the
-//! display name, as in `chatsift-jsonl`. The count of fraction digits is not stored, so a
-//! re-read time shows the fewest of 0, 3 or 6 digits that hold it exactly. A row with a
+//! display name, as in `chatsift-jsonl`. `time_digits` gives the time's fraction digits; a file
+//! without it (another engine's) shows the fewest of 0, 3 or 6 digits that hold the instant. A row with a
 //! null `time`, `sender` or `body`, or a kind chatsift does not know, is a problem (file,
 //! row) and is skipped. Row groups are decoded in parallel; a message borrows its strings
 //! from the decoded columns.
@@ -85,7 +86,7 @@ impl Format for ChatsiftParquet {
 pub const MAGIC: &[u8; 4] = b"PAR1";
 
 /// The columns in order; `format` is left out of dataset files.
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 19] = [
     "time",
     "local_time",
     "sender",
@@ -104,10 +105,11 @@ pub const COLUMNS: [&str; 18] = [
     "recipient_person",
     "conversation",
     "seq",
+    "time_digits",
 ];
 
 /// The columns the reader decodes.
-const READ: [&str; 13] = [
+const READ: [&str; 14] = [
     "time",
     "sender",
     "person",
@@ -121,6 +123,7 @@ const READ: [&str; 13] = [
     "source",
     "line",
     "offset",
+    "time_digits",
 ];
 
 /// The Arrow schema of chatsift's Parquet output; `with_format` false for dataset files.
@@ -140,6 +143,7 @@ pub fn schema(with_format: bool) -> SchemaRef {
             }
             "attachments" | "topics" => Field::new(name, list.clone(), false),
             "line" | "offset" | "conversation" | "seq" => Field::new(name, DataType::Int64, false),
+            "time_digits" => Field::new(name, DataType::Int8, false),
             "format" if !with_format => continue,
             _ => s().with_name(name),
         };
@@ -561,6 +565,7 @@ pub fn parse_rows<'t>(
     let format = strs("format");
     let source = strs("source");
     let attachments = col("attachments").and_then(StrLists::of);
+    let digits = col("time_digits").and_then(ints);
     let line = col("line").and_then(ints);
     let offset = col("offset").and_then(ints);
     for r in rows {
@@ -613,7 +618,10 @@ pub fn parse_rows<'t>(
             time: Timestamp {
                 micros: t,
                 offset: None,
-                frac_digits: frac_digits(t),
+                frac_digits: match digits.as_ref().and_then(|d| d(r)) {
+                    Some(d @ 0..=6) => d as u8,
+                    _ => frac_digits(t),
+                },
             },
             sender: Cow::Borrowed(s),
             name: name.map(Cow::Borrowed),

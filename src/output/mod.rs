@@ -342,6 +342,7 @@ impl<'f> Renderer<'f> {
         w.str(source);
         w.int(line);
         w.int(offset);
+        w.int(u64::from(m.time.frac_digits));
         w.end();
     }
 

@@ -190,6 +190,8 @@ struct Record<'r> {
     source: &'r str,
     line: u64,
     offset: u64,
+    /// Fraction digits the source wrote.
+    digits: i8,
 }
 
 /// Reads fields of a record in order; a short or garbled record reads as empty fields
@@ -286,6 +288,7 @@ impl<'r> Record<'r> {
             source: c.str(),
             line: c.u64(),
             offset: c.u64(),
+            digits: c.u64() as i8,
         }
     }
 
@@ -351,6 +354,7 @@ fn columns(records: &[u8], rows: usize, schema: &SchemaRef) -> Result<RecordBatc
     let mut recipient_person = strings(8);
     let mut conversation = Int64Builder::with_capacity(rows);
     let mut seq = Int64Builder::with_capacity(rows);
+    let mut digits = arrow_array::builder::Int8Builder::with_capacity(rows);
     for (a, b) in record_spans(records) {
         let r = Record::read(&records[a..b]);
         time.append_value(r.micros);
@@ -385,6 +389,7 @@ fn columns(records: &[u8], rows: usize, schema: &SchemaRef) -> Result<RecordBatc
         };
         conversation.append_value(conversation_key(ca, cb));
         seq.append_value(i64::try_from(r.seq).unwrap_or(i64::MAX));
+        digits.append_value(r.digits);
     }
     let mut cols: Vec<ArrayRef> = Vec::with_capacity(COLUMNS.len());
     for name in COLUMNS {
@@ -407,7 +412,8 @@ fn columns(records: &[u8], rows: usize, schema: &SchemaRef) -> Result<RecordBatc
             "offset" => Arc::new(offset.finish()),
             "recipient_person" => Arc::new(recipient_person.finish()),
             "conversation" => Arc::new(conversation.finish()),
-            _ => Arc::new(seq.finish()),
+            "seq" => Arc::new(seq.finish()),
+            _ => Arc::new(digits.finish()),
         };
         cols.push(a);
     }
@@ -850,6 +856,7 @@ mod tests {
         w.str("chats/1.md");
         w.int(7);
         w.int(120);
+        w.int(3);
         w.end();
         out
     }
@@ -870,7 +877,10 @@ mod tests {
         );
         assert_eq!(r.attachments.iter().collect::<Vec<_>>(), ["a.png"]);
         assert_eq!(r.topics.iter().collect::<Vec<_>>(), ["pay", "workload"]);
-        assert_eq!((r.source, r.line, r.offset), ("chats/1.md", 7, 120));
+        assert_eq!(
+            (r.source, r.line, r.offset, r.digits),
+            ("chats/1.md", 7, 120, 3)
+        );
         assert_eq!(Record::partition(&rec), ("isoon", (2021, 6)));
         let mut two = rec.clone();
         two.extend_from_slice(&record(4, 0, "qq", ""));
