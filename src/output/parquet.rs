@@ -40,7 +40,7 @@ use std::sync::Arc;
 
 /// Rows per row group (the last group of a file may be smaller, and a group is cut early
 /// when the records waiting for their groups pass [`PENDING_BYTES`]).
-pub const GROUP_ROWS: usize = 1 << 16;
+pub const GROUP_ROWS: usize = 1 << 15;
 
 /// Bytes of records that may wait for their row groups across all open files.
 pub const PENDING_BYTES: usize = 96 << 20;
