@@ -370,36 +370,18 @@ impl<'f> Renderer<'f> {
             match (f.name(), jsonl) {
                 ("time", j) => {
                     let utc = &mut self.utc;
-                    let mut w =
-                        |o: &mut Vec<u8>| utc.write(o, m.time.micros, 0, m.time.frac_digits, true);
-                    if j {
-                        o.push(b'"');
-                        w(o);
-                        o.push(b'"');
-                    } else {
-                        row.with(w);
-                    }
+                    row.made(j, |o| {
+                        utc.write(o, m.time.micros, 0, m.time.frac_digits, true)
+                    });
                 }
                 ("local_time", j) => {
                     let local = self.tz.offset(m.time.micros);
                     let loc = &mut self.local;
-                    let mut w = |o: &mut Vec<u8>| {
+                    row.made(j, |o| {
                         loc.write(o, m.time.micros, local, m.time.frac_digits, false)
-                    };
-                    if j {
-                        o.push(b'"');
-                        w(o);
-                        o.push(b'"');
-                    } else {
-                        row.with(w);
-                    }
+                    });
                 }
-                ("kind", true) => {
-                    o.push(b'"');
-                    o.extend_from_slice(m.kind.as_str().as_bytes());
-                    o.push(b'"');
-                }
-                ("kind", false) => row.with(|o| o.extend_from_slice(m.kind.as_str().as_bytes())),
+                ("kind", j) => row.made(j, |o| o.extend_from_slice(m.kind.as_str().as_bytes())),
                 ("line", true) => json::uint(o, line),
                 ("offset", true) => json::uint(o, offset),
                 ("line", false) => row.with(|o| json::uint(o, line)),
@@ -603,6 +585,18 @@ impl<'o> CsvRow<'o> {
     fn with(&mut self, f: impl FnOnce(&mut Vec<u8>)) {
         self.sep();
         f(self.out);
+    }
+
+    /// A value of our own making (a time, a kind): a JSON string in JSONL (it needs no
+    /// escaping), else a CSV cell as [`CsvRow::with`].
+    fn made(&mut self, jsonl: bool, f: impl FnOnce(&mut Vec<u8>)) {
+        if jsonl {
+            self.out.push(b'"');
+            f(self.out);
+            self.out.push(b'"');
+        } else {
+            self.with(f);
+        }
     }
 
     /// A cell of content from the input: neutralized unless raw, quoted when needed.
