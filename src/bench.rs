@@ -347,17 +347,25 @@ fn child_stages(
             &["report", "--no-messages", "-o", &out],
         ),
     ];
-    for (key, stage, command) in children {
-        if !on(key) {
-            continue;
-        }
-        let (s, rss) = best(runs, || child(command, path, name))?;
+    // Runs a command as a child, best of `runs`, and adds its row.
+    let mut timed = |stage: &'static str,
+                     command: &[&str],
+                     input: &std::path::Path,
+                     format: &str|
+     -> Result<()> {
+        let (s, rss) = best(runs, || child(command, input, format))?;
         rows.push(Row {
             stage,
             seconds: s,
             messages: Some(messages),
             peak_rss: (rss > 0).then_some(rss),
         });
+        Ok(())
+    };
+    for (key, stage, command) in children {
+        if on(key) {
+            timed(stage, command, path, name)?;
+        }
     }
     let _ = std::fs::remove_dir_all(&out_dir);
     if on("parquet") {
@@ -365,33 +373,12 @@ fn child_stages(
         // timeline from it beside the timeline stage above, which parses the original.
         let file = path.with_extension("bench.parquet");
         let target = file.to_string_lossy().into_owned();
-        let writes: [(&'static str, &[&str]); 2] = [
-            (
-                "messages --to parquet",
-                &["messages", "--to", "parquet", "-o", &target],
-            ),
-            (
-                "  … --unsorted",
-                &["messages", "--to", "parquet", "--unsorted", "-o", &target],
-            ),
-        ];
-        for (stage, command) in writes {
-            let (s, rss) = best(runs, || child(command, path, name))?;
-            rows.push(Row {
-                stage,
-                seconds: s,
-                messages: Some(messages),
-                peak_rss: (rss > 0).then_some(rss),
-            });
-        }
+        let write = ["messages", "--to", "parquet", "-o", &target];
+        timed("messages --to parquet", &write, path, name)?;
+        let unsorted = ["messages", "--to", "parquet", "--unsorted", "-o", &target];
+        timed("  … --unsorted", &unsorted, path, name)?;
         let read = ["timeline", "--by", "day"];
-        let (s, rss) = best(runs, || child(&read, &file, "chatsift-parquet"))?;
-        rows.push(Row {
-            stage: "timeline ← that .parquet",
-            seconds: s,
-            messages: Some(messages),
-            peak_rss: (rss > 0).then_some(rss),
-        });
+        timed("timeline ← that .parquet", &read, &file, "chatsift-parquet")?;
         let _ = std::fs::remove_file(&file);
     }
     Ok(())

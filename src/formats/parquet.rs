@@ -108,22 +108,14 @@ pub const COLUMNS: [&str; 19] = [
     "time_digits",
 ];
 
-/// The columns the reader decodes.
-const READ: [&str; 14] = [
-    "time",
-    "sender",
-    "person",
-    "recipient",
-    "channel",
-    "body",
-    "kind",
-    "attachments",
-    "id",
-    "format",
-    "source",
-    "line",
-    "offset",
-    "time_digits",
+/// Columns of [`COLUMNS`] the reader does not decode, since they are recomputed (columns of
+/// other names are never decoded).
+const RECOMPUTED: [&str; 5] = [
+    "local_time",
+    "topics",
+    "recipient_person",
+    "conversation",
+    "seq",
 ];
 
 /// The Arrow schema of chatsift's Parquet output; `with_format` false for dataset files.
@@ -350,7 +342,10 @@ impl ParquetInput {
             .fields()
             .iter()
             .enumerate()
-            .filter(|(_, f)| READ.contains(&f.name().as_str()))
+            .filter(|(_, f)| {
+                let name = f.name().as_str();
+                COLUMNS.contains(&name) && !RECOMPUTED.contains(&name)
+            })
             .map(|(i, _)| i)
             .collect();
         let mask = parquet::arrow::ProjectionMask::roots(schema, roots);
