@@ -295,6 +295,30 @@ impl SortedRuns {
         Ok(f)
     }
 
+    /// Writes the rows held so far to `out` and forgets them, for input known to come in the
+    /// stream's order ([`super::stream::in_stream_order`]): every later row sorts after
+    /// them, so writing each run as it is added gives the bytes of one merge at the end.
+    /// Without `--dedup` only (its repeats are found within a run).
+    pub(crate) fn write_held(&mut self, pool: &BufPool, out: &mut dyn Write) -> Result<()> {
+        debug_assert!(!self.dedup, "write_held is for runs without --dedup");
+        for run in std::mem::take(&mut self.runs) {
+            if let Run::Mem(bufs) = run {
+                for b in bufs {
+                    let mut at = 0;
+                    while at < b.len() {
+                        let h = head(&b[at..]);
+                        let start = at + HEAD + h.origin;
+                        at = start + h.row;
+                        out.write_all(&b[start..at])?;
+                    }
+                    pool.put(b);
+                }
+            }
+        }
+        self.in_memory = 0;
+        Ok(())
+    }
+
     /// Merges every run into `out`, in order (dropping `--dedup` repeats across runs).
     pub(crate) fn finish(self, table: &FileTable, out: &mut dyn Write) -> Result<()> {
         let mut readers = Vec::with_capacity(self.runs.len());

@@ -119,6 +119,9 @@ pub fn write_stream(
         .header();
     out.write_all(&header)?;
     let opts = job.options;
+    // Input already in the stream's order (one export, or logs named by date) streams as it
+    // is read: the same bytes as sorting it, in the memory of the unsorted stream.
+    let unsorted = cfg.unsorted || in_stream_order(job);
     let mut runs = SortedRuns::new(scratch.to_path_buf(), cfg.dedup, memory_budget());
     let mut seen: HashSet<(u64, u64)> = HashSet::new();
     let pool = BufPool::default();
@@ -134,7 +137,7 @@ pub fn write_stream(
                 }
             }
             let table = &table;
-            if cfg.unsorted {
+            if unsorted {
                 let outs = batch.parse_grouped(|job| StreamSink {
                     topics: cfg.topics.as_ref(),
                     names: Vec::new(),
@@ -196,10 +199,58 @@ pub fn write_stream(
             Ok(())
         },
     )?;
-    if !cfg.unsorted {
+    if !unsorted {
         runs.finish(&table, out)?;
     }
     Ok(report)
+}
+
+/// Whether every message of `job`, in input order, already comes in the stream's sorted
+/// order (time, then file, then line), so that sorting would not move any of them. A parse
+/// without topics or rendering that stops at the first message out of order (for inputs
+/// of many overlapping chats, in the first batch). Messages re-imported with their own
+/// source (`chatsift-jsonl` and Parquet rows with an origin) order by that source's name
+/// instead of the file's, so they always take the sort.
+pub(crate) fn in_stream_order(job: &Job) -> bool {
+    if std::env::var_os("CHATSIFT_ALWAYS_SORT").is_some_and(|v| !v.is_empty() && v != "0") {
+        return false;
+    }
+    #[derive(Default)]
+    struct Order {
+        first: Option<(i64, u32, u64)>,
+        last: Option<(i64, u32, u64)>,
+        in_order: bool,
+    }
+    impl<'a> Sink<'a> for Order {
+        fn message(&mut self, m: Message<'a>) {
+            let k = (m.time.micros, m.loc.file, m.loc.line);
+            if m.origin.is_some() || self.last.is_some_and(|l| k < l) {
+                self.in_order = false;
+            }
+            self.first.get_or_insert(k);
+            self.last = Some(k);
+        }
+        fn problem(&mut self, _: Problem) {}
+    }
+    struct OutOfOrder;
+    let mut opts = job.options;
+    opts.progress = false;
+    opts.keep_problems = 0;
+    let mut last: Option<(i64, u32, u64)> = None;
+    pipeline::run(&job.files, &opts, Vec::new(), |mut batch| {
+        let chunks = batch.parse_grouped(|_| Order {
+            in_order: true,
+            ..Order::default()
+        });
+        for c in chunks {
+            if !c.in_order || c.first.zip(last).is_some_and(|(f, l)| f < l) {
+                return Err(OutOfOrder);
+            }
+            last = c.last.or(last);
+        }
+        Ok(())
+    })
+    .is_ok()
 }
 
 /// Where sorted runs spill for output to `target`: beside it (the same disk), or the system's
@@ -465,5 +516,29 @@ impl<'t> Sink<'t> for StreamSink<'t, '_> {
     fn problem(&mut self, _p: Problem) {}
     fn finish(&mut self) {
         self.render_held();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Options;
+
+    fn in_order(paths: &[&str]) -> bool {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let paths: Vec<String> = paths.iter().map(|p| format!("{root}/{p}")).collect();
+        in_stream_order(&Job::open(&paths, Options::default(), Zone::Utc).unwrap())
+    }
+
+    #[test]
+    fn logs_named_by_date_are_in_order_and_overlapping_chats_are_not() {
+        // Conti's daily logs, and Black Basta's one log, come in time order.
+        assert!(in_order(&["testdata/demo/conti"]));
+        assert!(in_order(&["testdata/demo/blackbasta"]));
+        // Two i-SOON chats span the same weeks; the whole demo mixes leaks.
+        assert!(!in_order(&["testdata/demo/isoon"]));
+        assert!(!in_order(&["testdata/demo"]));
+        // Re-imported messages order by their own source: always sorted.
+        assert!(!in_order(&["testdata/chatsift/messages.jsonl"]));
     }
 }

@@ -14,7 +14,7 @@ use super::atomic::{AtomicFile, write_file};
 use super::chart::ChartFormat;
 use super::chart::views::{self, ChartKind};
 use super::sort::{SortedRuns, memory_budget};
-use super::stream::{BufPool, StreamConfig};
+use super::stream::{BufPool, StreamConfig, in_stream_order};
 use super::{FileTable, MessageFormat, Renderer, table};
 use crate::analysis::bundle::Bundle;
 use crate::analysis::people::WorkWeek;
@@ -194,11 +194,19 @@ fn write_all(
         path: messages_path.clone(),
         source,
     };
-    let messages_file = if keep {
+    let mut messages_file = if keep {
         Some(AtomicFile::create(&messages_path).map_err(create)?)
     } else {
         None
     };
+    let header = Renderer::new(MessageFormat::Csv, job.tz, s.raw_csv, &table).header();
+    // Input already in the stream's order: each batch's rows are written as they come,
+    // instead of held to the end.
+    let in_order = keep && in_stream_order(job);
+    if in_order && let Some(f) = messages_file.as_mut() {
+        f.write_all(&header)
+            .map_err(|e| Error::from(e).writing(&messages_path))?;
+    }
     let report = pipeline::run(
         &job.files,
         &job.options,
@@ -239,15 +247,21 @@ fn write_all(
             if keep {
                 runs.add(&parts, Some(&sets), &cfg, &table, &pool)?;
             }
+            if in_order && let Some(f) = messages_file.as_mut() {
+                runs.write_held(&pool, f)
+                    .map_err(|e| e.writing(&messages_path))?;
+            }
             Ok(())
         },
     )?;
     if let Some(mut f) = messages_file {
-        let header = Renderer::new(MessageFormat::Csv, job.tz, s.raw_csv, &table).header();
-        let written = f
-            .write_all(&header)
-            .map_err(Error::from)
-            .and_then(|()| runs.finish(&table, &mut f));
+        let written = if in_order {
+            Ok(())
+        } else {
+            f.write_all(&header)
+                .map_err(Error::from)
+                .and_then(|()| runs.finish(&table, &mut f))
+        };
         written.map_err(|e| e.writing(&messages_path))?;
         f.commit().map_err(create)?;
     }
