@@ -323,37 +323,57 @@ fn child_stages(
     // peak resident memory.
     let out_dir = path.with_extension("report");
     let out = out_dir.to_string_lossy().into_owned();
-    let children: [(&str, &'static str, &[&str]); 6] = [
+    // Each corpus is one export in time order, which `messages` streams as it reads; the
+    // stage with CHATSIFT_ALWAYS_SORT=1 times the sort that input out of order takes.
+    const SORT: &[(&str, &str)] = &[("CHATSIFT_ALWAYS_SORT", "1")];
+    type Child<'c> = (
+        &'c str,
+        &'static str,
+        &'c [&'c str],
+        &'c [(&'c str, &'c str)],
+    );
+    let children: [Child<'_>; 7] = [
         (
             "messages",
             "messages --to jsonl",
             &["messages", "--to", "jsonl"],
+            &[],
+        ),
+        (
+            "messages",
+            "  … out of order (sort)",
+            &["messages", "--to", "jsonl"],
+            SORT,
         ),
         (
             "unsorted",
             "  … --unsorted",
             &["messages", "--to", "jsonl", "--unsorted"],
+            &[],
         ),
         (
             "timeline",
             "timeline --by day",
             &["timeline", "--by", "day"],
+            &[],
         ),
-        ("people", "people", &["people"]),
-        ("report", "report", &["report", "-o", &out]),
+        ("people", "people", &["people"], &[]),
+        ("report", "report", &["report", "-o", &out], &[]),
         (
             "report",
             "  … --no-messages",
             &["report", "--no-messages", "-o", &out],
+            &[],
         ),
     ];
     // Runs a command as a child, best of `runs`, and adds its row.
     let mut timed = |stage: &'static str,
                      command: &[&str],
+                     env: &[(&str, &str)],
                      input: &std::path::Path,
                      format: &str|
      -> Result<()> {
-        let (s, rss) = best(runs, || child(command, input, format))?;
+        let (s, rss) = best(runs, || child(command, env, input, format))?;
         rows.push(Row {
             stage,
             seconds: s,
@@ -362,9 +382,9 @@ fn child_stages(
         });
         Ok(())
     };
-    for (key, stage, command) in children {
+    for (key, stage, command, env) in children {
         if on(key) {
-            timed(stage, command, path, name)?;
+            timed(stage, command, env, path, name)?;
         }
     }
     let _ = std::fs::remove_dir_all(&out_dir);
@@ -374,11 +394,17 @@ fn child_stages(
         let file = path.with_extension("bench.parquet");
         let target = file.to_string_lossy().into_owned();
         let write = ["messages", "--to", "parquet", "-o", &target];
-        timed("messages --to parquet", &write, path, name)?;
+        timed("messages --to parquet", &write, &[], path, name)?;
         let unsorted = ["messages", "--to", "parquet", "--unsorted", "-o", &target];
-        timed("  … --unsorted", &unsorted, path, name)?;
+        timed("  … --unsorted", &unsorted, &[], path, name)?;
         let read = ["timeline", "--by", "day"];
-        timed("timeline ← that .parquet", &read, &file, "chatsift-parquet")?;
+        timed(
+            "timeline ← that .parquet",
+            &read,
+            &[],
+            &file,
+            "chatsift-parquet",
+        )?;
         let _ = std::fs::remove_file(&file);
     }
     Ok(())
@@ -466,7 +492,12 @@ fn check(name: &str, report: &Report, expected: u64) -> Result<()> {
 
 /// Runs `chatsift COMMAND PATH --format NAME -q` as a child with stdout to /dev/null;
 /// returns its peak resident memory in bytes (0 when the OS does not tell).
-fn child(command: &[&str], path: &std::path::Path, name: &str) -> Result<u64> {
+fn child(
+    command: &[&str],
+    env: &[(&str, &str)],
+    path: &std::path::Path,
+    name: &str,
+) -> Result<u64> {
     let exe = std::env::current_exe().context("cannot find the chatsift binary")?;
     let mut cmd = std::process::Command::new(exe);
     cmd.args(command)
@@ -474,6 +505,7 @@ fn child(command: &[&str], path: &std::path::Path, name: &str) -> Result<u64> {
         .args(["--format", name, "-q"])
         .args(["--threads", &rayon::current_num_threads().to_string()])
         .env("CHATSIFT_REPORT_PEAK_RSS", "1")
+        .envs(env.iter().copied())
         .stdout(
             std::fs::File::create("/dev/null")
                 .map_or_else(|_| std::process::Stdio::null(), std::process::Stdio::from),
