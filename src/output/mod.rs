@@ -6,6 +6,7 @@
 
 pub mod atomic;
 pub mod chart;
+mod compact;
 pub mod gexf;
 pub mod html;
 pub mod inspect;

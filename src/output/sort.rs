@@ -1,19 +1,21 @@
-//! Sorted message output in bounded memory. Each batch's messages are sorted and rendered
-//! into a *run*: the rows in order, each with its sort key. Runs stay in memory up to a
-//! budget ([`memory_budget`]: half the memory available); past it, they go to scratch files
-//! (beside the output, removed when done or interrupted). At the end the runs are merged.
-//! The merged order is exactly the order one sort of every message gives: (time, source,
-//! line), then input order, because a batch holds later input than every batch before it, so
-//! ties between runs go to the earlier run. Where the runs are kept never changes the bytes.
+//! Sorted message output in bounded memory. Each batch's messages are sorted and kept as a
+//! *run*: each message as a compact record ([`super::compact`], about half a rendered JSONL
+//! row) behind its sort key. Runs stay in memory up to a budget ([`memory_budget`]: half the
+//! memory available); past it, they go to scratch files (beside the output, removed when
+//! done or interrupted). At the end the runs are merged, and the merged records are rendered
+//! a block at a time on the pool while the merge fills the next block. The merged order is
+//! exactly the order one sort of every message gives: (time, source, line), then input
+//! order, because a batch holds later input than every batch before it, so ties between runs
+//! go to the earlier run. Where the runs are kept never changes the bytes.
 //!
-//! Memory is one batch's messages plus at most the budget of rows, whatever the input size;
-//! a spilled sort needs about the output's size on disk.
+//! Memory is one batch's messages plus at most the budget of records, whatever the input
+//! size; a spilled sort needs about half the output's size on disk.
 
 use super::atomic::ScratchFile;
 use super::stream::{
     BufPool, Key, StreamConfig, dedup_key, dedup_sorted, sorted_order, topic_names,
 };
-use super::{FileTable, Renderer};
+use super::{FileTable, Renderer, compact};
 use crate::analysis::topics::TopicSet;
 use crate::error::{Error, Result};
 use crate::model::Message;
@@ -24,7 +26,7 @@ use std::collections::{BinaryHeap, HashSet};
 use std::io::{BufReader, BufWriter, Read, Seek, Write};
 use std::path::PathBuf;
 
-/// Bytes before each row's text in a run: time (µs), file id, line, origin length, row
+/// Bytes before each record in a run: time (µs), file id, line, origin length, record
 /// length, dedup key.
 const HEAD: usize = 8 + 4 + 8 + 4 + 8 + 16;
 
@@ -205,11 +207,7 @@ impl SortedRuns {
         let bufs: Vec<Vec<u8>> = order
             .par_chunks(4096)
             .map(|c| {
-                let mut r = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table)
-                    .with_people(&cfg.aliases)
-                    .with_fields(cfg.fields.as_deref());
                 let mut people = cfg.aliases.resolver();
-                let mut names = Vec::new();
                 let mut buf = pool.get();
                 let msg = |k: &Key| k.message(parts);
                 let mut matched = Vec::new();
@@ -225,12 +223,12 @@ impl SortedRuns {
                 for (i, k) in c.iter().enumerate() {
                     let m = msg(k);
                     // Conflicts were found (and stopped the run) while reading.
-                    let person = people.person_of(m).unwrap_or(&m.sender);
+                    let person = people.person_of(m).ok().filter(|p| *p != m.sender.as_ref());
                     let set = match sets {
                         Some(s) => k.topics(s),
-                        None => matched.get(i).copied(),
+                        None if cfg.topics.is_some() => matched.get(i).copied(),
+                        None => None,
                     };
-                    topic_names(cfg.topics.as_ref(), set, &mut names);
                     let (source, _, line, _) = table.provenance(m);
                     let origin = if m.origin.is_some() { source } else { "" };
                     let at = buf.len();
@@ -248,12 +246,8 @@ impl SortedRuns {
                     buf.extend_from_slice(&key.to_le_bytes());
                     buf.extend_from_slice(origin.as_bytes());
                     let start = buf.len();
-                    r.render(m, person, &names, &mut buf);
-                    if cfg.format.is_parquet() {
-                        let (part, idx) = k.place();
-                        let seq = firsts[part] + u64::from(idx);
-                        super::parquet::set_seq(&mut buf[start..], seq);
-                    }
+                    let (part, idx) = k.place();
+                    compact::encode(m, person, set, firsts[part] + u64::from(idx), &mut buf);
                     let len = (buf.len() - start) as u64;
                     buf[at + 24..at + 32].copy_from_slice(&len.to_le_bytes());
                 }
@@ -299,17 +293,21 @@ impl SortedRuns {
     /// stream's order ([`super::stream::in_stream_order`]): every later row sorts after
     /// them, so writing each run as it is added gives the bytes of one merge at the end.
     /// Without `--dedup` only (its repeats are found within a run).
-    pub(crate) fn write_held(&mut self, pool: &BufPool, out: &mut dyn Write) -> Result<()> {
+    pub(crate) fn write_held(
+        &mut self,
+        cfg: &StreamConfig,
+        table: &FileTable,
+        pool: &BufPool,
+        out: &mut dyn Write,
+    ) -> Result<()> {
         debug_assert!(!self.dedup, "write_held is for runs without --dedup");
         for run in std::mem::take(&mut self.runs) {
             if let Run::Mem(bufs) = run {
                 for b in bufs {
-                    let mut at = 0;
-                    while at < b.len() {
-                        let h = head(&b[at..]);
-                        let start = at + HEAD + h.origin;
-                        at = start + h.row;
-                        out.write_all(&b[start..at])?;
+                    let spans = record_spans(&b);
+                    for r in render_block(&b, &spans, cfg, table, pool) {
+                        out.write_all(&r)?;
+                        pool.put(r);
                     }
                     pool.put(b);
                 }
@@ -319,8 +317,16 @@ impl SortedRuns {
         Ok(())
     }
 
-    /// Merges every run into `out`, in order (dropping `--dedup` repeats across runs).
-    pub(crate) fn finish(self, table: &FileTable, out: &mut dyn Write) -> Result<()> {
+    /// Merges every run into `out`, in order (dropping `--dedup` repeats across runs), and
+    /// renders the merged records a block at a time: each block on the pool while the merge
+    /// fills the next.
+    pub(crate) fn finish(
+        self,
+        cfg: &StreamConfig,
+        table: &FileTable,
+        pool: &BufPool,
+        out: &mut dyn Write,
+    ) -> Result<()> {
         let mut readers = Vec::with_capacity(self.runs.len());
         for run in &self.runs {
             readers.push(match run {
@@ -343,45 +349,157 @@ impl SortedRuns {
                 }
             });
         }
-        // The heap holds each run's next row: (time, source, line, run); ties go to the
-        // earlier run, which holds earlier input.
-        let mut heap: BinaryHeap<Reverse<MergeKey<'_>>> = BinaryHeap::new();
-        let key = |rec: &[u8], run: usize| {
-            let h = head(rec);
-            let source = if h.origin > 0 {
-                Cow::Owned(String::from_utf8_lossy(&rec[HEAD..HEAD + h.origin]).into_owned())
-            } else {
-                Cow::Borrowed(table.paths.get(h.file as usize).map_or("?", |s| s.as_str()))
-            };
-            Reverse((h.micros, source, h.line, run))
+        let mut merge = Merge {
+            readers,
+            heap: BinaryHeap::new(),
+            table,
+            dedup: self.dedup,
+            group: HashSet::default(),
+            group_micros: i64::MIN,
         };
-        for (i, r) in readers.iter_mut().enumerate() {
-            if r.advance().map_err(scratch_read)? {
-                heap.push(key(r.record(), i));
+        for i in 0..merge.readers.len() {
+            if merge.readers[i].advance().map_err(scratch_read)? {
+                let k = merge.key(i);
+                merge.heap.push(k);
             }
         }
-        let mut group: HashSet<u128, foldhash::fast::FixedState> = HashSet::default();
-        let mut group_micros = i64::MIN;
-        while let Some(Reverse((_, _, _, i))) = heap.pop() {
-            let r = &mut readers[i];
-            let rec = r.record();
+        let mut cur = Block::default();
+        merge.fill(&mut cur)?;
+        let mut next = Block::default();
+        while !cur.spans.is_empty() {
+            let (rendered, filled) = rayon::join(
+                || render_block(&cur.bytes, &cur.spans, cfg, table, pool),
+                || merge.fill(&mut next),
+            );
+            filled?;
+            for r in rendered {
+                out.write_all(&r)?;
+                pool.put(r);
+            }
+            std::mem::swap(&mut cur, &mut next);
+        }
+        Ok(())
+    }
+}
+
+/// Merged records waiting to be rendered: whole records (head, origin, compact record)
+/// copied one after another, and where each is.
+#[derive(Default)]
+struct Block {
+    bytes: Vec<u8>,
+    spans: Vec<(usize, usize)>,
+}
+
+/// Records per block: enough to keep both cores rendering, few enough to stay in cache.
+const BLOCK: usize = 16 << 10;
+
+/// The k-way merge of the runs: the heap holds each run's next record, (time, source, line,
+/// run); ties go to the earlier run, which holds earlier input.
+struct Merge<'r> {
+    readers: Vec<Reader<'r>>,
+    heap: BinaryHeap<Reverse<MergeKey<'r>>>,
+    table: &'r FileTable,
+    dedup: bool,
+    /// `--dedup`: the keys of the records at `group_micros` so far.
+    group: HashSet<u128, foldhash::fast::FixedState>,
+    group_micros: i64,
+}
+
+impl<'r> Merge<'r> {
+    /// The heap entry of run `i`'s current record.
+    fn key(&self, i: usize) -> Reverse<MergeKey<'r>> {
+        let rec = self.readers[i].record();
+        let h = head(rec);
+        let source = if h.origin > 0 {
+            Cow::Owned(String::from_utf8_lossy(&rec[HEAD..HEAD + h.origin]).into_owned())
+        } else {
+            Cow::Borrowed(
+                self.table
+                    .paths
+                    .get(h.file as usize)
+                    .map_or("?", |s| s.as_str()),
+            )
+        };
+        Reverse((h.micros, source, h.line, i))
+    }
+
+    /// Moves the next [`BLOCK`] records (fewer at the end) into `block`, cleared first.
+    fn fill(&mut self, block: &mut Block) -> Result<()> {
+        block.bytes.clear();
+        block.spans.clear();
+        while block.spans.len() < BLOCK {
+            let Some(Reverse((_, _, _, i))) = self.heap.pop() else {
+                break;
+            };
+            let rec = self.readers[i].record();
             let h = head(rec);
             let repeat = self.dedup && {
-                if h.micros != group_micros {
-                    group.clear();
-                    group_micros = h.micros;
+                if h.micros != self.group_micros {
+                    self.group.clear();
+                    self.group_micros = h.micros;
                 }
-                !group.insert(h.key)
+                !self.group.insert(h.key)
             };
             if !repeat {
-                out.write_all(&rec[HEAD + h.origin..])?;
+                let at = block.bytes.len();
+                block.bytes.extend_from_slice(rec);
+                block.spans.push((at, block.bytes.len()));
             }
-            if r.advance().map_err(scratch_read)? {
-                heap.push(key(r.record(), i));
+            if self.readers[i].advance().map_err(scratch_read)? {
+                let k = self.key(i);
+                self.heap.push(k);
             }
         }
         Ok(())
     }
+}
+
+/// Where each whole record of a run buffer is.
+fn record_spans(buf: &[u8]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while at + HEAD <= buf.len() {
+        let h = head(&buf[at..]);
+        let end = (at + HEAD + h.origin + h.row).min(buf.len());
+        spans.push((at, end));
+        at = end;
+    }
+    spans
+}
+
+/// Renders the records at `spans` of `bytes` in order, on the pool: one buffer per slice of
+/// records, in order.
+fn render_block(
+    bytes: &[u8],
+    spans: &[(usize, usize)],
+    cfg: &StreamConfig,
+    table: &FileTable,
+    pool: &BufPool,
+) -> Vec<Vec<u8>> {
+    spans
+        .par_chunks(2048)
+        .map(|c| {
+            let mut r = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table)
+                .with_people(&cfg.aliases)
+                .with_fields(cfg.fields.as_deref());
+            let mut names = Vec::new();
+            let mut out = pool.get();
+            for &(a, b) in c {
+                let rec = &bytes[a..b];
+                let h = head(rec);
+                let body = rec.get(HEAD + h.origin..).unwrap_or_default();
+                let d = compact::decode(body, h.micros, h.file, h.line);
+                let m = &d.message;
+                topic_names(cfg.topics.as_ref(), d.topics, &mut names);
+                let start = out.len();
+                r.render(m, d.person.unwrap_or(&m.sender), &names, &mut out);
+                if cfg.format.is_parquet() {
+                    super::parquet::set_seq(&mut out[start..], d.seq);
+                }
+            }
+            out
+        })
+        .collect()
 }
 
 fn scratch_read(source: std::io::Error) -> Error {
@@ -450,7 +568,7 @@ mod tests {
             runs.add(b, None, c, table, &pool).unwrap();
         }
         let mut out = Vec::new();
-        runs.finish(table, &mut out).unwrap();
+        runs.finish(c, table, &pool, &mut out).unwrap();
         out
     }
 

@@ -200,7 +200,7 @@ pub fn write_stream(
         },
     )?;
     if !unsorted {
-        runs.finish(&table, out)?;
+        runs.finish(cfg, &table, &pool, out)?;
     }
     Ok(report)
 }

@@ -248,7 +248,7 @@ fn write_all(
                 runs.add(&parts, Some(&sets), &cfg, &table, &pool)?;
             }
             if in_order && let Some(f) = messages_file.as_mut() {
-                runs.write_held(&pool, f)
+                runs.write_held(&cfg, &table, &pool, f)
                     .map_err(|e| e.writing(&messages_path))?;
             }
             Ok(())
@@ -260,7 +260,7 @@ fn write_all(
         } else {
             f.write_all(&header)
                 .map_err(Error::from)
-                .and_then(|()| runs.finish(&table, &mut f))
+                .and_then(|()| runs.finish(&cfg, &table, &pool, &mut f))
         };
         written.map_err(|e| e.writing(&messages_path))?;
         f.commit().map_err(create)?;
