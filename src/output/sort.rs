@@ -303,12 +303,19 @@ impl SortedRuns {
         debug_assert!(!self.dedup, "write_held is for runs without --dedup");
         for run in std::mem::take(&mut self.runs) {
             if let Run::Mem(bufs) = run {
-                for b in bufs {
-                    let spans = record_spans(&b);
-                    for r in render_block(&b, &spans, cfg, table, pool) {
+                // A few buffers (of 4,096 records each) at a time: both cores render, and the
+                // rendered rows waiting to be written stay a few MB.
+                for group in bufs.chunks(4) {
+                    let records: Vec<&[u8]> = group
+                        .iter()
+                        .flat_map(|b| record_spans(b).into_iter().map(move |(x, y)| &b[x..y]))
+                        .collect();
+                    for r in render_block(&records, cfg, table, pool) {
                         out.write_all(&r)?;
                         pool.put(r);
                     }
+                }
+                for b in bufs {
                     pool.put(b);
                 }
             }
@@ -368,7 +375,11 @@ impl SortedRuns {
         let mut next = Block::default();
         while !cur.spans.is_empty() {
             let (rendered, filled) = rayon::join(
-                || render_block(&cur.bytes, &cur.spans, cfg, table, pool),
+                || {
+                    let records: Vec<&[u8]> =
+                        cur.spans.iter().map(|&(a, b)| &cur.bytes[a..b]).collect();
+                    render_block(&records, cfg, table, pool)
+                },
                 || merge.fill(&mut next),
             );
             filled?;
@@ -467,16 +478,15 @@ fn record_spans(buf: &[u8]) -> Vec<(usize, usize)> {
     spans
 }
 
-/// Renders the records at `spans` of `bytes` in order, on the pool: one buffer per slice of
-/// records, in order.
+/// Renders whole records (head, origin, compact record) in order, on the pool: one buffer
+/// per slice of records, in order.
 fn render_block(
-    bytes: &[u8],
-    spans: &[(usize, usize)],
+    records: &[&[u8]],
     cfg: &StreamConfig,
     table: &FileTable,
     pool: &BufPool,
 ) -> Vec<Vec<u8>> {
-    spans
+    records
         .par_chunks(2048)
         .map(|c| {
             let mut r = Renderer::new(cfg.format, cfg.tz, cfg.raw_csv, table)
@@ -484,8 +494,7 @@ fn render_block(
                 .with_fields(cfg.fields.as_deref());
             let mut names = Vec::new();
             let mut out = pool.get();
-            for &(a, b) in c {
-                let rec = &bytes[a..b];
+            for &rec in c {
                 let h = head(rec);
                 let body = rec.get(HEAD + h.origin..).unwrap_or_default();
                 let d = compact::decode(body, h.micros, h.file, h.line);
