@@ -65,6 +65,12 @@ impl AtomicFile {
         &self.target
     }
 
+    /// Whether the target is replaced by a rename when committed (a regular file), so a run
+    /// can drop this one and start again; false for a device or FIFO written in place.
+    pub fn replaceable(&self) -> bool {
+        self.tmp.is_some()
+    }
+
     /// Flushes, syncs and renames the file into place.
     pub fn commit(mut self) -> io::Result<()> {
         let Some(w) = self.file.take() else {

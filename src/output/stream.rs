@@ -2,9 +2,10 @@
 //! input order.
 //!
 //! Sorted output (the default) orders by (time, source, line): each batch of input is sorted
-//! and rendered as a run, runs past the first spill to scratch files beside the output, and
-//! the runs are merged ([`super::sort`]), so memory is bounded by the batch size whatever
-//! the input size. Unsorted output streams in input order without the scratch files.
+//! into a run of compact records, runs past the memory budget spill to scratch files beside
+//! the output, and the runs are merged and rendered ([`super::sort`]), so memory is bounded
+//! whatever the input size. Input already in that order ([`in_stream_order`]) and unsorted
+//! output stream in input order, rendered on the workers, without runs.
 
 use super::atomic::AtomicFile;
 use super::sort::{SortedRuns, memory_budget};
@@ -205,6 +206,31 @@ pub fn write_stream(
     Ok(report)
 }
 
+/// `CHATSIFT_ALWAYS_SORT=1`: sorted output always takes the sort, even for input in order
+/// (to compare the two, and to time the sort on the bench's in-order corpora).
+pub(crate) fn always_sort() -> bool {
+    std::env::var_os("CHATSIFT_ALWAYS_SORT").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Whether the messages of `parts` (in input order) continue the sorted order after `last`,
+/// the key of the last message before them; moves `last` to their last key. Messages with
+/// their own source (re-imported) never count as in order.
+pub(crate) fn continues_order(
+    parts: &[Vec<Message<'_>>],
+    last: &mut Option<(i64, u32, u64)>,
+) -> bool {
+    let mut prev = *last;
+    for m in parts.iter().flatten() {
+        let k = (m.time.micros, m.loc.file, m.loc.line);
+        if m.origin.is_some() || prev.is_some_and(|p| k < p) {
+            return false;
+        }
+        prev = Some(k);
+    }
+    *last = prev;
+    true
+}
+
 /// Whether every message of `job`, in input order, already comes in the stream's sorted
 /// order (time, then file, then line), so that sorting would not move any of them. A parse
 /// without topics or rendering that stops at the first message out of order (for inputs
@@ -212,7 +238,7 @@ pub fn write_stream(
 /// source (`chatsift-jsonl` and Parquet rows with an origin) order by that source's name
 /// instead of the file's, so they always take the sort.
 pub(crate) fn in_stream_order(job: &Job) -> bool {
-    if std::env::var_os("CHATSIFT_ALWAYS_SORT").is_some_and(|v| !v.is_empty() && v != "0") {
+    if always_sort() {
         return false;
     }
     #[derive(Default)]

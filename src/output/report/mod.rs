@@ -14,7 +14,7 @@ use super::atomic::{AtomicFile, write_file};
 use super::chart::ChartFormat;
 use super::chart::views::{self, ChartKind};
 use super::sort::{SortedRuns, memory_budget};
-use super::stream::{BufPool, StreamConfig, in_stream_order};
+use super::stream::{BufPool, StreamConfig, always_sort, continues_order};
 use super::{FileTable, MessageFormat, Renderer, table};
 use crate::analysis::bundle::Bundle;
 use crate::analysis::people::WorkWeek;
@@ -82,7 +82,14 @@ pub fn write_report(
         created.push(d.to_path_buf());
         d = d.parent().unwrap_or(Path::new(""));
     }
-    let result = write_all(job, selection, matcher, settings);
+    // First as if the input were in order (messages.csv written batch by batch); input
+    // found out of order after rows were written starts again, sorted.
+    let result = match write_all(job, selection, matcher, settings, !always_sort()) {
+        Ok(Some(w)) => Ok(w),
+        Ok(None) => write_all(job, selection, matcher, settings, false)
+            .and_then(|w| w.ok_or_else(|| Error::Invalid("the sort was stopped".into()))),
+        Err(e) => Err(e),
+    };
     if result.is_err() {
         // Only empty folders go (`remove_dir`); anything else found there stays.
         for d in &created {
@@ -153,7 +160,8 @@ fn write_all(
     selection: &Selection,
     matcher: &TopicMatcher,
     s: &ReportSettings,
-) -> Result<Written> {
+    speculate: bool,
+) -> Result<Option<Written>> {
     let dir = &s.dir;
     let folder = |source| Error::Folder {
         path: dir.clone(),
@@ -200,13 +208,15 @@ fn write_all(
         None
     };
     let header = Renderer::new(MessageFormat::Csv, job.tz, s.raw_csv, &table).header();
-    // Input already in the stream's order: each batch's rows are written as they come,
-    // instead of held to the end.
-    let in_order = keep && in_stream_order(job);
-    if in_order && let Some(f) = messages_file.as_mut() {
+    if let Some(f) = messages_file.as_mut() {
         f.write_all(&header)
             .map_err(|e| Error::from(e).writing(&messages_path))?;
     }
+    // While every message so far is in the sorted order, each batch's rows are written as
+    // they come instead of held to the end (see `stream::Order::Speculate`).
+    let mut speculating = speculate && messages_file.as_ref().is_some_and(|f| f.replaceable());
+    let mut last = None;
+    let mut stopped = false;
     let report = pipeline::run(
         &job.files,
         &job.options,
@@ -245,24 +255,28 @@ fn write_all(
                 }
             }
             if keep {
+                let in_order = speculating && continues_order(&parts, &mut last);
                 runs.add(&parts, Some(&sets), &cfg, &table, &pool)?;
-            }
-            if in_order && let Some(f) = messages_file.as_mut() {
-                runs.write_held(&cfg, &table, &pool, f)
-                    .map_err(|e| e.writing(&messages_path))?;
+                if in_order && let Some(f) = messages_file.as_mut() {
+                    runs.write_held(&cfg, &table, &pool, f)
+                        .map_err(|e| e.writing(&messages_path))?;
+                } else if speculating && last.is_some() {
+                    stopped = true;
+                    return Err(Error::Invalid("input out of order".into()));
+                } else {
+                    speculating = false;
+                }
             }
             Ok(())
         },
-    )?;
+    );
+    if stopped {
+        return Ok(None);
+    }
+    let report = report?;
     if let Some(mut f) = messages_file {
-        let written = if in_order {
-            Ok(())
-        } else {
-            f.write_all(&header)
-                .map_err(Error::from)
-                .and_then(|()| runs.finish(&cfg, &table, &pool, &mut f))
-        };
-        written.map_err(|e| e.writing(&messages_path))?;
+        runs.finish(&cfg, &table, &pool, &mut f)
+            .map_err(|e| e.writing(&messages_path))?;
         f.commit().map_err(create)?;
     }
     let out = Outputs {
@@ -278,10 +292,10 @@ fn write_all(
     let html = out.page(&pngs);
     write_file(&dir.join("index.html"), html.as_bytes())?;
     let zone_warning = zone_warning(total.zones.total().hint().as_ref(), s.tz_given);
-    Ok(Written {
+    Ok(Some(Written {
         report,
         zone_warning,
-    })
+    }))
 }
 
 /// The warning when no zone was given and the zone hint is confident (high or medium) that
