@@ -212,6 +212,16 @@ pub(crate) fn always_sort() -> bool {
     std::env::var_os("CHATSIFT_ALWAYS_SORT").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
+/// Whether `m` sorts at or after `last` (the key of the message before it), by (time, file,
+/// line); moves `last` to `m`'s key. A message with its own source (re-imported) orders by
+/// that source's name, not its file's, so it never counts as following.
+fn follows(m: &Message<'_>, last: &mut Option<(i64, u32, u64)>) -> bool {
+    let k = (m.time.micros, m.loc.file, m.loc.line);
+    let ok = m.origin.is_none() && last.is_none_or(|l| k >= l);
+    *last = Some(k);
+    ok
+}
+
 /// Whether the messages of `parts` (in input order) continue the sorted order after `last`,
 /// the key of the last message before them; moves `last` to their last key. Messages with
 /// their own source (re-imported) never count as in order.
@@ -221,11 +231,9 @@ pub(crate) fn continues_order(
 ) -> bool {
     let mut prev = *last;
     for m in parts.iter().flatten() {
-        let k = (m.time.micros, m.loc.file, m.loc.line);
-        if m.origin.is_some() || prev.is_some_and(|p| k < p) {
+        if !follows(m, &mut prev) {
             return false;
         }
-        prev = Some(k);
     }
     *last = prev;
     true
@@ -249,12 +257,10 @@ pub(crate) fn in_stream_order(job: &Job) -> bool {
     }
     impl<'a> Sink<'a> for Order {
         fn message(&mut self, m: Message<'a>) {
-            let k = (m.time.micros, m.loc.file, m.loc.line);
-            if m.origin.is_some() || self.last.is_some_and(|l| k < l) {
-                self.in_order = false;
+            if self.first.is_none() {
+                self.first = Some((m.time.micros, m.loc.file, m.loc.line));
             }
-            self.first.get_or_insert(k);
-            self.last = Some(k);
+            self.in_order &= follows(&m, &mut self.last);
         }
         fn problem(&mut self, _: Problem) {}
     }
