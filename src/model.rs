@@ -116,6 +116,26 @@ pub struct Origin<'a> {
     pub offset: u64,
 }
 
+/// The fields of a message as output writes them: the columns of `messages --to csv`, the
+/// JSONL keys and the first columns of Parquet, in order. A contract: fields only grow.
+pub const MESSAGE_FIELDS: [&str; 15] = [
+    "time",
+    "local_time",
+    "sender",
+    "person",
+    "recipient",
+    "channel",
+    "body",
+    "kind",
+    "attachments",
+    "id",
+    "topics",
+    "format",
+    "source",
+    "line",
+    "offset",
+];
+
 /// One normalized message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message<'a> {

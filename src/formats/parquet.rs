@@ -46,7 +46,7 @@
 //! from the decoded columns.
 
 use super::{About, Chunk, Format, ParseCtx, Sink};
-use crate::model::{Kind, Loc, Message, Origin, Problem, Timestamp};
+use crate::model::{Kind, Loc, MESSAGE_FIELDS, Message, Origin, Problem, Timestamp};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
@@ -86,27 +86,21 @@ impl Format for ChatsiftParquet {
 pub const MAGIC: &[u8; 4] = b"PAR1";
 
 /// The columns in order; `format` is left out of dataset files.
-pub const COLUMNS: [&str; 19] = [
-    "time",
-    "local_time",
-    "sender",
-    "person",
-    "recipient",
-    "channel",
-    "body",
-    "kind",
-    "attachments",
-    "id",
-    "topics",
-    "format",
-    "source",
-    "line",
-    "offset",
-    "recipient_person",
-    "conversation",
-    "seq",
-    "time_digits",
-];
+pub const COLUMNS: [&str; MESSAGE_FIELDS.len() + 4] = {
+    // The message fields of the JSONL contract, then what an engine needs beside them.
+    let more = ["recipient_person", "conversation", "seq", "time_digits"];
+    let mut c = [""; MESSAGE_FIELDS.len() + 4];
+    let mut i = 0;
+    while i < c.len() {
+        c[i] = if i < MESSAGE_FIELDS.len() {
+            MESSAGE_FIELDS[i]
+        } else {
+            more[i - MESSAGE_FIELDS.len()]
+        };
+        i += 1;
+    }
+    c
+};
 
 /// Columns of [`COLUMNS`] the reader does not decode, since they are recomputed (columns of
 /// other names are never decoded).

@@ -115,24 +115,7 @@ impl fmt::Display for MessageFormat {
     }
 }
 
-/// The columns of `messages --to csv`, which are also the JSONL keys, in order.
-pub const MESSAGE_FIELDS: [&str; 15] = [
-    "time",
-    "local_time",
-    "sender",
-    "person",
-    "recipient",
-    "channel",
-    "body",
-    "kind",
-    "attachments",
-    "id",
-    "topics",
-    "format",
-    "source",
-    "line",
-    "offset",
-];
+pub use crate::model::MESSAGE_FIELDS;
 
 /// One field of `messages` output, as `--fields` names it ([`MESSAGE_FIELDS`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
