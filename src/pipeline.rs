@@ -627,7 +627,8 @@ where
 }
 
 /// Feeds a whole file to a format's survey, a window at a time (each cut after a `\n`),
-/// decoded the way the parse will decode it.
+/// decoded the way the parse will decode it. A survey that splits reads as many windows at
+/// once as there are threads, each on its own worker, and joins them in file order.
 fn survey_file(
     reader: &FileReader,
     mut survey: Box<dyn formats::Survey>,
@@ -636,33 +637,85 @@ fn survey_file(
         return Ok(survey.finish());
     }
     const WINDOW: usize = 8 << 20;
+    let threads = rayon::current_num_threads();
+    let group = if threads > 1 && survey.split().is_some() {
+        threads
+    } else {
+        1
+    };
     let mut pos = reader.pos;
     let (mut offset, mut line) = (0u64, 1u64);
-    let mut buf = Vec::new();
+    let mut bufs: Vec<Vec<u8>> = Vec::new();
     while pos < reader.len {
-        let rest = reader.len - pos;
-        let whole = reader.encoding.is_some() || rest <= WINDOW as u64;
-        let want = if whole { rest } else { WINDOW as u64 };
-        let want = usize::try_from(want).unwrap_or(usize::MAX);
-        reader.opened.read_into(pos, want, &mut buf)?;
-        if buf.is_empty() {
+        // Up to `group` windows, each ending after its last `\n`.
+        let mut n = 0;
+        while n < group && pos < reader.len {
+            if bufs.len() <= n {
+                bufs.push(Vec::new());
+            }
+            let buf = &mut bufs[n];
+            let rest = reader.len - pos;
+            let whole = reader.encoding.is_some() || rest <= WINDOW as u64;
+            let want = if whole { rest } else { WINDOW as u64 };
+            let want = usize::try_from(want).unwrap_or(usize::MAX);
+            reader.opened.read_into(pos, want, buf)?;
+            if buf.is_empty() {
+                break;
+            }
+            if !whole && let Some(nl) = memchr::memrchr(b'\n', buf) {
+                buf.truncate(nl + 1);
+            }
+            pos += buf.len() as u64;
+            n += 1;
+        }
+        if n == 0 {
             break;
         }
-        let mut take = buf.len();
-        if !whole && let Some(nl) = memchr::memrchr(b'\n', &buf) {
-            take = nl + 1;
-        }
-        let bytes = &buf[..take];
-        let text: Cow<'_, str> = match reader.encoding {
-            None => decode::utf8_lossy(bytes, 1).0,
-            Some(enc) => Cow::Owned(decode::transcode(bytes, enc).0),
+        let decode_one = |bytes| decode_window(bytes, reader.encoding);
+        let parts = if n > 1 {
+            (0..n).map(|_| survey.split()).collect::<Option<Vec<_>>>()
+        } else {
+            None
         };
-        survey.feed(&text, offset, line);
-        offset += text.len() as u64;
-        line += memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64;
-        pos += take as u64;
+        match parts {
+            Some(mut parts) => {
+                let texts: Vec<(Cow<'_, str>, u64)> =
+                    bufs[..n].par_iter().map(|b| decode_one(b)).collect();
+                let mut starts = Vec::with_capacity(n);
+                for (text, lines) in &texts {
+                    starts.push((offset, line));
+                    offset += text.len() as u64;
+                    line += lines;
+                }
+                parts
+                    .par_iter_mut()
+                    .zip(texts.par_iter().zip(starts.par_iter()))
+                    .for_each(|(part, ((text, _), &(o, l)))| part.feed(text, o, l));
+                for part in parts {
+                    survey.join(part);
+                }
+            }
+            None => {
+                for b in &bufs[..n] {
+                    let (text, lines) = decode_one(b);
+                    survey.feed(&text, offset, line);
+                    offset += text.len() as u64;
+                    line += lines;
+                }
+            }
+        }
     }
     Ok(survey.finish())
+}
+
+/// A window of a surveyed file decoded the way the parse decodes it, with its count of `\n`.
+fn decode_window<'b>(bytes: &'b [u8], encoding: Option<&'static Encoding>) -> (Cow<'b, str>, u64) {
+    let text: Cow<'b, str> = match encoding {
+        None => decode::utf8_lossy(bytes, 1).0,
+        Some(enc) => Cow::Owned(decode::transcode(bytes, enc).0),
+    };
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64;
+    (text, lines)
 }
 
 /// Side files of a run: inputs of the run by display path (zip entries included), else the

@@ -318,6 +318,24 @@ pub trait Survey {
     fn feed(&mut self, text: &str, offset: u64, line: u64);
     /// What was found.
     fn finish(self: Box<Self>) -> Box<dyn Hint>;
+    /// An empty survey of one part of the file, to be fed on a worker beside the other parts
+    /// and handed back to [`Survey::join`] in file order. `None` (the default): the survey
+    /// reads the whole file in order, on one thread.
+    fn split(&self) -> Option<Box<dyn SurveyPart>> {
+        None
+    }
+    /// Takes in a part made by [`Survey::split`] and fed the piece of the file right after
+    /// everything fed or joined so far. The result is the same as feeding that piece here.
+    fn join(&mut self, part: Box<dyn SurveyPart>) {
+        let _ = part;
+    }
+}
+
+/// One part of a [`Survey`] that can read a file's pieces on several threads (see
+/// [`Survey::split`]).
+pub trait SurveyPart: Any + Send {
+    /// A piece of the decoded file, as for [`Survey::feed`].
+    fn feed(&mut self, text: &str, offset: u64, line: u64);
 }
 
 /// Reads files beside the one being surveyed, for formats whose records name ids that a

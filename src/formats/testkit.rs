@@ -7,7 +7,10 @@
 //! `tests/props.rs` runs related checks over the whole reading path for every registered
 //! format; these run many more cases per format, on its own fixtures and paths.
 
-use super::{Collect, Format, FormatOptions, ParseCtx, parse_text, split_text, survey_text};
+use super::{
+    Collect, DiskFiles, Format, FormatOptions, Hint, ParseCtx, SurveyEnv, parse_text, split_text,
+    survey_text,
+};
 use crate::model::Kind;
 use crate::time::Zone;
 use proptest::test_runner::TestCaseError;
@@ -137,6 +140,33 @@ pub(crate) fn surveyed<'a>(
     ctx.options = options;
     ctx.hint = hint.map(|h| &*Box::leak(h));
     parse_text(format, text, &ctx, target)
+}
+
+/// `format`'s survey of `text` as the pipeline runs it on several threads: the text cut at
+/// line starts every `lines` lines, each piece fed to its own part ([`super::Survey::split`])
+/// with its offset and line, the parts joined in order. `None` when the survey does not split.
+pub(crate) fn survey_in_parts(
+    format: &dyn Format,
+    path: &str,
+    text: &str,
+    options: FormatOptions,
+    lines: usize,
+) -> Option<Box<dyn Hint>> {
+    let mut files = DiskFiles;
+    let mut memo = std::collections::HashMap::new();
+    let mut env = SurveyEnv::new(path, options, &mut files, &mut memo);
+    let mut survey = format.survey(&mut env)?;
+    let (mut offset, mut line) = (0usize, 1u64);
+    let pieces: Vec<&str> = text.split_inclusive('\n').collect();
+    for group in pieces.chunks(lines.max(1)) {
+        let piece: String = group.concat();
+        let mut part = survey.split()?;
+        part.feed(&piece, offset as u64, line);
+        survey.join(part);
+        offset += piece.len();
+        line += group.len() as u64;
+    }
+    Some(survey.finish())
 }
 
 /// The messages' bodies.

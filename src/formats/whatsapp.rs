@@ -74,7 +74,8 @@ use aho_corasick::AhoCorasick;
 use memchr::memchr;
 
 use super::{
-    About, Chunk, DateOrder, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, excerpt, file_name,
+    About, Chunk, DateOrder, Format, Hint, ParseCtx, Sink, Survey, SurveyEnv, SurveyPart, excerpt,
+    file_name,
 };
 use crate::model::{Kind, Message, Problem};
 use crate::time::Civil;
@@ -401,7 +402,57 @@ impl DateSurvey {
     }
 }
 
+impl SurveyPart for DateSurvey {
+    fn feed(&mut self, text: &str, offset: u64, line: u64) {
+        Survey::feed(self, text, offset, line);
+    }
+}
+
+impl DateSurvey {
+    /// Takes in what a survey of the text after this one's found.
+    fn absorb(&mut self, later: DateSurvey) {
+        for (ev, l) in self.ev.iter_mut().zip(later.ev) {
+            ev.first = ev.first.or(l.first);
+            ev.lines += l.lines;
+        }
+        self.first = self.first.or(later.first);
+        if self.plain.is_empty() {
+            self.plain = later.plain;
+        } else {
+            self.plain.extend(later.plain);
+        }
+        if self.lrm.is_empty() {
+            self.lrm = later.lrm;
+        } else {
+            self.lrm.extend(later.lrm);
+        }
+        self.last_plain = later.last_plain;
+    }
+
+    fn new(option: Option<DateOrder>) -> Self {
+        DateSurvey {
+            option,
+            ev: [Evidence::default(); 3],
+            first: None,
+            plain: AuthorSet::default(),
+            lrm: AuthorSet::default(),
+            last_plain: String::new(),
+        }
+    }
+}
+
 impl Survey for DateSurvey {
+    fn split(&self) -> Option<Box<dyn SurveyPart>> {
+        Some(Box::new(DateSurvey::new(self.option)))
+    }
+
+    fn join(&mut self, part: Box<dyn SurveyPart>) {
+        let part: Box<dyn std::any::Any + Send> = part;
+        if let Ok(later) = part.downcast::<DateSurvey>() {
+            self.absorb(*later);
+        }
+    }
+
     fn feed(&mut self, text: &str, _offset: u64, line: u64) {
         let b = text.as_bytes();
         let mut pos = 0usize;
@@ -805,14 +856,7 @@ impl Format for WhatsApp {
     }
 
     fn survey(&self, env: &mut SurveyEnv<'_>) -> Option<Box<dyn Survey>> {
-        Some(Box::new(DateSurvey {
-            option: env.options.date_order,
-            ev: [Evidence::default(); 3],
-            first: None,
-            plain: AuthorSet::default(),
-            lrm: AuthorSet::default(),
-            last_plain: String::new(),
-        }))
+        Some(Box::new(DateSurvey::new(env.options.date_order)))
     }
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
@@ -1348,6 +1392,32 @@ mod tests {
     fn fixtures_parse_the_same_split_at_every_size() {
         let fixtures = [ANDROID, IOS, US, ES, BAD].map(|t| ("c.txt", t));
         testkit::assert_split_reads_match(read_surveyed, &fixtures, 1..80);
+    }
+
+    #[test]
+    fn survey_in_parts_decides_as_the_whole_file() {
+        // Day-first evidence only on the last line, an LRM author whose plain line comes
+        // later, and a plain author seen in several parts.
+        let late = "01/02/2022, 09:00 - Ana: hola\n01/02/2022, 09:01 - Ben: \u{200e}imagen omitida\n02/03/2022, 10:00 - Cy: \u{200e}ok\n02/03/2022, 10:05 - Grupo: \u{200e}Ana añadió a Dee\n03/04/2022, 11:00 - Ana: bien\n04/05/2022, 12:00 - Cy: sí\n25/05/2022, 13:00 - Ben: fin\n";
+        for text in [ANDROID, IOS, US, ES, BAD, late] {
+            for order in [None, Some(DateOrder::Mdy)] {
+                let options = FormatOptions { date_order: order };
+                let whole = survey_text(&WhatsApp, "c.txt", text, options).expect("a survey");
+                if text == late {
+                    let h = format!("{whole:?}");
+                    assert!(h.contains("Grupo") && h.contains("day first"), "{h}");
+                }
+                for lines in 1..=7 {
+                    let parts = testkit::survey_in_parts(&WhatsApp, "c.txt", text, options, lines)
+                        .expect("the survey splits");
+                    assert_eq!(
+                        format!("{parts:?}"),
+                        format!("{whole:?}"),
+                        "{lines} lines a part"
+                    );
+                }
+            }
+        }
     }
 
     fn read<'a>(path: &'a str, text: &'a str, target: usize) -> Collect<'a> {
