@@ -18,6 +18,7 @@ use crate::time::Zone;
 use encoding_rs::Encoding;
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// How a run reads its inputs.
@@ -513,6 +514,72 @@ pub fn run<E, F>(
     files: &[SourceFile],
     opts: &Options,
     walk_problems: Vec<WalkProblem>,
+    on_batch: F,
+) -> Result<Report, E>
+where
+    F: FnMut(Batch<'_, '_>) -> Result<(), E>,
+{
+    run_surveyed(
+        files,
+        opts,
+        walk_problems,
+        &mut Surveys::default(),
+        on_batch,
+    )
+}
+
+/// What the formats' surveys found in each file, kept from one run over the files to the
+/// next (a pre-pass and the pass it decides), so that each file is surveyed once. An entry
+/// is used only for the same file, format and format options.
+#[derive(Default)]
+pub(crate) struct Surveys {
+    by_file: std::collections::HashMap<FileId, Surveyed>,
+}
+
+struct Surveyed {
+    path: String,
+    size: u64,
+    format: &'static str,
+    options: FormatOptions,
+    hint: Arc<dyn Hint>,
+}
+
+impl Surveys {
+    fn get(
+        &self,
+        f: &SourceFile,
+        format: &dyn Format,
+        options: FormatOptions,
+    ) -> Option<Arc<dyn Hint>> {
+        let s = self.by_file.get(&f.id)?;
+        (s.path == f.path && s.size == f.size && s.format == format.name() && s.options == options)
+            .then(|| s.hint.clone())
+    }
+
+    fn put(
+        &mut self,
+        f: &SourceFile,
+        format: &dyn Format,
+        options: FormatOptions,
+        hint: Arc<dyn Hint>,
+    ) {
+        let entry = Surveyed {
+            path: f.path.clone(),
+            size: f.size,
+            format: format.name(),
+            options,
+            hint,
+        };
+        self.by_file.insert(f.id, entry);
+    }
+}
+
+/// [`run`], with the surveys of an earlier run over the same files (and keeping this run's).
+pub(crate) fn run_surveyed<E, F>(
+    files: &[SourceFile],
+    opts: &Options,
+    walk_problems: Vec<WalkProblem>,
+    surveys: &mut Surveys,
     mut on_batch: F,
 ) -> Result<Report, E>
 where
@@ -540,7 +607,7 @@ where
     let total: u64 = files.iter().map(|f| f.size).sum();
     let mut progress = Progress::new(opts.progress, total);
 
-    let mut hints: Vec<Option<Box<dyn Hint>>> = files.iter().map(|_| None).collect();
+    let mut hints: Vec<Option<Arc<dyn Hint>>> = files.iter().map(|_| None).collect();
     let mut seen = IdSet::default();
     // Hands the pending windows to `flush` as one batch.
     macro_rules! flush_pending {
@@ -571,10 +638,20 @@ where
             Some(r) => r,
             None => continue,
         };
+        let kept_survey = surveys.get(f, reader.format, opts.format_options);
         let mut env = formats::SurveyEnv::new(&f.path, opts.format_options, &mut side, &mut memo);
-        if let Some(survey) = reader.format.survey(&mut env) {
+        if let Some(hint) = kept_survey {
+            if let Some(r) = report.files.get_mut(f.id as usize) {
+                r.note = hint.describe();
+            }
+            if let Some(slot) = hints.get_mut(f.id as usize) {
+                *slot = Some(hint);
+            }
+        } else if let Some(survey) = reader.format.survey(&mut env) {
             match survey_file(&reader, survey) {
                 Ok(hint) => {
+                    let hint: Arc<dyn Hint> = Arc::from(hint);
+                    surveys.put(f, reader.format, opts.format_options, hint.clone());
                     if let Some(r) = report.files.get_mut(f.id as usize) {
                         r.note = hint.describe();
                     }
@@ -1111,7 +1188,7 @@ fn flush<E, F>(
     report: &mut Report,
     kept: &mut Vec<usize>,
     carry: &mut Carry,
-    hints: &[Option<Box<dyn Hint>>],
+    hints: &[Option<Arc<dyn Hint>>],
     seen: &mut IdSet,
     on_batch: &mut F,
 ) -> Result<(), E>
@@ -1341,5 +1418,43 @@ impl Progress {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::DateOrder;
+
+    #[test]
+    fn a_kept_survey_serves_the_same_file_and_options_only() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/whatsapp");
+        let walk = crate::source::walk(&[dir.to_string()]).expect("the fixtures");
+        let opts = Options::default();
+        let mut surveys = Surveys::default();
+        let first = run_surveyed(&walk.files, &opts, Vec::new(), &mut surveys, |_| {
+            Ok::<(), ()>(())
+        })
+        .expect("a run");
+        assert!(!surveys.by_file.is_empty(), "WhatsApp files are surveyed");
+        let f = &walk.files[0];
+        let format = formats::by_name("whatsapp").expect("the format");
+        let kept = surveys.get(f, format, opts.format_options);
+        assert!(kept.is_some());
+        let mdy = FormatOptions {
+            date_order: Some(DateOrder::Mdy),
+        };
+        assert!(
+            surveys.get(f, format, mdy).is_none(),
+            "other options survey again"
+        );
+        // A second run with the kept surveys says the same of every file.
+        let again = run_surveyed(&walk.files, &opts, Vec::new(), &mut surveys, |_| {
+            Ok::<(), ()>(())
+        })
+        .expect("a run");
+        let notes = |r: &Report| r.files.iter().map(|f| f.note.clone()).collect::<Vec<_>>();
+        assert_eq!(notes(&first), notes(&again));
+        assert!(notes(&first).iter().any(|n| n.is_some()));
     }
 }

@@ -122,15 +122,17 @@ pub fn write_stream(
     let opts = job.options;
     // Input already in the stream's order (one export, or logs named by date) streams as it
     // is read: the same bytes as sorting it, in the memory of the unsorted stream.
-    let unsorted = cfg.unsorted || in_stream_order(job);
+    let mut surveys = pipeline::Surveys::default();
+    let unsorted = cfg.unsorted || in_stream_order(job, &mut surveys);
     let mut runs = SortedRuns::new(scratch.to_path_buf(), cfg.dedup, memory_budget());
     let mut seen: HashSet<(u64, u64)> = HashSet::new();
     let pool = BufPool::default();
     let mut seq = 0u64;
-    let report = pipeline::run(
+    let report = pipeline::run_surveyed(
         &job.files,
         &opts,
         job.walk_problems.clone(),
+        &mut surveys,
         |mut batch| -> Result<()> {
             for j in &batch.jobs {
                 if let Some(f) = table.formats.get_mut(j.file as usize) {
@@ -245,7 +247,9 @@ pub(crate) fn continues_order(
 /// of many overlapping chats, in the first batch). Messages re-imported with their own
 /// source (`chatsift-jsonl` and Parquet rows with an origin) order by that source's name
 /// instead of the file's, so they always take the sort.
-pub(crate) fn in_stream_order(job: &Job) -> bool {
+///
+/// The surveys it runs are kept in `surveys` for the pass it decides.
+pub(crate) fn in_stream_order(job: &Job, surveys: &mut pipeline::Surveys) -> bool {
     if always_sort() {
         return false;
     }
@@ -269,7 +273,7 @@ pub(crate) fn in_stream_order(job: &Job) -> bool {
     opts.progress = false;
     opts.keep_problems = 0;
     let mut last: Option<(i64, u32, u64)> = None;
-    pipeline::run(&job.files, &opts, Vec::new(), |mut batch| {
+    pipeline::run_surveyed(&job.files, &opts, Vec::new(), surveys, |mut batch| {
         let chunks = batch.parse_grouped(|_| Order {
             in_order: true,
             ..Order::default()
@@ -559,7 +563,8 @@ mod tests {
     fn in_order(paths: &[&str]) -> bool {
         let root = env!("CARGO_MANIFEST_DIR");
         let paths: Vec<String> = paths.iter().map(|p| format!("{root}/{p}")).collect();
-        in_stream_order(&Job::open(&paths, Options::default(), Zone::Utc).unwrap())
+        let job = Job::open(&paths, Options::default(), Zone::Utc).unwrap();
+        in_stream_order(&job, &mut pipeline::Surveys::default())
     }
 
     #[test]
