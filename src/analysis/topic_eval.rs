@@ -203,12 +203,15 @@ pub fn wilson(p: f64, n: f64) -> (f64, f64) {
     if n <= 0.0 {
         return (0.0, 1.0);
     }
+    let p = if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
     let z = 1.959_963_984_540_054_f64;
     let z2 = z * z;
     let den = 1.0 + z2 / n;
     let centre = (p + z2 / (2.0 * n)) / den;
     let half = z * ((p * (1.0 - p) / n + z2 / (4.0 * n * n)).max(0.0)).sqrt() / den;
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    // The bounds hold p exactly, also where rounding puts centre ± half a hair beside it
+    // (p = 0 gave a lower bound of 3e-17).
+    ((centre - half).clamp(0.0, p), (centre + half).clamp(p, 1.0))
 }
 
 /// Weighted sums behind one ratio.
@@ -570,6 +573,12 @@ mod tests {
 
     #[test]
     fn wilson_interval_matches_known_values() {
+        for n in 1..40 {
+            let (l, h) = wilson(0.0, f64::from(n));
+            assert!(l == 0.0 && h > 0.0, "n={n}: {l} {h}");
+            let (l, h) = wilson(1.0, f64::from(n));
+            assert!(l < 1.0 && h == 1.0, "n={n}: {l} {h}");
+        }
         let (l, h) = wilson(0.5, 10.0);
         assert!(
             (l - 0.2366).abs() < 1e-3 && (h - 0.7634).abs() < 1e-3,
