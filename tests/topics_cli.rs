@@ -105,7 +105,7 @@ fn evaluate_reads_a_filled_sample_without_paths_and_lists_mistakes_with_cues() {
         &csv,
         "id,file,line,stratum,weight,predicted,cues,label,text\n\
          1,a.md,1,pay,1,pay,,pay,这个月工资还没发\n\
-         2,a.md,2,none,1,,,workload,项目今天肯定来不及了\n\
+         2,a.md,2,none,1,,,workload,报告今天肯定来不及写完了\n\
          3,a.md,3,none,1,,,-,上午早班飞机来不及\n\
          4,a.md,4,none,1,,,,没看过\n",
     )
