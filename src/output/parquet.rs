@@ -39,8 +39,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 /// Rows per row group (the last group of a file may be smaller, and a group is cut early
-/// when the records waiting for their groups pass [`PENDING_BYTES`]).
-pub const GROUP_ROWS: usize = 1 << 15;
+/// when the records waiting for their groups pass [`PENDING_BYTES`]). Up to threads + 1
+/// groups are in memory at once, each as records, columns and encoded pages: on 1 GiB of
+/// isoon, 16,384 rows kept the `--unsorted` writer at about 200 MB peak where 32,768 took
+/// 260 MB, for the same speed and a file 1% larger.
+pub const GROUP_ROWS: usize = 1 << 14;
 
 /// Bytes of records that may wait for their row groups across all open files.
 pub const PENDING_BYTES: usize = 96 << 20;
