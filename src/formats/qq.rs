@@ -24,7 +24,10 @@
 //! `nick<email>` (the email holds an `@` and no whitespace). A leading role tag `【…】`
 //! (`【管理员】`, `【群主】`) is not part of the nick. Mapping: sender = the number or email,
 //! name = the nick (none when empty), channel = the current `消息对象` (the chat), body = the
-//! following lines.
+//! following lines. In a friend chat (`消息分组:我的好友`) real exports write the name alone,
+//! `2010-01-06 16:57:28 Victor.Woo` or a remark `老周(备注)`: a header whose tail is neither
+//! form is a bare name (at most 64 bytes), which is then the sender and the name. Only headers
+//! with a number or an email make a file that starts with one sniff as QQ.
 //!
 //! **Records** start at a header that follows a blank line (or the file start, a section
 //! block, or text that is no record); a header-shaped line directly under a body line is body
@@ -71,7 +74,13 @@ struct Head<'t> {
     civil: Civil,
     sender: &'t str,
     nick: &'t str,
+    /// The sender is a bare name (a friend chat), with no number or email to go by.
+    bare: bool,
 }
+
+/// The longest bare name taken as a sender (QQ nicks and remarks are far shorter; a longer
+/// tail is a pasted log line, not a header).
+const BARE_NAME_MAX: usize = 64;
 
 /// Bodies that are only an attachment placeholder (QQ, TIM and WeChat write these).
 pub(crate) const PLACEHOLDERS: &[&str] = &[
@@ -152,27 +161,34 @@ fn header(line: &str) -> Option<Head<'_>> {
         end -= 1;
     }
     let rest = line.get(i..end)?;
-    let (nick, sender) = match rest.as_bytes().last()? {
-        b')' => {
-            let open = rest.rfind('(')?;
-            let num = rest.get(open + 1..rest.len() - 1)?;
-            if num.is_empty() || num.len() > 20 || !num.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            (&rest[..open], num)
+    let numbered = || {
+        let open = rest.rfind('(')?;
+        let num = rest.get(open + 1..rest.len() - 1)?;
+        (!num.is_empty() && num.len() <= 20 && num.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| (&rest[..open], num))
+    };
+    let mailed = || {
+        let open = rest.rfind('<')?;
+        let mail = rest.get(open + 1..rest.len() - 1)?;
+        (mail.len() >= 3
+            && mail.contains('@')
+            && !mail.bytes().any(|c| c.is_ascii_whitespace() || c == b'<'))
+        .then(|| (&rest[..open], mail))
+    };
+    let tagged = match rest.as_bytes().last()? {
+        b')' => numbered(),
+        b'>' => mailed(),
+        _ => None,
+    };
+    // A friend chat's headers carry the name alone (`2010-01-06 16:57:28 Victor.Woo`, also a
+    // remark like `老周(备注)`): the name is then the sender too.
+    let bare = tagged.is_none();
+    let (nick, sender) = match tagged {
+        Some(t) => t,
+        None if rest.len() <= BARE_NAME_MAX && !rest.contains('\t') && !ends_in_number(rest) => {
+            (rest, rest)
         }
-        b'>' => {
-            let open = rest.rfind('<')?;
-            let mail = rest.get(open + 1..rest.len() - 1)?;
-            if mail.len() < 3
-                || !mail.contains('@')
-                || mail.bytes().any(|c| c.is_ascii_whitespace() || c == b'<')
-            {
-                return None;
-            }
-            (&rest[..open], mail)
-        }
-        _ => return None,
+        None => return None,
     };
     if half != 0 {
         hour = match (hour, half) {
@@ -186,9 +202,17 @@ fn header(line: &str) -> Option<Head<'_>> {
     let nick = strip_role(nick);
     Some(Head {
         civil: Civil::at(year as i32, month, day, hour, minute, second),
-        sender,
+        sender: if bare { nick } else { sender },
         nick,
+        bare,
     })
+}
+
+/// Whether `tail` ends in a space and a run of digits (`张伟 100200300`): a header whose
+/// number lost its parentheses, not a bare name.
+fn ends_in_number(tail: &str) -> bool {
+    let digits = tail.bytes().rev().take_while(u8::is_ascii_digit).count();
+    digits > 0 && tail.as_bytes().get(tail.len() - digits - 1) == Some(&b' ')
 }
 
 /// The nick without a leading role tag `【…】`.
@@ -336,8 +360,10 @@ impl Format for Qq {
             }
             return 0;
         }
+        // A file that starts with a header is QQ only when the header names a number or an
+        // email: a bare name after a stamp is also how many other logs write a line.
         match header(first) {
-            Some(h) if h.civil.is_valid() => 90,
+            Some(h) if h.civil.is_valid() && !h.bare => 90,
             _ => 0,
         }
     }
@@ -501,9 +527,14 @@ mod tests {
         assert_eq!((h.sender, h.nick), ("123456", "王(小)明(2)"));
         let h = header("2020-07-10 08:00:00 Ivan Petrov<ivan@example.ru>\r").unwrap();
         assert_eq!((h.sender, h.nick), ("ivan@example.ru", "Ivan Petrov"));
-        assert!(header("2020-07-09 21:05:00 王(小)明").is_none());
-        assert!(header("2020-07-09 21:05:00 王(12a)").is_none());
-        assert!(header("2020-07-09 21:05:00 x<no-at>").is_none());
+        // Without a number or an email the tail is a bare name (a friend's remark).
+        for tail in ["王(小)明", "王(12a)", "x<no-at>", "Victor.Woo"] {
+            let line = format!("2020-07-09 21:05:00 {tail}");
+            let h = header(&line).unwrap();
+            assert_eq!((h.sender, h.nick, h.bare), (tail, tail, true));
+        }
+        assert!(header("2020-07-09 21:05:00 张伟 100200300").is_none());
+        assert!(header(&format!("2020-07-09 21:05:00 {}", "长".repeat(30))).is_none());
         assert!(header("2020-07-09 21:05 x(1)").is_none());
     }
 
