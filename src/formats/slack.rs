@@ -26,8 +26,11 @@
 //! empty); for a bot its `username` or `bot_profile.name`; for a row known only by its
 //! `user_profile`, that profile's name;
 //! body = `text` with `&amp;`, `&lt;`,
-//! `&gt;` decoded (mentions like `<@U123>` are kept as written); attachments = each of
-//! `files`' `name`, else `title`.
+//! `&gt;` decoded (mentions like `<@U123>` are kept as written); when `text` is empty, as
+//! integrations and bots write it, the body is the text of the row's `attachments` parts
+//! (each part's `pretext`, `title` and `text`, else its `fallback`, one per line);
+//! attachments = each of `files`' `name`, else `title` (an older `file_share` row's one
+//! `file` object likewise).
 //!
 //! Kind by `subtype`: none, `bot_message`, `me_message`, `thread_broadcast`, `file_share`,
 //! `file_comment`, `file_mention`, `reply_broadcast` and `slackbot_response` are messages (`attachment` when the text is empty
@@ -241,11 +244,24 @@ struct File<'a> {
 }
 
 /// An object that may name its author: `comment` (old `file_comment` rows), `message`
-/// (`message_changed`), `file` (old `file_share` rows).
+/// (`message_changed`), `file` (old `file_share` rows, which also name the file).
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "'de: 'a"))]
 struct Authored<'a> {
     user: Option<Str<'a>>,
+    name: Option<Str<'a>>,
+    title: Option<Str<'a>>,
+}
+
+/// One of a row's `attachments` (Slack's rich message parts, not files): integrations and
+/// bots put their whole message here and leave `text` empty.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
+struct Part<'a> {
+    fallback: Option<Str<'a>>,
+    pretext: Option<Str<'a>>,
+    title: Option<Str<'a>>,
+    text: Option<Str<'a>>,
 }
 
 /// `bot_profile` and `user_profile`: the names a row carries itself.
@@ -273,6 +289,7 @@ struct Raw<'a> {
     text: Option<Str<'a>>,
     ts: Option<Str<'a>>,
     files: Option<Vec<File<'a>>>,
+    attachments: Option<Vec<Part<'a>>>,
 }
 
 fn non_empty(s: Option<Str<'_>>) -> Option<Cow<'_, str>> {
@@ -291,6 +308,29 @@ fn kind_of(subtype: Option<&str>) -> Kind {
         Some("huddle_thread" | "sh_room_created") => Kind::Call,
         Some(_) => Kind::System,
     }
+}
+
+/// The text of a row's `attachments` parts, for a row whose own `text` is empty: each part's
+/// `pretext`, `title` and `text` on lines of their own, else its `fallback`; parts one per
+/// line.
+fn parts_text(parts: Vec<Part<'_>>) -> Cow<'_, str> {
+    let mut out = String::new();
+    for p in parts {
+        let mut lines: Vec<Cow<'_, str>> = [p.pretext, p.title, p.text]
+            .into_iter()
+            .filter_map(non_empty)
+            .collect();
+        if lines.is_empty() {
+            lines.extend(non_empty(p.fallback));
+        }
+        for l in lines {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&l);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `&amp;`, `&lt;`, `&gt;` decoded (Slack escapes only these three).
@@ -445,10 +485,22 @@ impl<'a> Parser<'_, 'a> {
         // The author, from wherever this row's export version keeps it: `user`, then the
         // file comment's, the edited message's or the shared file's `user` (older exports),
         // then the bot (`bot_id`, `bot_profile.id`), then the display handle (`username`).
+        let subtype = raw.subtype.as_ref().map(|s| s.0.as_ref());
+        // An old `file_share` row's one `file` is its attachment (a comment's `file` is the
+        // file it is about, already named in its text).
+        let (file_user, shared) = match raw.file {
+            Some(f) => {
+                let name = (subtype == Some("file_share"))
+                    .then(|| non_empty(f.name).or_else(|| non_empty(f.title)))
+                    .flatten();
+                (non_empty(f.user), name)
+            }
+            None => (None, None),
+        };
         let user = non_empty(raw.user)
             .or_else(|| raw.comment.and_then(|c| non_empty(c.user)))
             .or_else(|| raw.message.and_then(|m| non_empty(m.user)))
-            .or_else(|| raw.file.and_then(|f| non_empty(f.user)));
+            .or(file_user);
         let (bot_id, bot_name) = match raw.bot_profile {
             Some(p) => (non_empty(p.id), non_empty(p.name)),
             None => (None, None),
@@ -489,14 +541,23 @@ impl<'a> Parser<'_, 'a> {
                 },
             },
         };
-        let attachments: Vec<Cow<'a, str>> = raw
+        let mut attachments: Vec<Cow<'a, str>> = raw
             .files
             .into_iter()
             .flatten()
             .filter_map(|f| non_empty(f.name).or_else(|| non_empty(f.title)))
             .collect();
-        let body = decode_entities(raw.text.map_or(Cow::Borrowed(""), |t| t.0));
-        let mut kind = kind_of(raw.subtype.as_ref().map(|s| s.0.as_ref()));
+        if attachments.is_empty() {
+            attachments.extend(shared);
+        }
+        let mut body = raw.text.map_or(Cow::Borrowed(""), |t| t.0);
+        if body.is_empty()
+            && let Some(parts) = raw.attachments
+        {
+            body = parts_text(parts);
+        }
+        let body = decode_entities(body);
+        let mut kind = kind_of(subtype);
         if kind == Kind::Message && body.is_empty() && !attachments.is_empty() {
             kind = Kind::Attachment;
         }
