@@ -38,7 +38,9 @@
 //! older versions have no `AuthorID`), bodies with newlines and `""`. Sender = `AuthorID`
 //! (else `Author`), name = `Author` when there is an `AuthorID`; attachments = the
 //! comma-separated URLs. Dates: ISO with offset, or the older `26-May-22 11:19 PM` (naive, in
-//! `--source-tz`); any other form is a problem. CSV has no message ids. The channel comes
+//! `--source-tz`), or the short dates of DCE 2.38–2.42 (`01/06/2023 2:03 PM`, `1/6/2023 2:03
+//! PM`: month first with a 12-hour marker; `06.01.2023 14:03`, `06/01/2023 14:03`: day first
+//! on a 24-hour clock; naive too); any other form is a problem. CSV has no message ids. The channel comes
 //! from the file name, which DCE writes as `Guild - category - channel [id].csv` (partitions
 //! add ` [part 2]`): the text after the last ` - ` with the bracketed suffixes removed.
 //!
@@ -627,9 +629,71 @@ impl<'a> Parser<'_, 'a> {
         if let Some(t) = self.iso(s) {
             return Some(t);
         }
-        let c = old_date(s.as_bytes())?;
+        let c = old_date(s.as_bytes()).or_else(|| short_date(s.as_bytes()))?;
         Some(self.naive(&c))
     }
+}
+
+/// The short dates DCE 2.38 to 2.42 wrote, in the exporting machine's culture: `01/06/2023
+/// 2:03 PM` (2.38–2.40, `MM/dd/yyyy h:mm tt`) and `1/6/2023 2:03 PM` (2.41–2.42, .NET's `g`
+/// in en-US), month first when a 12-hour marker follows; `06.01.2023 14:03` (`g` in German,
+/// Russian, …) and `06/01/2023 14:03` (`g` in British English, French, Spanish, …), day first
+/// on a 24-hour clock. Seconds, when present, are read.
+fn short_date(s: &[u8]) -> Option<Civil> {
+    use crate::time::{digits, digits_1_2};
+    let (a, n) = digits_1_2(s)?;
+    let sep = *s.get(n)?;
+    if sep != b'/' && sep != b'.' {
+        return None;
+    }
+    let s = &s[n + 1..];
+    let (b, n) = digits_1_2(s)?;
+    if s.get(n) != Some(&sep) {
+        return None;
+    }
+    let s = &s[n + 1..];
+    let year = digits::<4>(s)? as i32;
+    let s = s.get(4..)?;
+    if s.first() != Some(&b' ') {
+        return None;
+    }
+    let (h, n) = digits_1_2(&s[1..])?;
+    let s = s.get(1 + n..)?;
+    if s.first() != Some(&b':') {
+        return None;
+    }
+    let minute = digits::<2>(&s[1..])?;
+    let mut rest = s.get(3..)?;
+    let mut second = 0;
+    if rest.first() == Some(&b':') {
+        second = digits::<2>(&rest[1..])?;
+        rest = rest.get(3..)?;
+    }
+    let half = match rest {
+        b"" => None,
+        b" AM" | b" am" => Some(false),
+        b" PM" | b" pm" => Some(true),
+        _ => return None,
+    };
+    let (month, day, hour) = match half {
+        // A 12-hour clock is the US culture: month first.
+        Some(pm) if sep == b'/' && (1..=12).contains(&h) => {
+            (a, b, h % 12 + if pm { 12 } else { 0 })
+        }
+        None => (b, a, h),
+        _ => return None,
+    };
+    let c = Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        micros: 0,
+        frac_digits: 0,
+    };
+    c.is_valid().then_some(c)
 }
 
 /// `DD-Mon-YY h:mm AM` (DCE before 2.x): the civil time.
@@ -836,6 +900,19 @@ mod tests {
         assert_eq!(Discord.next_record(CSV, 0), None);
         assert!(old_date(b"26-May-22 12:05 AM").is_some_and(|c| c.hour == 0));
         assert!(old_date(b"26-May-22 13:05 PM").is_none());
+    }
+
+    #[test]
+    fn short_dates_of_dce_2_38_to_2_42_read_month_first_on_a_12_hour_clock_else_day_first() {
+        let at = |s: &str| short_date(s.as_bytes()).map(|c| (c.month, c.day, c.hour, c.minute));
+        assert_eq!(at("01/06/2023 2:03 PM"), Some((1, 6, 14, 3)));
+        assert_eq!(at("1/13/2023 12:03 AM"), Some((1, 13, 0, 3)));
+        assert_eq!(at("06.01.2023 14:03"), Some((1, 6, 14, 3)));
+        assert_eq!(at("13/01/2023 09:30:15"), Some((1, 13, 9, 30)));
+        assert_eq!(at("13/01/2023 2:03 PM"), None);
+        assert_eq!(at("06.01.2023 2:03 PM"), None);
+        assert_eq!(at("1/6/23 2:03 PM"), None);
+        assert_eq!(at("1/6/2023 14:03 PM"), None);
     }
 
     #[test]
