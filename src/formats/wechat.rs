@@ -28,6 +28,14 @@
 //! ambiguity (from the writer, not fixable): a system text spanning several lines reads as a
 //! message from its first line.
 //!
+//! MemoTrace 2 (`exporter/exporter_txt.py` since its 2024 rewrite) writes the same records
+//! joined by one blank line, the file ending without a newline, with two differences: a
+//! system row's header is the bare stamp, its text on the lines below (so a line that is only
+//! a stamp, after a blank line, is a header too: sender empty, kind system), and media bodies
+//! begin `【图片】`, `【语音】` (+ transcript), `【视频】`, `【表情包】`, `【文件】name size path
+//! type md5`, `【分享链接】`/`【视频号】`/`【位置分享】`/`【名片】` (+ a card): attachments;
+//! `【音视频通话】` is a call.
+//!
 //! Mapping: sender = the display name (the export has no ids), channel = the chat, taken from
 //! the file name without `.txt` (MemoTrace names the file after the contact or group), body =
 //! the content. Kinds: a body that is exactly a placeholder (`[图片]` `[语音]` `[视频]`
@@ -58,8 +66,10 @@
 //!
 //! **Problems**: a header-shaped TXT line with an impossible date or time (its record is
 //! skipped), lines before any record (one problem per run, naming what a WeChat export looks
-//! like, so a wrong `--format wechat` gives one problem, not one per line), a last record
-//! with no blank line after it (the file was cut short; the record is still returned), and
+//! like, so a wrong `--format wechat` gives one problem, not one per line), a file that ends
+//! on a whole line with no blank line after its last record (cut short; the record is still
+//! returned; a file that ends mid-line is how MemoTrace 2 ends every export, so it is not
+//! reported, and a MemoTrace 1 file cut mid-line goes unnoticed), and
 //! the CSV row problems above.
 //!
 //! **Splitting**: TXT chunks start only at a header after a blank line (no state crosses a
@@ -98,21 +108,24 @@ const EXPECTED: &str = "expected a WeChatMsg/MemoTrace export: TXT records `2023
 #[derive(Debug, Clone, Copy)]
 struct Head<'t> {
     civil: Civil,
-    /// Everything after the stamp: the display name, or a system row's text.
+    /// Everything after the stamp: the display name, or a system row's text; empty for a
+    /// MemoTrace 2 system row, whose text is on the lines below the bare stamp.
     rest: &'t str,
 }
 
-/// Parses `YYYY-MM-DD HH:MM:SS rest` (no `\n`; trailing `\r`, spaces and tabs dropped).
+/// Parses `YYYY-MM-DD HH:MM:SS rest`, or the bare stamp of a MemoTrace 2 system row (no
+/// `\n`; trailing `\r`, spaces and tabs dropped).
 #[inline]
 fn header(line: &str) -> Option<Head<'_>> {
+    let line = line.trim_end_matches([' ', '\t', '\r']);
     let b = line.as_bytes();
-    if b.len() < 21
+    if b.len() < 19
         || b[4] != b'-'
         || b[7] != b'-'
         || b[10] != b' '
         || b[13] != b':'
         || b[16] != b':'
-        || b[19] != b' '
+        || (b.len() > 19 && (b.len() < 21 || b[19] != b' '))
     {
         return None;
     }
@@ -124,8 +137,8 @@ fn header(line: &str) -> Option<Head<'_>> {
         digits::<2>(&b[14..])?,
         digits::<2>(&b[17..])?,
     );
-    let rest = line.get(20..)?.trim_end_matches([' ', '\t', '\r']);
-    if rest.trim_start_matches([' ', '\t']).is_empty() {
+    let rest = line.get(20..).unwrap_or("");
+    if b.len() > 19 && rest.trim_start_matches([' ', '\t']).is_empty() {
         return None;
     }
     Some(Head { civil, rest })
@@ -147,14 +160,31 @@ fn qq_tail(name: &str) -> bool {
     false
 }
 
+/// How MemoTrace 2 begins the text of a media or card message (`【图片】`, `【语音】` + the
+/// voice's transcript, `【文件】name size path type md5`, `【分享链接】` + its card, …).
+const V2_MEDIA: &[&str] = &[
+    "【图片】",
+    "【表情包】",
+    "【视频】",
+    "【语音】",
+    "【文件】",
+    "【分享链接】",
+    "【视频号】",
+    "【位置分享】",
+    "【名片】",
+];
+
 /// The kind of a TXT message body.
 #[inline]
 fn txt_kind(body: &str) -> Kind {
     if is_placeholder(body)
         || WECHAT_PLACEHOLDERS.contains(&body)
         || body.trim_start_matches([' ', '\t']).starts_with("[链接]")
+        || (body.starts_with('【') && V2_MEDIA.iter().any(|p| body.starts_with(p)))
     {
         Kind::Attachment
+    } else if body.starts_with("【音视频通话】") {
+        Kind::Call
     } else {
         Kind::Message
     }
@@ -297,7 +327,12 @@ impl WeChat {
             let content = trim_trailing_blank(region);
             let loc = ctx.loc(chunk, start, hline);
             let time = r.resolve(&h.civil);
-            let m = if content.is_empty()
+            let m = if h.rest.is_empty() {
+                // MemoTrace 2: a bare stamp, then the system text.
+                let mut m = Message::new(time, "", body_text(content), loc);
+                m.kind = Kind::System;
+                m
+            } else if content.is_empty()
                 && memchr::memchr_iter(b'\n', region.as_bytes())
                     .nth(1)
                     .is_none()
@@ -370,7 +405,11 @@ impl WeChat {
             pos = eol + 1;
         }
         if let Some(rec) = open {
-            if chunk.last && !prev_blank {
+            // MemoTrace 2 joins records with a blank line and ends the file without a
+            // newline, which is also how a MemoTrace 1 file cut mid-line ends: the two cannot
+            // be told apart, so only a file that ends on a whole line with no blank line
+            // after it is reported as cut.
+            if chunk.last && !prev_blank && b.last() == Some(&b'\n') {
                 sink.problem(Problem::new(
                     ctx.loc(chunk, rec.1, rec.2),
                     format!(
@@ -605,8 +644,10 @@ mod tests {
         assert_eq!(h.rest, "王小明");
         assert_eq!((h.civil.hour, h.civil.second), (9, 2));
         assert!(header("2023-04-01 9:15:02 王小明").is_none());
-        assert!(header("2023-04-01 09:15:02").is_none());
-        assert!(header("2023-04-01 09:15:02   ").is_none());
+        // A bare stamp is a MemoTrace 2 system row's header.
+        assert_eq!(header("2023-04-01 09:15:02").map(|h| h.rest), Some(""));
+        assert_eq!(header("2023-04-01 09:15:02 \r").map(|h| h.rest), Some(""));
+        assert!(header("2023-04-01 09:15:0").is_none());
         assert!(header("2023-04-01T09:15:02 王小明").is_none());
         assert!(header("2023-04-01 09:15:02\tnick\ttext").is_none());
         assert!(!header("2023-13-01 09:15:02 x").unwrap().civil.is_valid());
