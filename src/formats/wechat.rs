@@ -64,6 +64,14 @@
 //! `Sender` cells (older MemoTrace versions write 9-field rows for private chats under the
 //! 12-column header); other rows are problems at their line and parsing goes on.
 //!
+//! MemoTrace 2's CSV (`<contact>.csv`, UTF-8 with BOM, CRLF): `消息ID,类型,发送人,时间,内容,备注,
+//! 昵称,更多信息`, read by the same column lookup: id = `消息ID`, time = `时间` (local wall
+//! time, in `--source-tz`; this layout has no epoch column, so no problem is raised for it),
+//! sender = `发送人` (a display name: no account ids), name = `昵称`, else `备注`, body =
+//! `内容`; kind by the type's name in `类型`: 图片 视频 语音 表情包 文件 分享链接 视频号 音乐分享
+//! 位置分享 小程序 and the two card types → attachment, 系统消息 and 拍一拍 → system, 音视频通话 →
+//! call, the rest (文本, 引用消息, 红包, 转账, …) → message.
+//!
 //! **Problems**: a header-shaped TXT line with an impossible date or time (its record is
 //! skipped), lines before any record (one problem per run, naming what a WeChat export looks
 //! like, so a wrong `--format wechat` gives one problem, not one per line), a file that ends
@@ -214,13 +222,15 @@ fn header_names(line: &str) -> impl Iterator<Item = &str> {
     line.split(',').map(|n| n.trim().trim_matches('"'))
 }
 
-/// Whether a first line is a WeChat CSV header: it names `StrContent` and a time column.
+/// Whether a first line is a WeChat CSV header: it names `StrContent` and a time column
+/// (MemoTrace 2: `内容` and `时间`).
 fn is_csv_header(line: &str) -> bool {
     let mut content = false;
     let mut time = false;
     for n in header_names(line) {
-        content |= n == "StrContent";
-        time |= n == "CreateTime" || n == "StrTime";
+        let n = n.trim_start_matches('\u{feff}');
+        content |= n == "StrContent" || n == "内容";
+        time |= n == "CreateTime" || n == "StrTime" || n == "时间";
     }
     content && time
 }
@@ -239,6 +249,10 @@ struct Cols {
     remark: Option<usize>,
     nick: Option<usize>,
     sender: Option<usize>,
+    /// MemoTrace 2's `类型`: the type by name (`文本`, `图片`, `系统消息`, …).
+    type_name: Option<usize>,
+    /// MemoTrace 2's `发送人`: the sender's display name (its CSV has no account ids).
+    display: Option<usize>,
     /// How many columns the header has.
     len: usize,
     /// The fewest fields a row may have: everything up to the last column that is not one
@@ -268,6 +282,13 @@ impl Cols {
                 "Remark" => &mut c.remark,
                 "NickName" => &mut c.nick,
                 "Sender" => &mut c.sender,
+                "消息ID" => &mut c.local_id,
+                "类型" => &mut c.type_name,
+                "发送人" => &mut c.display,
+                "时间" => &mut c.str_time,
+                "内容" => &mut c.content,
+                "备注" => &mut c.remark,
+                "昵称" => &mut c.nick,
                 _ => {
                     optional_tail = false;
                     c.min_len = c.min_len.max(i + 1);
@@ -292,6 +313,27 @@ fn epoch_seconds(s: &str) -> Option<Timestamp> {
         return None;
     }
     s.parse::<i64>().ok().map(Timestamp::from_unix_seconds)
+}
+
+/// The kind of a MemoTrace 2 CSV row from its type name (`MessageType.name` in its source).
+fn csv_kind_by_name(name: &str) -> Kind {
+    match name.trim() {
+        "图片"
+        | "视频"
+        | "语音"
+        | "表情包"
+        | "文件"
+        | "分享链接"
+        | "视频号"
+        | "音乐分享"
+        | "位置分享"
+        | "小程序"
+        | "个人/公众号名片"
+        | "企业微信名片" => Kind::Attachment,
+        "系统消息" | "拍一拍" => Kind::System,
+        "音视频通话" => Kind::Call,
+        _ => Kind::Message,
+    }
 }
 
 /// The kind of a CSV row from `Type` and `SubType`.
@@ -467,10 +509,27 @@ impl WeChat {
             let mut borrow = Borrower::new(text, start);
             cells.extend(record.iter().map(|f| borrow.field(f)));
             let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).map_or("", |s| s.as_ref());
-            let kind = csv_kind(get(c.typ), get(c.sub_type));
+            let kind = match c.type_name {
+                Some(_) => csv_kind_by_name(get(c.type_name)),
+                None => csv_kind(get(c.typ), get(c.sub_type)),
+            };
             let create = get(c.create);
             let time = match epoch_seconds(create) {
                 Some(t) => t,
+                // MemoTrace 2 writes no epoch column: its local `时间` is the time.
+                None if c.create.is_none() => {
+                    let st = get(c.str_time).trim();
+                    match parse_ymd_hms(st.as_bytes()).filter(|(_, n)| *n == st.len()) {
+                        Some((civil, _)) => r.resolve(&civil),
+                        None => {
+                            sink.problem(Problem::new(
+                                loc,
+                                format!("no usable time ({:?}): {}", excerpt(st), first()),
+                            ));
+                            continue;
+                        }
+                    }
+                }
                 None => {
                     let st = get(c.str_time);
                     match parse_ymd_hms(st.trim().as_bytes()).filter(|(_, n)| *n == st.trim().len())
@@ -511,7 +570,8 @@ impl WeChat {
             let id = take(c.local_id);
             let talker = take(c.talker);
             let name = take(c.nick).or_else(|| take(c.remark));
-            let sender = take(c.sender).unwrap_or_else(|| {
+            let display = take(c.display);
+            let sender = take(c.sender).or(display).unwrap_or_else(|| {
                 Cow::Borrowed(if kind == Kind::System {
                     ""
                 } else if is_self {
