@@ -36,8 +36,9 @@
 //! **Author and system lines.** The author is the text before the first `: ` (or a `:` ending
 //! the line) after the header, as written (a name or a number like `+44 7700 900123`). The
 //! line is a system line (kind `system`, sender the empty string, body the whole text after
-//! the header) when there is no such `: `, when that prefix is empty, when it holds a quote
-//! mark (`"` `“` `”` `«` `„`: a quoted group subject), or when it holds a system phrase
+//! the header) when there is no such `: `, when that prefix is empty, when it holds an odd
+//! number of quote marks (`"` `“` `”` `«` `»` `„`: the `: ` is inside a quoted group subject;
+//! a name with a quoted nickname, `Thandi "Masi" Tshabalala: `, closes it), or when it holds a system phrase
 //! ([`SYSTEM_PHRASES`]: `created group`, `changed the subject`, …), so that
 //! `Lin Wei changed the subject to "a: b"` is not a message from `Lin Wei changed the subject
 //! to "a`. Messages that merely say "left" or "added" stay messages. iOS marks group notices,
@@ -662,6 +663,7 @@ fn system_prefix(prefix: &str) -> bool {
         return true;
     }
     let mut maybe_phrase = false;
+    let mut quotes = 0u32;
     for (i, &c) in b.iter().enumerate() {
         // Most bytes of a name are none of the five the match below looks at; one table
         // load skips them (the match then sees exactly the bytes it acts on).
@@ -669,11 +671,11 @@ fn system_prefix(prefix: &str) -> bool {
             continue;
         }
         match c {
-            b'"' => return true,
+            b'"' => quotes += 1,
             0xE2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0x9C..=0x9E)) => {
-                return true;
+                quotes += 1;
             }
-            0xC2 if b.get(i + 1) == Some(&0xAB) => return true,
+            0xC2 if matches!(b.get(i + 1), Some(0xAB | 0xBB)) => quotes += 1,
             b' ' => {
                 maybe_phrase |= match b.get(i + 1) {
                     Some(b'c' | b'h' | b'a') => true,
@@ -690,7 +692,10 @@ fn system_prefix(prefix: &str) -> bool {
             _ => {}
         }
     }
-    maybe_phrase && SYSTEM_AC.is_match(prefix)
+    // An odd number of quote marks: the `: ` lies inside a quotation (a group subject or
+    // description), so this is no name. A name may hold a quoted nickname, closed before
+    // its `: ` (`Thandi "Masi" Tshabalala: hi`).
+    quotes % 2 == 1 || maybe_phrase && SYSTEM_AC.is_match(prefix)
 }
 
 /// `s` without trailing spaces, tabs and a final `.`.
