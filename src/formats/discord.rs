@@ -634,26 +634,10 @@ impl<'a> Parser<'_, 'a> {
     }
 }
 
-/// The short dates DCE 2.38 to 2.42 wrote, in the exporting machine's culture: `01/06/2023
-/// 2:03 PM` (2.38–2.40, `MM/dd/yyyy h:mm tt`) and `1/6/2023 2:03 PM` (2.41–2.42, .NET's `g`
-/// in en-US), month first when a 12-hour marker follows; `06.01.2023 14:03` (`g` in German,
-/// Russian, …) and `06/01/2023 14:03` (`g` in British English, French, Spanish, …), day first
-/// on a 24-hour clock. Seconds, when present, are read.
-fn short_date(s: &[u8]) -> Option<Civil> {
+/// ` h:mm[:ss][ AM|PM]` to the end of `s`: hour as written, minute, second and the
+/// 12-hour marker (`Some(true)` for PM).
+fn clock(s: &[u8]) -> Option<(u32, u32, u32, Option<bool>)> {
     use crate::time::{digits, digits_1_2};
-    let (a, n) = digits_1_2(s)?;
-    let sep = *s.get(n)?;
-    if sep != b'/' && sep != b'.' {
-        return None;
-    }
-    let s = &s[n + 1..];
-    let (b, n) = digits_1_2(s)?;
-    if s.get(n) != Some(&sep) {
-        return None;
-    }
-    let s = &s[n + 1..];
-    let year = digits::<4>(s)? as i32;
-    let s = s.get(4..)?;
     if s.first() != Some(&b' ') {
         return None;
     }
@@ -675,24 +659,43 @@ fn short_date(s: &[u8]) -> Option<Civil> {
         b" PM" | b" pm" => Some(true),
         _ => return None,
     };
+    Some((h, minute, second, half))
+}
+
+/// A 12-hour reading as a 24-hour hour (`None` outside 1–12).
+fn hour_of(h: u32, pm: bool) -> Option<u32> {
+    (1..=12)
+        .contains(&h)
+        .then(|| h % 12 + if pm { 12 } else { 0 })
+}
+
+/// The short dates DCE 2.38 to 2.42 wrote, in the exporting machine's culture: `01/06/2023
+/// 2:03 PM` (2.38–2.40, `MM/dd/yyyy h:mm tt`) and `1/6/2023 2:03 PM` (2.41–2.42, .NET's `g`
+/// in en-US), month first when a 12-hour marker follows; `06.01.2023 14:03` (`g` in German,
+/// Russian, …) and `06/01/2023 14:03` (`g` in British English, French, Spanish, …), day first
+/// on a 24-hour clock. Seconds, when present, are read.
+fn short_date(s: &[u8]) -> Option<Civil> {
+    use crate::time::{digits, digits_1_2};
+    let (a, n) = digits_1_2(s)?;
+    let sep = *s.get(n)?;
+    if sep != b'/' && sep != b'.' {
+        return None;
+    }
+    let s = &s[n + 1..];
+    let (b, n) = digits_1_2(s)?;
+    if s.get(n) != Some(&sep) {
+        return None;
+    }
+    let s = &s[n + 1..];
+    let year = digits::<4>(s)? as i32;
+    let (h, minute, second, half) = clock(s.get(4..)?)?;
     let (month, day, hour) = match half {
         // A 12-hour clock is the US culture: month first.
-        Some(pm) if sep == b'/' && (1..=12).contains(&h) => {
-            (a, b, h % 12 + if pm { 12 } else { 0 })
-        }
+        Some(pm) if sep == b'/' => (a, b, hour_of(h, pm)?),
         None => (b, a, h),
         _ => return None,
     };
-    let c = Civil {
-        year,
-        month,
-        day,
-        hour,
-        minute,
-        second,
-        micros: 0,
-        frac_digits: 0,
-    };
+    let c = Civil::at(year, month, day, hour, minute, second);
     c.is_valid().then_some(c)
 }
 
@@ -711,36 +714,8 @@ fn old_date(s: &[u8]) -> Option<Civil> {
     let mon = s.get(1..4)?.to_ascii_lowercase();
     let month = MONTHS.iter().position(|m| *m == mon.as_slice())? as u32 + 1;
     let year = 2000 + digits::<2>(s.get(5..)?)? as i32;
-    let s = s.get(7..)?;
-    if s.first() != Some(&b' ') {
-        return None;
-    }
-    let (h, n) = digits_1_2(&s[1..])?;
-    let s = s.get(1 + n..)?;
-    if s.first() != Some(&b':') {
-        return None;
-    }
-    let minute = digits::<2>(&s[1..])?;
-    let rest = s.get(3..)?;
-    let pm = match rest {
-        b" AM" | b" am" => false,
-        b" PM" | b" pm" => true,
-        _ => return None,
-    };
-    if !(1..=12).contains(&h) {
-        return None;
-    }
-    let hour = h % 12 + if pm { 12 } else { 0 };
-    let c = Civil {
-        year,
-        month,
-        day,
-        hour,
-        minute,
-        second: 0,
-        micros: 0,
-        frac_digits: 0,
-    };
+    let (h, minute, second, half) = clock(s.get(7..)?)?;
+    let c = Civil::at(year, month, day, hour_of(h, half?)?, minute, second);
     c.is_valid().then_some(c)
 }
 
