@@ -837,19 +837,22 @@ impl Format for WhatsApp {
         let named = name == "_chat.txt" || NAME_PREFIXES.iter().any(|p| name.starts_with(p));
         let lines = head_text.lines().filter(|l| !l.trim().is_empty());
         let mut headers = 0;
-        let mut first_ok = false;
+        let mut first_at = None;
         for (i, l) in lines.take(12).enumerate() {
-            let valid = sniff_header(l);
-            if valid {
+            if sniff_header(l) {
                 headers += 1;
-                first_ok |= i == 0;
+                first_at = first_at.or(Some(i));
             }
         }
+        let first_ok = first_at == Some(0);
         match headers {
             // A file named like an export but without a header: still ours, so the parse
             // reports what header was expected.
             0 if named => 10,
             _ if named => 95,
+            // An export cut at its start begins with the tail of a message: a line or two,
+            // then headers.
+            n if !first_ok && n >= 3 && first_at.is_some_and(|i| i <= 2) => 60,
             _ if !first_ok => 0,
             n if n >= 3 => 85,
             _ => 40,
@@ -1375,6 +1378,17 @@ mod tests {
                 ("export.txt", "12/03/2022, 21:04 - A: x\n", 40),
                 ("chat.md", ANDROID, 0),
                 ("x.txt", "notes\n12/03/2022, 21:04 - A: x\n", 0),
+                // An export cut at its start: the tail of a message, then headers.
+                (
+                    "x.txt",
+                    "of the data.\n7/5/18, 3:59 PM - C: a\n7/5/18, 4:00 PM - D: b\n7/5/18, 4:01 PM - C: c\n",
+                    60,
+                ),
+                (
+                    "x.txt",
+                    "a\nb\nc\n7/5/18, 3:59 PM - C: a\n7/5/18, 4:00 PM - D: b\n7/5/18, 4:01 PM - C: c\n",
+                    0,
+                ),
                 ("x.txt", "[04.11.21 10:02:17] vega:\t\tx\n", 0),
                 ("x.txt", "32/13/2022, 21:04 - A: x\n", 0),
                 ("WhatsApp Chat with X.txt", "hello\n", 10),
