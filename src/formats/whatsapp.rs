@@ -51,7 +51,9 @@
 //! **Kinds.** Matched on the body without leading U+200E and trailing spaces:
 //! - `attachment`: media placeholders ([`MEDIA_OMITTED`], e.g. `<Media omitted>`,
 //!   `<Medien ausgelassen>`, `<Multimedia omitido>`, `<Медиа отсутствуют>`, `image omitted`,
-//!   `video omitted`, `… document omitted`), `NAME (file attached)` (and localised suffixes,
+//!   `video omitted`, `… document omitted`, and iOS's forms in Arabic, Czech, French, German,
+//!   Hindi, Indonesian, Italian, Japanese, Portuguese, Russian, Spanish, Thai, Ukrainian and
+//!   Vietnamese as real exports write them, after a U+200E or U+200F), `NAME (file attached)` (and localised suffixes,
 //!   [`FILE_ATTACHED`]) and `<attached: NAME>`, where `NAME` goes into `attachments`. When a
 //!   caption follows the placeholder on later lines, the record keeps kind `message` and
 //!   still lists the attachment.
@@ -169,6 +171,97 @@ pub const MEDIA_OMITTED: &[&str] = &[
     "изображение отсутствует",
     "видео отсутствует",
     "аудио отсутствует",
+    // iOS, by locale, as a real export in each writes them (image, video, audio, contact
+    // card, sticker, GIF).
+    // cs
+    "obrázek vynechán",
+    "video vynecháno",
+    "zvukový soubor vynechán",
+    "Vizitka vynechána",
+    "nálepka vynechána",
+    "GIF vynechán",
+    // de
+    "Kontaktkarte ausgelassen",
+    "GIF weggelassen",
+    // fr
+    "image absente",
+    "vidéo absente",
+    "audio omis",
+    "Fiche contact manquante",
+    "sticker omis",
+    "GIF retiré",
+    // hi
+    "फ़ोटो हटाई गई",
+    "वीडियो छोड़ा गया",
+    "ऑडियो हटाई गयी",
+    "कॉन्टैक्ट कार्ड छोड़ा गया",
+    "स्टिकर छोड़ा गया",
+    "GIF छोड़ा गया",
+    // id
+    "gambar tidak disertakan",
+    "video tidak disertakan",
+    "audio tidak disertakan",
+    "Kartu kontak tidak disertakan",
+    "stiker tidak disertakan",
+    "GIF tidak disertakan",
+    // it
+    "immagine omessa",
+    "video omesso",
+    "audio omesso",
+    "Scheda contatto omessa",
+    "sticker non incluso",
+    "GIF esclusa",
+    // ja
+    "画像は含まれていません",
+    "ビデオは含まれていません",
+    "音声は含まれていません",
+    "連絡先カードを省略",
+    "スタンプは含まれていません",
+    "GIFは含まれていません",
+    // pt
+    "imagem não revelada",
+    "vídeo não revelado",
+    "ficheiro de áudio não revelado",
+    "Contacto não revelado",
+    "sticker não revelado",
+    "GIF não revelada",
+    // ru
+    "аудиофайл отсутствует",
+    "Карточка контакта отсутствует",
+    "стикер не добавлен",
+    "GIF отсутствует",
+    // es
+    "Video omitido",
+    "Tarjeta de contacto omitida",
+    "GIF omitido",
+    // th
+    "ไม่มีรูปภาพ",
+    "วิดีโอถูกลบ",
+    "ไม่มีไฟล์เสียง",
+    "บัตรรายชื่อที่ละเว้น",
+    "ไม่มีสติกเกอร์",
+    "ละเว้น GIF",
+    // uk
+    "зображення відсутнє",
+    "відео відсутнє",
+    "аудіо відсутнє",
+    "Картка контакту відсутня",
+    "Наклейку не додано",
+    "GIF-анімацію пропущено",
+    // vi
+    "đã bỏ qua hình ảnh",
+    "đã bỏ video",
+    "bỏ qua tệp âm thanh",
+    "Bỏ qua thẻ liên lạc",
+    "đã bỏ sticker",
+    "Đã bỏ qua ảnh GIF",
+    // ar
+    "لم يتم إدراج الصورة",
+    "لم يتم إدراج الفيديوهات",
+    "لم يتم إدراج المقاطع الصوتية",
+    "لم يتم إدراج بطاقة جهة اتصال",
+    "تم حذف الملصقات",
+    "لم يتم إدراج صورة GIF",
 ];
 
 /// Suffixes of `NAME (file attached)` lines, by locale.
@@ -199,6 +292,58 @@ pub const DELETED: &[&str] = &[
     "Вы удалили данное сообщение",
     "此消息已删除",
     "你删除了此消息",
+    // iOS, by locale, as real exports write them.
+    // cs
+    "Tuto zprávu jste smazal/a",
+    "Tato zpráva byla smazána",
+    // hi
+    "आपने यह मैसेज डिलीट किया",
+    "यह मैसेज डिलीट कर दिया गया है",
+    // id
+    "Anda menghapus pesan ini",
+    "Pesan ini dihapus",
+    // it
+    "Hai eliminato questo messaggio",
+    "Questo messaggio è stato eliminato",
+    // ja
+    "このメッセージを削除しました。",
+    "このメッセージは削除されました。",
+    // pt
+    "Apagou esta mensagem",
+    "Esta mensagem foi apagada",
+    // th
+    "คุณได้ลบข้อความนี้",
+    "ข้อความนี้ถูกลบแล้ว",
+    // uk
+    "Ви видалили це повідомлення",
+    "Це повідомлення було видалено",
+    // vi
+    "Bạn đã xoá tin nhắn này",
+    "Tin nhắn này đã bị xóa",
+    // ar
+    "لقد حذَفت هذه الرسالة",
+    "أنت حذفت هذه الرسالة",
+    "تم حذف هذه الرسالة",
+];
+
+/// How iOS ends a shared document's line (`report.pdf • 3 pages ‎document omitted`), by
+/// locale.
+pub const DOCUMENT_OMITTED: &[&str] = &[
+    "document omitted",
+    "dokument vynechán",
+    "Dokument weggelassen",
+    "document manquant",
+    "डॉक्यूमेंट छोड़ा गया",
+    "dokumen tidak disertakan",
+    "documento omesso",
+    "ドキュメントは含まれていません",
+    "documento não revelado",
+    "документ отсутствует",
+    "documento omitido",
+    "ละเว้นเอกสาร",
+    "документ пропущено",
+    "đã bỏ qua tài liệu",
+    "لم يتم إدراج المستند",
 ];
 
 /// Missed-call lines.
@@ -729,8 +874,9 @@ static EXACT: LazyLock<(Exact, u128)> = LazyLock::new(|| {
 /// is the body's first line and `more` whether other lines follow.
 #[inline]
 fn classify(first: &str, more: bool) -> (Kind, Option<&str>) {
+    // Right-to-left locales (Arabic) mark the text with U+200F where others use U+200E.
     let first = first
-        .trim_start_matches('\u{200E}')
+        .trim_start_matches(['\u{200E}', '\u{200F}'])
         .trim_end_matches([' ', '\t', '\r']);
     let kind_of = |more: bool| {
         if more {
@@ -760,7 +906,7 @@ fn classify(first: &str, more: bool) -> (Kind, Option<&str>) {
     if more {
         return (Kind::Message, None);
     }
-    if first.ends_with("document omitted") {
+    if DOCUMENT_OMITTED.iter().any(|d| first.ends_with(d)) {
         return (Kind::Attachment, None);
     }
     let c = core(first);
@@ -1037,6 +1183,38 @@ mod tests {
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
         let c = Civil::at(y, mo, d, h, mi, s);
         c.unix_seconds_as_utc() * 1_000_000
+    }
+
+    #[test]
+    fn localised_ios_placeholders_and_deletions_keep_their_author() {
+        // As real iOS exports write them, in Czech, Italian, Vietnamese and Arabic (U+200F).
+        let t = "[3/18/22 14:56:00] Elon Musk: \u{200e}Zprávy a hovory jsou opatřeny koncovým šifrováním.\n\
+                 \u{200e}[3/27/22 21:41:55] Dmitry S: \u{200e}obrázek vynechán\n\
+                 \u{200e}[3/27/22 21:42:00] Dmitry S: \u{200e}immagine omessa\n\
+                 \u{200e}[3/27/22 21:43:00] Dmitry S: \u{200e}đã bỏ qua hình ảnh\n\
+                 \u{200e}[3/27/22 21:44:00] Dmitry S: \u{200f}لم يتم إدراج الصورة\n\
+                 \u{200e}[3/27/22 21:50:09] Dmitry S: Some file.txt \u{200e}dokument vynechán\n\
+                 [3/27/22 21:50:54] Dmitry S: \u{200e}Tuto zprávu jste smazal/a.\n\
+                 [3/27/22 21:54:45] Elon Musk: \u{200e}Tato zpráva byla smazána.\n";
+        let (c, _) = surveyed(t, None);
+        let got: Vec<(&str, Kind)> = c
+            .messages
+            .iter()
+            .map(|m| (m.sender.as_ref(), m.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("", Kind::System),
+                ("Dmitry S", Kind::Attachment),
+                ("Dmitry S", Kind::Attachment),
+                ("Dmitry S", Kind::Attachment),
+                ("Dmitry S", Kind::Attachment),
+                ("Dmitry S", Kind::Attachment),
+                ("Dmitry S", Kind::Deleted),
+                ("Elon Musk", Kind::Deleted),
+            ]
+        );
     }
 
     #[test]
