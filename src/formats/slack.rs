@@ -236,21 +236,22 @@ fn parse_users(text: &str) -> Option<Arc<HashMap<String, String>>> {
 // ---------------------------------------------------------------------------------------
 // Day files.
 
-#[derive(Deserialize)]
-#[serde(bound(deserialize = "'de: 'a"))]
-struct File<'a> {
-    name: Option<Str<'a>>,
-    title: Option<Str<'a>>,
-}
-
-/// An object that may name its author: `comment` (old `file_comment` rows), `message`
-/// (`message_changed`), `file` (old `file_share` rows, which also name the file).
+/// An object inside a row that may name its author and a file: `comment` (old
+/// `file_comment` rows), `message` (`message_changed`), `file` (old `file_share` rows) and
+/// each of `files`.
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "'de: 'a"))]
 struct Authored<'a> {
     user: Option<Str<'a>>,
     name: Option<Str<'a>>,
     title: Option<Str<'a>>,
+}
+
+impl<'a> Authored<'a> {
+    /// The file it names: its `name`, else its `title`.
+    fn file_name(self) -> Option<Cow<'a, str>> {
+        non_empty(self.name).or_else(|| non_empty(self.title))
+    }
 }
 
 /// One of a row's `attachments` (Slack's rich message parts, not files): integrations and
@@ -288,7 +289,7 @@ struct Raw<'a> {
     username: Option<Str<'a>>,
     text: Option<Str<'a>>,
     ts: Option<Str<'a>>,
-    files: Option<Vec<File<'a>>>,
+    files: Option<Vec<Authored<'a>>>,
     attachments: Option<Vec<Part<'a>>>,
 }
 
@@ -489,11 +490,12 @@ impl<'a> Parser<'_, 'a> {
         // An old `file_share` row's one `file` is its attachment (a comment's `file` is the
         // file it is about, already named in its text).
         let (file_user, shared) = match raw.file {
-            Some(f) => {
+            Some(mut f) => {
+                let user = non_empty(f.user.take());
                 let name = (subtype == Some("file_share"))
-                    .then(|| non_empty(f.name).or_else(|| non_empty(f.title)))
+                    .then(|| f.file_name())
                     .flatten();
-                (non_empty(f.user), name)
+                (user, name)
             }
             None => (None, None),
         };
@@ -545,7 +547,7 @@ impl<'a> Parser<'_, 'a> {
             .files
             .into_iter()
             .flatten()
-            .filter_map(|f| non_empty(f.name).or_else(|| non_empty(f.title)))
+            .filter_map(Authored::file_name)
             .collect();
         if attachments.is_empty() {
             attachments.extend(shared);
