@@ -67,6 +67,12 @@
 //! exporter's layout looks like that (raw newlines never occur inside JSON strings).
 //! The chat of a chunk that starts inside a messages array comes from [`Format::survey`],
 //! which records the byte offset of every `"messages": [` line with the chat's name or id.
+//! A file in another layout (re-indented by another tool, or minified) is recognised by its
+//! structure: the sniff ignores white space between tokens and looks for a messages array
+//! whose first element opens with a numeric `id` and a `type` of `message`/`service`, Telegram's
+//! keys (`date_unixtime`, `from_id`, `actor_id`), or a chat header with one of Telegram's
+//! chat types (`personal_chat`, `private_supergroup`, …) and a numeric `id`. It is read
+//! the same way, in one chunk (it has no split points).
 
 use super::jsonish::{
     Str, excerpt_at, indent, json_object_head, object_end, skip_bom, string_end, unescape,
@@ -115,29 +121,83 @@ fn sniff(path: &str, head: &str) -> u8 {
     let Some(i) = json_object_head(path, head) else {
         return 0;
     };
-    let b = head.as_bytes();
-    let has = |s: &[u8]| memchr::memmem::find(b, s).is_some();
-    let messages = has(b"\"messages\": [") || has(b"\"messages\":[");
-    let chats = has(b"\"chats\": {") && has(b"\"list\": [");
-    if !messages && !chats && !has(b"\"personal_information\": {") {
+    // Decide on the structure, not the layout: Telegram Desktop indents by one space, but
+    // files rewritten by other tools are indented otherwise or minified.
+    let c = compact(&head.as_bytes()[i..]);
+    let has = |s: &[u8]| memchr::memmem::find(&c, s).is_some();
+    let messages = has(b"\"messages\":[");
+    let chats = has(b"\"chats\":{") && has(b"\"list\":[");
+    if !messages && !chats && !has(b"\"personal_information\":{") {
         return 0;
     }
-    let shape = has(b"\"type\": \"message\"") || has(b"\"type\": \"service\"");
-    let epoch = has(b"\"date_unixtime\": \"");
-    // The exporter's own layout: one space per level.
-    let layout = has(b"\n \"messages\": [\n  {\n   \"id\": ")
-        || has(b"\n    \"messages\": [\n     {\n      \"id\": ")
-        || has(b"\n \"chats\": {\n  \"about\": ");
-    let tg_keys =
-        has(b"\"from_id\": ") || has(b"\"actor_id\": ") || has(b"\"personal_information\"");
+    let shape = has(b"\"type\":\"message\"") || has(b"\"type\":\"service\"");
+    let epoch = has(b"\"date_unixtime\":\"");
+    // A messages array whose first element opens with a numeric `id` and a Telegram `type`,
+    // or the full export's chat list with its `about`.
+    let layout = memchr::memmem::find_iter(&c, b"\"messages\":[{\"id\":").any(|at| {
+        let v = &c[at + 18..];
+        let n = v
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == b'-')
+            .count();
+        n > 0
+            && (v[n..].starts_with(b",\"type\":\"message\"")
+                || v[n..].starts_with(b",\"type\":\"service\""))
+    }) || has(b"\"chats\":{\"about\":\"");
+    let tg_keys = has(b"\"from_id\":") || has(b"\"actor_id\":") || has(b"\"personal_information\"");
+    // A chat header with one of Telegram's chat types and a numeric id (an empty chat has
+    // nothing else to go by).
+    let chat_head = messages
+        && CHAT_TYPES.iter().any(|t| {
+            memchr::memmem::find_iter(&c, t).any(|at| {
+                c.get(at + t.len()..)
+                    .is_some_and(|v| v.first().is_some_and(|d| d.is_ascii_digit()))
+            })
+        });
     // A full export whose first 8 KiB are the account's own data and contacts.
-    let account = b[i..].starts_with(b"{\n \"about\": \"")
-        && has(b"\n \"personal_information\": {\n  \"user_id\": ");
-    if (shape && epoch) || (layout && (shape || tg_keys)) || (chats && epoch) || account {
+    let account = c.starts_with(b"{\"about\":\"") && has(b"\"personal_information\":{\"user_id\":");
+    if (shape && epoch) || layout && (shape || tg_keys) || (chats && epoch) || account || chat_head
+    {
         95
     } else {
         0
     }
+}
+
+/// Telegram's chat types as a chat header writes them, up to its numeric `id`.
+const CHAT_TYPES: [&[u8]; 8] = [
+    b"\"type\":\"personal_chat\",\"id\":",
+    b"\"type\":\"bot_chat\",\"id\":",
+    b"\"type\":\"saved_messages\",\"id\":",
+    b"\"type\":\"private_group\",\"id\":",
+    b"\"type\":\"private_supergroup\",\"id\":",
+    b"\"type\":\"public_supergroup\",\"id\":",
+    b"\"type\":\"private_channel\",\"id\":",
+    b"\"type\":\"public_channel\",\"id\":",
+];
+
+/// `b` without the white space between JSON tokens (strings are kept as written), for a
+/// sniff that does not depend on indentation. A head cut inside a string is fine.
+fn compact(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(b.len());
+    let (mut in_str, mut esc) = (false, false);
+    for &c in b {
+        if in_str {
+            if esc {
+                esc = false;
+            } else if c == b'\\' {
+                esc = true;
+            } else if c == b'"' {
+                in_str = false;
+            }
+        } else if matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
+            continue;
+        } else if c == b'"' {
+            in_str = true;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// If the line starting at `ls` is `<ind spaces>{` alone (trailing `\r` allowed), the
@@ -1783,7 +1843,7 @@ mod tests {
     }
 
     #[test]
-    fn sniff_claims_the_exporter_layout_only() {
+    fn sniff_claims_telegram_exports_only() {
         assert_eq!(sniff("a/result.json", SINGLE), 95);
         assert_eq!(sniff("a/result.json", FULL), 95);
         // A full export whose head holds only the account's data and contacts.
@@ -1791,14 +1851,48 @@ mod tests {
         assert!(!head.contains("\"messages\""));
         assert_eq!(sniff("a/result.json", head), 95);
         assert_eq!(sniff("a/result.txt", SINGLE), 0);
+        // Telegram's structure in another tool's layout (two spaces, no date_unixtime).
         let other = include_str!("../../testdata/rocketchat/not_rocketchat.json");
-        assert_eq!(sniff("result.json", other), 0);
+        assert_eq!(sniff("result.json", other), 95);
         let rc = include_str!("../../testdata/rocketchat/general_2021-03-01.json");
         assert_eq!(sniff("general_2021-03-01.json", rc), 0);
         assert_eq!(
             sniff("users.json", "[{\"id\": \"U1\", \"name\": \"x\"}]"),
             0
         );
+    }
+
+    #[test]
+    fn sniff_goes_by_structure_whatever_the_white_space() {
+        let two = SINGLE.replace("\n ", "\n  ");
+        assert_ne!(two, SINGLE);
+        assert_eq!(sniff("a/result.json", &two), 95);
+        let tabs = SINGLE.replace("\n ", "\n\t");
+        assert_eq!(sniff("a/result.json", &tabs), 95);
+        let mini: String =
+            serde_json::to_string(&serde_json::from_str::<serde_json::Value>(SINGLE).unwrap())
+                .unwrap();
+        assert_eq!(sniff("a/result.json", &mini), 95);
+        let full = FULL.replace("\n ", "\n    ");
+        assert_eq!(sniff("a/result.json", &full), 95);
+        // No date_unixtime (older exports), two spaces: the first message's id and type.
+        let old = "{\n  \"type\": \"saved_messages\",\n  \"id\": 1,\n  \"messages\": [\n    {\n      \"id\": 100,\n      \"type\": \"message\",\n      \"date\": \"2020-10-15T10:28:10\",\n      \"from\": \"A\",\n      \"from_id\": 1,\n      \"text\": \"x\"\n    }\n  ]\n}\n";
+        assert_eq!(sniff("result.json", old), 95);
+        // An empty chat: only its header says Telegram.
+        let empty = "{\"name\":\"x\",\"type\":\"personal_chat\",\"id\":5,\"messages\":[]}";
+        assert_eq!(sniff("result.json", empty), 95);
+        // Other JSON with a messages array: a Discord export (string ids, its own types),
+        // a Slack-like message list, an unknown chat type.
+        let dce = "{\"guild\":{\"id\":\"1\"},\"messages\":[{\"id\":\"9\",\"type\":\"Default\"}]}";
+        assert_eq!(sniff("c.json", dce), 0);
+        let slack = "{\"messages\": [{\"type\": \"message\", \"user\": \"U1\", \"ts\": \"1.2\"}]}";
+        assert_eq!(sniff("c.json", slack), 0);
+        let room = "{\"type\":\"room\",\"id\":5,\"messages\":[]}";
+        assert_eq!(sniff("c.json", room), 0);
+        // White space inside strings is kept.
+        let quoted =
+            "{\"note\": \"\\\"messages\\\": [{\\\"id\\\": 1, \\\"type\\\": \\\"message\\\"\"}";
+        assert_eq!(sniff("c.json", quoted), 0);
     }
 
     #[test]
