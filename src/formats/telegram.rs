@@ -35,7 +35,12 @@
 //! - time: `date_unixtime` (epoch seconds, string or number) wins. When `date` (the
 //!   exporter's local wall time) is there too, the difference between them is kept as the
 //!   stamp's offset if it is a whole quarter hour within ±14 h. Without `date_unixtime`,
-//!   `date` is naive local time in `--source-tz`;
+//!   `date` is naive local time in `--source-tz`. A `date_unixtime` that is no time (`0` or
+//!   `0000000000`, as hand-anonymised samples write it, empty, not digits) gives way to a
+//!   valid `date` the same way, and the message keeps that time with one problem
+//!   `repaired: date_unixtime "0" is not a time; read date as local time` at its line (it
+//!   is kept and counted, as the other repairs); with no valid `date` either, the message
+//!   is a problem;
 //! - id: `id` (decimal text);
 //! - ordinary rows (`type` `message` or anything but `service`): sender = `from_id` as
 //!   written (`user123`); the bare integer of older exports becomes its decimal text, not
@@ -109,6 +114,7 @@ impl Format for Telegram {
             b: chunk.text.as_bytes(),
             lines: chunk.lines(),
             resolver: None,
+            note: None,
         };
         p.run(sink);
         if let Some(r) = p.resolver {
@@ -623,12 +629,25 @@ struct Parser<'c, 'a, 'p> {
     b: &'a [u8],
     lines: Lines<'a>,
     resolver: Option<Resolver>,
+    /// A repair made while reading the last message (its time), reported after it.
+    note: Option<Problem>,
 }
 
 impl<'a> Parser<'_, 'a, 'a> {
     fn problem(&mut self, sink: &mut dyn Sink<'a>, at: usize, what: String) {
         let line = self.lines.at(at);
         sink.problem(Problem::new(self.ctx.loc(self.chunk, at, line), what));
+    }
+
+    /// A message read (then the repair noted while reading it), or why it was not.
+    fn emit(&mut self, m: Result<Message<'a>, Problem>, sink: &mut dyn Sink<'a>) {
+        match m {
+            Ok(m) => sink.message(m),
+            Err(p) => sink.problem(p),
+        }
+        if let Some(p) = self.note.take() {
+            sink.problem(p);
+        }
     }
 
     fn missing(stack: &[Frame<'_>]) -> String {
@@ -850,10 +869,8 @@ impl<'a> Parser<'_, 'a, 'a> {
                 b'{' => {
                     let line = self.lines.at(i);
                     if let Some((raw, end)) = fast_raw(text, i) {
-                        match self.message(raw, i, end, line, &channel) {
-                            Ok(m) => sink.message(m),
-                            Err(p) => sink.problem(p),
-                        }
+                        let m = self.message(raw, i, end, line, &channel);
+                        self.emit(m, sink);
                         i = end;
                         continue;
                     }
@@ -862,10 +879,8 @@ impl<'a> Parser<'_, 'a, 'a> {
                     match stream.next() {
                         Some(Ok(raw)) => {
                             let end = i + stream.byte_offset();
-                            match self.message(raw, i, end, line, &channel) {
-                                Ok(m) => sink.message(m),
-                                Err(p) => sink.problem(p),
-                            }
+                            let m = self.message(raw, i, end, line, &channel);
+                            self.emit(m, sink);
                             i = end;
                         }
                         Some(Err(e)) if !e.is_eof() => match self.element_end(i) {
@@ -1006,7 +1021,7 @@ impl<'a> Parser<'_, 'a, 'a> {
                             format!("repaired: {what}"),
                         ));
                     }
-                    sink.message(m.into_owned());
+                    self.emit(Ok(m.into_owned()), sink);
                 }
                 Err(p) => sink.problem(p),
             }
@@ -1035,7 +1050,14 @@ impl<'a> Parser<'_, 'a, 'a> {
                 format!("{what}: {}", excerpt(text.get(start..end).unwrap_or(""))),
             )
         };
-        let time = self.time(&raw).map_err(bad)?;
+        let time = match self.time(&raw) {
+            Ok((t, None)) => t,
+            Ok((t, Some(why))) => {
+                self.note = Some(Problem::new(loc, format!("repaired: {why}")));
+                t
+            }
+            Err(why) => return Err(bad(why)),
+        };
         let service = raw.kind.as_ref().is_some_and(|k| k.0 == "service");
         let text = raw.text.map_or(Cow::Borrowed(""), |t| t.0);
         let mut attachments = Vec::new();
@@ -1106,7 +1128,9 @@ impl<'a> Parser<'_, 'a, 'a> {
         })
     }
 
-    fn time(&mut self, raw: &Raw<'_>) -> Result<Timestamp, String> {
+    /// The message's instant, and a note when `date_unixtime` was there but unusable and
+    /// `date` stood in for it.
+    fn time(&mut self, raw: &Raw<'_>) -> Result<(Timestamp, Option<String>), String> {
         let local = match &raw.date {
             Some(d) => match parse_iso(d.0.as_bytes()) {
                 Some((c, None, n)) if n == d.0.len() => Some(c),
@@ -1117,30 +1141,49 @@ impl<'a> Parser<'_, 'a, 'a> {
             },
             None => None,
         };
+        let mut note = None;
         if let Some(u) = &raw.date_unixtime {
-            let s = u.0.as_bytes();
-            let ok = !s.is_empty() && s.len() <= 12 && s.iter().all(u8::is_ascii_digit);
-            if !ok {
-                return Err(format!("bad date_unixtime {:?}", excerpt(&u.0)));
-            }
-            let secs = s.iter().fold(0i64, |v, &c| v * 10 + i64::from(c - b'0'));
-            let mut t = Timestamp::from_unix_seconds(secs);
-            if let Some(c) = local {
-                let off = c.unix_seconds_as_utc() - secs;
-                if off.abs() <= 14 * 3600 && off % 900 == 0 {
-                    t.offset = Some(off as i32);
+            match epoch_secs(&u.0) {
+                Some(secs) => {
+                    let mut t = Timestamp::from_unix_seconds(secs);
+                    if let Some(c) = local {
+                        let off = c.unix_seconds_as_utc() - secs;
+                        if off.abs() <= 14 * 3600 && off % 900 == 0 {
+                            t.offset = Some(off as i32);
+                        }
+                    }
+                    return Ok((t, None));
                 }
+                None if local.is_some() => {
+                    note = Some(format!(
+                        "date_unixtime {:?} is not a time; read date as local time",
+                        excerpt(&u.0)
+                    ));
+                }
+                None => return Err(format!("bad date_unixtime {:?}", excerpt(&u.0))),
             }
-            return Ok(t);
         }
         match local {
-            Some(c) => Ok(self
-                .resolver
-                .get_or_insert_with(|| self.ctx.resolver())
-                .resolve(&c)),
+            Some(c) => Ok((
+                self.resolver
+                    .get_or_insert_with(|| self.ctx.resolver())
+                    .resolve(&c),
+                note,
+            )),
             None => Err("message without date_unixtime or date".into()),
         }
     }
+}
+
+/// `date_unixtime` as epoch seconds: digits only, at most 12 of them, and not 0 (the value
+/// hand-anonymised exports write; no Telegram message is from 1970).
+fn epoch_secs(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() > 12 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let secs = b.iter().fold(0i64, |v, &c| v * 10 + i64::from(c - b'0'));
+    (secs != 0).then_some(secs)
 }
 
 /// The fast path for a message in the exporter's layout (`{` ending its line, one field per
@@ -1632,6 +1675,45 @@ mod tests {
     }
 
     #[test]
+    fn a_date_unixtime_of_zero_gives_way_to_date_with_a_problem() {
+        let zero = msg(
+            "\"date\": \"2022-03-21T11:11:11\"\n\"date_unixtime\": \"0000000000\"\n\"from\": \"A\"",
+        );
+        let empty =
+            msg("\"date\": \"2022-03-21T11:12:00\"\n\"date_unixtime\": \"\"\n\"from\": \"A\"");
+        let alone = msg("\"date_unixtime\": \"0\"\n\"from\": \"A\"");
+        let bad = msg("\"date\": \"yesterday\"\n\"date_unixtime\": \"0\"\n\"from\": \"A\"");
+        let text = chat(&[&zero, &empty, &alone, &bad]);
+        let zone = Zone::Fixed(3 * 3600);
+        let c = parse_with(&text, zone, usize::MAX);
+        let times: Vec<i64> = c
+            .messages
+            .iter()
+            .map(|m| m.time.micros / 1_000_000)
+            .collect();
+        // 2022-03-21T08:11:11Z and 08:12:00Z: `date` read in --source-tz.
+        assert_eq!(times, vec![1_647_850_271, 1_647_850_320]);
+        let got: Vec<(u64, &str)> = c
+            .problems
+            .iter()
+            .map(|p| (p.loc.line, p.what.as_str()))
+            .collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(got[0].0, 6);
+        assert_eq!(
+            got[0].1,
+            "repaired: date_unixtime \"0000000000\" is not a time; read date as local time"
+        );
+        assert!(
+            got[1]
+                .1
+                .starts_with("repaired: date_unixtime \"\" is not a time")
+        );
+        assert!(got[2].1.starts_with("bad date_unixtime \"0\""), "{got:?}");
+        assert!(got[3].1.starts_with("bad date_unixtime \"0\""), "{got:?}");
+    }
+
+    #[test]
     fn service_rows_read_as_system_or_call_with_an_action_text() {
         let rows = [
             (
@@ -1712,7 +1794,13 @@ mod tests {
     #[test]
     fn truncated_file_keeps_earlier_messages_and_names_what_is_missing() {
         let c = parse(TRUNCATED);
-        assert_eq!(c.messages.len(), 2);
+        // The second message's garbled date_unixtime gives way to its date.
+        assert_eq!(c.messages.len(), 3);
+        assert!(
+            c.problems[0]
+                .what
+                .starts_with("repaired: date_unixtime \"16200x0060\"")
+        );
         let p = c.problems.last().unwrap();
         assert_eq!(p.loc.line, 51);
         assert!(
