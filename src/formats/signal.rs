@@ -12,7 +12,11 @@
 //!   `[emoji](../exported_stickers/…)`: the trailing run of such links on the last line is
 //!   removed and each link's name goes into `attachments`;
 //! - reactions as a line `(- Name: 👍, Other: ❤ -)` and a sticker without an image as a line
-//!   `(( label ))`, both after the body: removed;
+//!   `(( label ))`, both after the body: removed. Current versions write the attachment links
+//!   after them, on the same line; versions before 2024 (whose file is `index.md`, with
+//!   `[YYYY-MM-DD HH:MM]` stamps and no blank line between messages) wrote the links on the
+//!   body's line and the reactions on a line after them: link runs and these lines are peeled
+//!   off the end in any order;
 //! - a quoted reply as `Sender: ` + blank line + `> quoted` lines + blank line + body: the
 //!   quote block is removed (the body is the reply's own text, as in `data.json`).
 //!
@@ -200,15 +204,21 @@ fn undecorate(raw: &str) -> (&str, Vec<&str>, bool) {
         let body = body.trim_end_matches('\r');
         return (body.strip_suffix("  ").unwrap_or(body), names, sticker);
     }
-    let last_start = memrchr(b'\n', body.as_bytes()).map_or(0, |i| i + 1);
-    let last = body[last_start..].trim_end_matches('\r');
-    if let Some((at, n)) = link_suffix(last) {
-        names = n;
-        body = &body[..last_start + at];
-    }
+    // Current versions put the links after the reactions (`(- … -)![a](./media/a.jpg)  `),
+    // versions before 2024 before them (`body  ![a](./media/a.jpg)  ` + `\n(- … -)`): peel
+    // link runs and reaction or label lines off the end until neither is left.
     loop {
         let ls = memrchr(b'\n', body.as_bytes()).map_or(0, |i| i + 1);
         let l = body[ls..].trim_end_matches('\r');
+        if let Some((at, n)) = link_suffix(l) {
+            if names.is_empty() {
+                names = n;
+            } else {
+                names.splice(0..0, n);
+            }
+            body = &body[..ls + at];
+            continue;
+        }
         let reactions = l.starts_with("(- ") && l.ends_with(" -)");
         let label = l.starts_with("(( ") && l.ends_with(" ))");
         if ls == 0 || !(reactions || label) {
@@ -571,6 +581,13 @@ mod tests {
         assert_eq!((b, n, s), ("", vec!["a b.jpg", "x.pdf"], false));
         let (b, n, _) = undecorate("see [the docs](https://example.org) ok  ");
         assert_eq!((b, n.len()), ("see [the docs](https://example.org) ok", 0));
+        // Before 2024: the links on the body's line, the reactions after it.
+        let (b, n, _) = undecorate("pic  ![a.jpg](./media/a.jpg)  \n(- Me: 👍 -)");
+        assert_eq!((b, n), ("pic", vec!["a.jpg"]));
+        let (b, n, _) = undecorate(
+            "  [x.pdf](./media/x.pdf)  ![y.png](./media/y.png)  \r\n(- A: 👍, B: ❤ -)\r",
+        );
+        assert_eq!((b, n), ("", vec!["x.pdf", "y.png"]));
         let (b, _, s) = undecorate("hi  \n(- A: 👍 -)\n(( 🐱 ))");
         assert_eq!((b, s), ("hi", true));
         let (b, _, _) = undecorate("\n\n> quoted\n> more\n\nreply  ");
