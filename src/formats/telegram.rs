@@ -47,7 +47,8 @@
 //!   prefixed (the exporter did not say whether it was a user or a channel); name = `from`.
 //!   Falls back to `from` as sender when there is no `from_id`; a row with neither is a
 //!   problem. Body = `text` when it is a string, or the concatenation of the strings and the
-//!   entities' `text` of an array (`text_entities` is not read). Attachments = `photo`, then
+//!   entities' `text` of an array (`text_entities` is not read); a poll's `text` is empty,
+//!   and its body is the poll's `question` instead. Attachments = `photo`, then
 //!   `file` (paths as written, also the "(File not included…)" notes). Kind `attachment` when
 //!   the body is empty and there is a `photo`, `file` or `media_type`, else `message`;
 //! - `service` rows: sender = `actor_id`, else `actor`, else empty; name = `actor`. Kind
@@ -577,6 +578,14 @@ struct Raw<'a> {
     photo: Option<Str<'a>>,
     file: Option<Str<'a>>,
     media_type: Option<Str<'a>>,
+    poll: Option<Poll<'a>>,
+}
+
+/// A message's `poll`: only its question is read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
+struct Poll<'a> {
+    question: Option<Body<'a>>,
 }
 
 fn non_empty<'a>(s: Option<Cow<'a, str>>) -> Option<Cow<'a, str>> {
@@ -1111,12 +1120,16 @@ impl<'a> Parser<'_, 'a, 'a> {
                 attachments.push(f);
             }
             let media = !attachments.is_empty() || raw.media_type.is_some();
-            kind = if text.is_empty() && media {
+            let question = raw.poll.and_then(|p| p.question).map(|q| q.0);
+            kind = if text.is_empty() && media && question.is_none() {
                 Kind::Attachment
             } else {
                 Kind::Message
             };
-            body = text;
+            body = match question {
+                Some(q) if text.is_empty() => q,
+                _ => text,
+            };
         }
         Ok(Message {
             name,
@@ -1291,6 +1304,12 @@ fn fast_raw(text: &str, start: usize) -> Option<(Raw<'_>, usize)> {
                         }
                         raw.members = Some(serde_json::from_str(value).ok()?);
                     }
+                    b"poll" => {
+                        if raw.poll.is_some() {
+                            return None;
+                        }
+                        raw.poll = Some(serde_json::from_str(value).ok()?);
+                    }
                     k if is_read(k) => return None,
                     _ => {}
                 }
@@ -1335,6 +1354,7 @@ fn is_read(key: &[u8]) -> bool {
             | b"photo"
             | b"file"
             | b"media_type"
+            | b"poll"
     )
 }
 
@@ -1365,7 +1385,7 @@ fn set_string<'a>(raw: &mut Raw<'a>, key: &[u8], s: Cow<'a, str>) -> Option<()> 
         b"photo" => once(&mut raw.photo, Str(s)),
         b"file" => once(&mut raw.file, Str(s)),
         b"media_type" => once(&mut raw.media_type, Str(s)),
-        b"members" => None,
+        b"members" | b"poll" => None,
         _ => Some(()),
     }
 }
@@ -1405,6 +1425,7 @@ fn set_null(raw: &mut Raw<'_>, key: &[u8]) -> Option<()> {
         b"photo" => raw.photo.is_some(),
         b"file" => raw.file.is_some(),
         b"media_type" => raw.media_type.is_some(),
+        b"poll" => raw.poll.is_some(),
         _ => false,
     };
     (!set).then_some(())
