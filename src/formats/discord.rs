@@ -15,6 +15,7 @@
 //!       "content": "привет",
 //!       "author": {"id": "81000000000000001", "name": "linwei", "nickname": "Lin Wei"},
 //!       "attachments": [{"id": "…", "url": "https://cdn…/a.png", "fileName": "a.png"}],
+//!       "stickers": [{"id": "…", "name": "wave", "format": "Png", "sourceUrl": "https://…"}],
 //!       "reference": {"messageId": "…"}
 //!     }
 //!   ],
@@ -26,7 +27,8 @@
 //! message ids are snowflakes, unique across guilds), else the channel part of the file name;
 //! id = `id`; time = `timestamp` with its offset kept (a stamp without offset is naive in
 //! `--source-tz`); sender = `author.id`, name = `author.nickname`, else `author.name`;
-//! body = `content`; attachments = each attachment's `fileName`, else its `url`. Kind by
+//! body = `content`; attachments = each attachment's `fileName`, else its `url`, then each
+//! sticker's `name`, else its `sourceUrl` (a sticker is sent alone, with no content). Kind by
 //! `type`: `Default`, `Reply`, `ChatInputCommand`, `ContextMenuCommand`, `ApplicationCommand`
 //! and `ThreadStarterMessage` are messages (`attachment` when the content is empty and there
 //! are attachments), `Call` is `call`, every other type (`RecipientAdd`,
@@ -37,7 +39,8 @@
 //! CSV: header `AuthorID,Author,Date,Content,Attachments,Reactions` (every field quoted;
 //! older versions have no `AuthorID`), bodies with newlines and `""`. Sender = `AuthorID`
 //! (else `Author`), name = `Author` when there is an `AuthorID`; attachments = the
-//! comma-separated URLs. Dates: ISO with offset, or the older `26-May-22 11:19 PM` (naive, in
+//! comma-separated URLs (DCE's CSV has no column for stickers: a sticker-only message is a
+//! row with empty content and no attachments, read as an empty `message`). Dates: ISO with offset, or the older `26-May-22 11:19 PM` (naive, in
 //! `--source-tz`), or the short dates of DCE 2.38–2.42 (`01/06/2023 2:03 PM`, `1/6/2023 2:03
 //! PM`: month first with a 12-hour marker; `06.01.2023 14:03`, `06/01/2023 14:03`: day first
 //! on a 24-hour clock; naive too); any other form is a problem. CSV has no message ids. The channel comes
@@ -293,6 +296,14 @@ struct Attachment<'a> {
 
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "'de: 'a"))]
+struct Sticker<'a> {
+    name: Option<Str<'a>>,
+    #[serde(rename = "sourceUrl")]
+    source_url: Option<Str<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct Raw<'a> {
     id: Option<Str<'a>>,
     #[serde(rename = "type")]
@@ -301,6 +312,7 @@ struct Raw<'a> {
     content: Option<Str<'a>>,
     author: Option<Author<'a>>,
     attachments: Option<Vec<Attachment<'a>>>,
+    stickers: Option<Vec<Sticker<'a>>>,
 }
 
 fn non_empty(s: Option<Str<'_>>) -> Option<Cow<'_, str>> {
@@ -448,6 +460,12 @@ impl<'a> Parser<'_, 'a> {
             .into_iter()
             .flatten()
             .filter_map(|a| non_empty(a.file_name).or_else(|| non_empty(a.url)))
+            .chain(
+                raw.stickers
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| non_empty(s.name).or_else(|| non_empty(s.source_url))),
+            )
             .collect();
         let body = raw.content.map_or(Cow::Borrowed(""), |c| c.0);
         let mut kind = kind_of(raw.kind.as_ref().map_or("", |k| k.0.as_ref()));

@@ -10,7 +10,9 @@
 //! --- Day changed Thu Jan 02 2014
 //! ```
 //! The date comes only from `--- Log opened WWW MMM DD HH:MM:SS YYYY` and
-//! `--- Day changed WWW MMM DD YYYY` lines (`--- Log closed` is skipped). Lines are `HH:MM`
+//! `--- Day changed WWW MMM DD YYYY` lines (`--- Log closed` is skipped); the same lines
+//! with two dashes (`-- Log opened …`, seen in a hand-edited log) are read alike, and a
+//! file that starts with one is sniffed a little lower than one with irssi's three. Lines are `HH:MM`
 //! (or `HH:MM:SS`) + space + `<nick> text` (a message; one mode character `@+%~&` or space
 //! before the nick is dropped), ` * nick text` (an action: a message from nick whose body is
 //! `* nick text`, as the channel saw it), `-!- event` (a system row) or anything else (a
@@ -187,12 +189,15 @@ fn weekday_month_day(b: &[u8]) -> Option<(u32, u32, usize)> {
 
 /// `--- Log opened …`, `--- Log closed …`, `--- Day changed …` (irssi).
 fn irssi_dashes(l: &str) -> Option<Line<'_>> {
+    // irssi writes three dashes; two were seen in a hand-edited log. Either is taken only
+    // with the full stamp after it, so no other line can pass for one.
     let b = l.as_bytes();
-    let (rest, closed, with_time) = if let Some(r) = b.strip_prefix(b"--- Log opened ") {
+    let b = b.strip_prefix(b"---").or_else(|| b.strip_prefix(b"--"))?;
+    let (rest, closed, with_time) = if let Some(r) = b.strip_prefix(b" Log opened ") {
         (r, false, true)
-    } else if let Some(r) = b.strip_prefix(b"--- Log closed ") {
+    } else if let Some(r) = b.strip_prefix(b" Log closed ") {
         (r, true, true)
-    } else if let Some(r) = b.strip_prefix(b"--- Day changed ") {
+    } else if let Some(r) = b.strip_prefix(b" Day changed ") {
         (r, false, false)
     } else {
         return None;
@@ -474,10 +479,10 @@ impl Survey for IrcSurvey {
                 self.hint.dates.push((offset + p as u64, d));
             }
         };
-        if b.starts_with(b"--- ") {
+        if b.starts_with(b"--") {
             at(0);
         }
-        for hit in memmem::find_iter(b, b"\n--- ") {
+        for hit in memmem::find_iter(b, b"\n--") {
             at(hit + 1);
         }
     }
@@ -528,10 +533,10 @@ impl Format for Irc {
         if d == Dialect::Irssi {
             // Never before the first day line (earlier lines have no date), and at a day
             // line when one is near.
-            let first = if text.starts_with("--- ") {
+            let first = if text.starts_with("--") {
                 0
             } else {
-                memmem::find(b, b"\n--- ")? + 1
+                memmem::find(b, b"\n--")? + 1
             };
             pos = pos.max(first);
             let window = &b[pos.min(b.len())..(pos.saturating_add(DAY_WINDOW)).min(b.len())];
@@ -542,10 +547,10 @@ impl Format for Irc {
                     Some(Line::Date(_))
                 )
             };
-            if b.get(pos..pos + 4) == Some(b"--- ") && day_at(pos) {
+            if b.get(pos..pos + 2) == Some(b"--") && day_at(pos) {
                 return Some(pos);
             }
-            for hit in memmem::find_iter(window, b"\n--- ") {
+            for hit in memmem::find_iter(window, b"\n--") {
                 if day_at(pos + hit + 1) {
                     return Some(pos + hit + 1).filter(|&p| p < b.len());
                 }
@@ -808,6 +813,19 @@ mod tests {
             0
         );
         assert_eq!(Irc.sniff("q.json", IRSSI), 0);
+        // Two dashes: only with the whole stamp of a log-opened line.
+        let two = "-- Log opened Wed Jan 06 13:15:17 2010\n13:15 <a> x\n";
+        assert_eq!(Irc.sniff("#x.log", two), 85);
+        assert_eq!(Irc.sniff("#x.log", "-- Log opened today\n13:15 <a> x\n"), 0);
+        assert_eq!(Irc.sniff("notes.txt", "-- TODO: log opened files\n"), 0);
+        assert_eq!(
+            Irc.sniff("schema.txt", "-- Log opened Wed Jan 06 2010\n"),
+            0
+        );
+        assert_eq!(
+            Irc.sniff("#x.log", "- Log opened Wed Jan 06 13:15:17 2010\n"),
+            0
+        );
         assert_eq!(
             Irc.sniff("q.txt", "2020-07-09 9:41:03 张伟(100200300)\n"),
             0

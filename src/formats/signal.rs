@@ -9,10 +9,16 @@
 //! - it appends two spaces (a markdown line break) to every body: removed;
 //! - attachments follow as markdown links, `![name](./media/file.jpg)  ` for images and
 //!   `[name](./media/file.pdf)  ` for other files, sticker images as
-//!   `[emoji](../exported_stickers/…)`: the trailing run of such links on the last line is
-//!   removed and each link's name goes into `attachments`;
+//!   `[emoji](../exported_stickers/…)`, and an attachment that did not reach the export as
+//!   `(media not exported)  ` or `(attachment not exported)  `: the trailing run of such links
+//!   on the last line is removed and each link's name (or the placeholder) goes into
+//!   `attachments`;
 //! - reactions as a line `(- Name: 👍, Other: ❤ -)` and a sticker without an image as a line
-//!   `(( label ))`, both after the body: removed;
+//!   `(( label ))`, both after the body: removed. Current versions write the attachment links
+//!   after them, on the same line; versions before 2024 (whose file is `index.md`, with
+//!   `[YYYY-MM-DD HH:MM]` stamps and no blank line between messages) wrote the links on the
+//!   body's line and the reactions on a line after them: link runs and these lines are peeled
+//!   off the end in any order;
 //! - a quoted reply as `Sender: ` + blank line + `> quoted` lines + blank line + body: the
 //!   quote block is removed (the body is the reply's own text, as in `data.json`).
 //!
@@ -22,8 +28,10 @@
 //! **`data.json`**: one JSON object per line, as signal-export's `Message.dict_str()` writes
 //! it: `date` (ISO 8601, local time, no offset; fractional seconds allowed), `sender`, `body`
 //! (with the same two trailing spaces, removed), `quote`, `sticker` (a string or object;
-//! non-empty means a sticker), `reactions`, `attachments` (`[{"name", "path"}]`; the name, or
-//! the path when there is no name, goes into `attachments`), `deleted`, `call`, `missed`.
+//! non-empty means a sticker), `reactions`, `attachments` (`[{"name", "path", "missing_kind"}]`;
+//! the name, or the path when there is no name, goes into `attachments`; one that did not
+//! reach the export has neither but a `missing_kind`, and reads as `chat.md` shows it, e.g.
+//! `(media not exported)`), `deleted`, `call`, `missed`.
 //! Unknown keys are ignored. A line that is not such an object (bad JSON, no `date` or
 //! `sender`, a bad date) is a problem at its line.
 //!
@@ -41,7 +49,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use memchr::{memchr, memmem, memrchr};
+use memchr::{memchr, memchr2, memmem, memrchr};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
@@ -124,6 +132,10 @@ fn head(b: &[u8]) -> Option<Head> {
 /// One markdown link `!?[name](path)` at the start of `s` whose path starts with `./` or
 /// `../`, followed by spaces: (name, bytes used).
 fn link(s: &str) -> Option<(&str, usize)> {
+    if let Some(p) = NOT_EXPORTED.iter().find(|p| s.starts_with(**p)) {
+        let spaces = s[p.len()..].bytes().take_while(|&c| c == b' ').count();
+        return Some((&s[..p.len()], p.len() + spaces));
+    }
     let mut i = usize::from(s.starts_with('!'));
     if s.as_bytes().get(i) != Some(&b'[') {
         return None;
@@ -147,11 +159,16 @@ fn link(s: &str) -> Option<(&str, usize)> {
     Some((name, used))
 }
 
-/// The start of the run of links that ends `line`, and their names.
+/// The placeholders signal-export writes for attachments that did not reach the export
+/// (`--no-attachments`, a missing or undecryptable file), in place of their links.
+const NOT_EXPORTED: [&str; 2] = ["(media not exported)", "(attachment not exported)"];
+
+/// The start of the run of links (and not-exported placeholders) that ends `line`, and
+/// their names.
 fn link_suffix(line: &str) -> Option<(usize, Vec<&str>)> {
     let b = line.as_bytes();
     let mut from = 0;
-    while let Some(k) = memchr(b'[', &b[from..]) {
+    while let Some(k) = memchr2(b'[', b'(', &b[from..]) {
         let mut at = from + k;
         if at > 0 && b[at - 1] == b'!' {
             at -= 1;
@@ -200,15 +217,21 @@ fn undecorate(raw: &str) -> (&str, Vec<&str>, bool) {
         let body = body.trim_end_matches('\r');
         return (body.strip_suffix("  ").unwrap_or(body), names, sticker);
     }
-    let last_start = memrchr(b'\n', body.as_bytes()).map_or(0, |i| i + 1);
-    let last = body[last_start..].trim_end_matches('\r');
-    if let Some((at, n)) = link_suffix(last) {
-        names = n;
-        body = &body[..last_start + at];
-    }
+    // Current versions put the links after the reactions (`(- … -)![a](./media/a.jpg)  `),
+    // versions before 2024 before them (`body  ![a](./media/a.jpg)  ` + `\n(- … -)`): peel
+    // link runs and reaction or label lines off the end until neither is left.
     loop {
         let ls = memrchr(b'\n', body.as_bytes()).map_or(0, |i| i + 1);
         let l = body[ls..].trim_end_matches('\r');
+        if let Some((at, n)) = link_suffix(l) {
+            if names.is_empty() {
+                names = n;
+            } else {
+                names.splice(0..0, n);
+            }
+            body = &body[..ls + at];
+            continue;
+        }
         let reactions = l.starts_with("(- ") && l.ends_with(" -)");
         let label = l.starts_with("(( ") && l.ends_with(" ))");
         if ls == 0 || !(reactions || label) {
@@ -301,6 +324,26 @@ struct JsonAttachment<'a> {
     name: Option<Str<'a>>,
     #[serde(default)]
     path: Option<Str<'a>>,
+    #[serde(default)]
+    missing_kind: Option<Str<'a>>,
+}
+
+impl<'a> JsonAttachment<'a> {
+    /// The name, else the path, else the placeholder `chat.md` shows for an attachment
+    /// that did not reach the export (`(media not exported)`); nothing when all are empty.
+    fn label(self) -> Option<Cow<'a, str>> {
+        let non_empty = |s: Option<Str<'a>>| s.map(|s| s.0).filter(|s| !s.is_empty());
+        non_empty(self.name)
+            .or_else(|| non_empty(self.path))
+            .or_else(|| {
+                let kind = non_empty(self.missing_kind)?;
+                Some(match kind.as_ref() {
+                    "media" => Cow::Borrowed(NOT_EXPORTED[0]),
+                    "attachment" => Cow::Borrowed(NOT_EXPORTED[1]),
+                    k => Cow::Owned(format!("({k} not exported)")),
+                })
+            })
+    }
 }
 
 #[derive(Deserialize)]
@@ -369,7 +412,7 @@ impl Signal {
                                     .attachments
                                     .unwrap_or_default()
                                     .into_iter()
-                                    .filter_map(|a| a.name.or(a.path).map(|s| s.0))
+                                    .filter_map(JsonAttachment::label)
                                     .collect();
                                 let sticker = j.sticker.is_some_and(|s| s.0);
                                 let kind = kind_of(
@@ -571,6 +614,20 @@ mod tests {
         assert_eq!((b, n, s), ("", vec!["a b.jpg", "x.pdf"], false));
         let (b, n, _) = undecorate("see [the docs](https://example.org) ok  ");
         assert_eq!((b, n.len()), ("see [the docs](https://example.org) ok", 0));
+        // Attachments that did not reach the export.
+        let (b, n, _) = undecorate("doc  (media not exported)  ");
+        assert_eq!((b, n), ("doc", vec!["(media not exported)"]));
+        let (b, n, _) = undecorate("ok  \n(- Me: 👍 -)(attachment not exported)  ");
+        assert_eq!((b, n), ("ok", vec!["(attachment not exported)"]));
+        let (b, n, _) = undecorate("(not exported) (media)  ");
+        assert_eq!((b, n.len()), ("(not exported) (media)", 0));
+        // Before 2024: the links on the body's line, the reactions after it.
+        let (b, n, _) = undecorate("pic  ![a.jpg](./media/a.jpg)  \n(- Me: 👍 -)");
+        assert_eq!((b, n), ("pic", vec!["a.jpg"]));
+        let (b, n, _) = undecorate(
+            "  [x.pdf](./media/x.pdf)  ![y.png](./media/y.png)  \r\n(- A: 👍, B: ❤ -)\r",
+        );
+        assert_eq!((b, n), ("", vec!["x.pdf", "y.png"]));
         let (b, _, s) = undecorate("hi  \n(- A: 👍 -)\n(( 🐱 ))");
         assert_eq!((b, s), ("hi", true));
         let (b, _, _) = undecorate("\n\n> quoted\n> more\n\nreply  ");

@@ -35,14 +35,20 @@
 //! - time: `date_unixtime` (epoch seconds, string or number) wins. When `date` (the
 //!   exporter's local wall time) is there too, the difference between them is kept as the
 //!   stamp's offset if it is a whole quarter hour within ±14 h. Without `date_unixtime`,
-//!   `date` is naive local time in `--source-tz`;
+//!   `date` is naive local time in `--source-tz`. A `date_unixtime` that is no time (`0` or
+//!   `0000000000`, as hand-anonymised samples write it, empty, not digits) gives way to a
+//!   valid `date` the same way, and the message keeps that time with one problem
+//!   `repaired: date_unixtime "0" is not a time; read date as local time` at its line (it
+//!   is kept and counted, as the other repairs); with no valid `date` either, the message
+//!   is a problem;
 //! - id: `id` (decimal text);
 //! - ordinary rows (`type` `message` or anything but `service`): sender = `from_id` as
 //!   written (`user123`); the bare integer of older exports becomes its decimal text, not
 //!   prefixed (the exporter did not say whether it was a user or a channel); name = `from`.
 //!   Falls back to `from` as sender when there is no `from_id`; a row with neither is a
 //!   problem. Body = `text` when it is a string, or the concatenation of the strings and the
-//!   entities' `text` of an array (`text_entities` is not read). Attachments = `photo`, then
+//!   entities' `text` of an array (`text_entities` is not read); a poll's `text` is empty,
+//!   and its body is the poll's `question` instead. Attachments = `photo`, then
 //!   `file` (paths as written, also the "(File not included…)" notes). Kind `attachment` when
 //!   the body is empty and there is a `photo`, `file` or `media_type`, else `message`;
 //! - `service` rows: sender = `actor_id`, else `actor`, else empty; name = `actor`. Kind
@@ -67,6 +73,12 @@
 //! exporter's layout looks like that (raw newlines never occur inside JSON strings).
 //! The chat of a chunk that starts inside a messages array comes from [`Format::survey`],
 //! which records the byte offset of every `"messages": [` line with the chat's name or id.
+//! A file in another layout (re-indented by another tool, or minified) is recognised by its
+//! structure: the sniff ignores white space between tokens and looks for a messages array
+//! whose first element opens with a numeric `id` and a `type` of `message`/`service`, Telegram's
+//! keys (`date_unixtime`, `from_id`, `actor_id`), or a chat header with one of Telegram's
+//! chat types (`personal_chat`, `private_supergroup`, …) and a numeric `id`. It is read
+//! the same way, in one chunk (it has no split points).
 
 use super::jsonish::{
     Str, excerpt_at, indent, json_object_head, object_end, skip_bom, string_end, unescape,
@@ -103,6 +115,7 @@ impl Format for Telegram {
             b: chunk.text.as_bytes(),
             lines: chunk.lines(),
             resolver: None,
+            note: None,
         };
         p.run(sink);
         if let Some(r) = p.resolver {
@@ -115,29 +128,83 @@ fn sniff(path: &str, head: &str) -> u8 {
     let Some(i) = json_object_head(path, head) else {
         return 0;
     };
-    let b = head.as_bytes();
-    let has = |s: &[u8]| memchr::memmem::find(b, s).is_some();
-    let messages = has(b"\"messages\": [") || has(b"\"messages\":[");
-    let chats = has(b"\"chats\": {") && has(b"\"list\": [");
-    if !messages && !chats && !has(b"\"personal_information\": {") {
+    // Decide on the structure, not the layout: Telegram Desktop indents by one space, but
+    // files rewritten by other tools are indented otherwise or minified.
+    let c = compact(&head.as_bytes()[i..]);
+    let has = |s: &[u8]| memchr::memmem::find(&c, s).is_some();
+    let messages = has(b"\"messages\":[");
+    let chats = has(b"\"chats\":{") && has(b"\"list\":[");
+    if !messages && !chats && !has(b"\"personal_information\":{") {
         return 0;
     }
-    let shape = has(b"\"type\": \"message\"") || has(b"\"type\": \"service\"");
-    let epoch = has(b"\"date_unixtime\": \"");
-    // The exporter's own layout: one space per level.
-    let layout = has(b"\n \"messages\": [\n  {\n   \"id\": ")
-        || has(b"\n    \"messages\": [\n     {\n      \"id\": ")
-        || has(b"\n \"chats\": {\n  \"about\": ");
-    let tg_keys =
-        has(b"\"from_id\": ") || has(b"\"actor_id\": ") || has(b"\"personal_information\"");
+    let shape = has(b"\"type\":\"message\"") || has(b"\"type\":\"service\"");
+    let epoch = has(b"\"date_unixtime\":\"");
+    // A messages array whose first element opens with a numeric `id` and a Telegram `type`,
+    // or the full export's chat list with its `about`.
+    let layout = memchr::memmem::find_iter(&c, b"\"messages\":[{\"id\":").any(|at| {
+        let v = &c[at + 18..];
+        let n = v
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == b'-')
+            .count();
+        n > 0
+            && (v[n..].starts_with(b",\"type\":\"message\"")
+                || v[n..].starts_with(b",\"type\":\"service\""))
+    }) || has(b"\"chats\":{\"about\":\"");
+    let tg_keys = has(b"\"from_id\":") || has(b"\"actor_id\":") || has(b"\"personal_information\"");
+    // A chat header with one of Telegram's chat types and a numeric id (an empty chat has
+    // nothing else to go by).
+    let chat_head = messages
+        && CHAT_TYPES.iter().any(|t| {
+            memchr::memmem::find_iter(&c, t).any(|at| {
+                c.get(at + t.len()..)
+                    .is_some_and(|v| v.first().is_some_and(|d| d.is_ascii_digit()))
+            })
+        });
     // A full export whose first 8 KiB are the account's own data and contacts.
-    let account = b[i..].starts_with(b"{\n \"about\": \"")
-        && has(b"\n \"personal_information\": {\n  \"user_id\": ");
-    if (shape && epoch) || (layout && (shape || tg_keys)) || (chats && epoch) || account {
+    let account = c.starts_with(b"{\"about\":\"") && has(b"\"personal_information\":{\"user_id\":");
+    if (shape && epoch) || layout && (shape || tg_keys) || (chats && epoch) || account || chat_head
+    {
         95
     } else {
         0
     }
+}
+
+/// Telegram's chat types as a chat header writes them, up to its numeric `id`.
+const CHAT_TYPES: [&[u8]; 8] = [
+    b"\"type\":\"personal_chat\",\"id\":",
+    b"\"type\":\"bot_chat\",\"id\":",
+    b"\"type\":\"saved_messages\",\"id\":",
+    b"\"type\":\"private_group\",\"id\":",
+    b"\"type\":\"private_supergroup\",\"id\":",
+    b"\"type\":\"public_supergroup\",\"id\":",
+    b"\"type\":\"private_channel\",\"id\":",
+    b"\"type\":\"public_channel\",\"id\":",
+];
+
+/// `b` without the white space between JSON tokens (strings are kept as written), for a
+/// sniff that does not depend on indentation. A head cut inside a string is fine.
+fn compact(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(b.len());
+    let (mut in_str, mut esc) = (false, false);
+    for &c in b {
+        if in_str {
+            if esc {
+                esc = false;
+            } else if c == b'\\' {
+                esc = true;
+            } else if c == b'"' {
+                in_str = false;
+            }
+        } else if matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
+            continue;
+        } else if c == b'"' {
+            in_str = true;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// If the line starting at `ls` is `<ind spaces>{` alone (trailing `\r` allowed), the
@@ -511,6 +578,14 @@ struct Raw<'a> {
     photo: Option<Str<'a>>,
     file: Option<Str<'a>>,
     media_type: Option<Str<'a>>,
+    poll: Option<Poll<'a>>,
+}
+
+/// A message's `poll`: only its question is read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
+struct Poll<'a> {
+    question: Option<Body<'a>>,
 }
 
 fn non_empty<'a>(s: Option<Cow<'a, str>>) -> Option<Cow<'a, str>> {
@@ -563,12 +638,25 @@ struct Parser<'c, 'a, 'p> {
     b: &'a [u8],
     lines: Lines<'a>,
     resolver: Option<Resolver>,
+    /// A repair made while reading the last message (its time), reported after it.
+    note: Option<Problem>,
 }
 
 impl<'a> Parser<'_, 'a, 'a> {
     fn problem(&mut self, sink: &mut dyn Sink<'a>, at: usize, what: String) {
         let line = self.lines.at(at);
         sink.problem(Problem::new(self.ctx.loc(self.chunk, at, line), what));
+    }
+
+    /// A message read (then the repair noted while reading it), or why it was not.
+    fn emit(&mut self, m: Result<Message<'a>, Problem>, sink: &mut dyn Sink<'a>) {
+        match m {
+            Ok(m) => sink.message(m),
+            Err(p) => sink.problem(p),
+        }
+        if let Some(p) = self.note.take() {
+            sink.problem(p);
+        }
     }
 
     fn missing(stack: &[Frame<'_>]) -> String {
@@ -790,10 +878,8 @@ impl<'a> Parser<'_, 'a, 'a> {
                 b'{' => {
                     let line = self.lines.at(i);
                     if let Some((raw, end)) = fast_raw(text, i) {
-                        match self.message(raw, i, end, line, &channel) {
-                            Ok(m) => sink.message(m),
-                            Err(p) => sink.problem(p),
-                        }
+                        let m = self.message(raw, i, end, line, &channel);
+                        self.emit(m, sink);
                         i = end;
                         continue;
                     }
@@ -802,10 +888,8 @@ impl<'a> Parser<'_, 'a, 'a> {
                     match stream.next() {
                         Some(Ok(raw)) => {
                             let end = i + stream.byte_offset();
-                            match self.message(raw, i, end, line, &channel) {
-                                Ok(m) => sink.message(m),
-                                Err(p) => sink.problem(p),
-                            }
+                            let m = self.message(raw, i, end, line, &channel);
+                            self.emit(m, sink);
                             i = end;
                         }
                         Some(Err(e)) if !e.is_eof() => match self.element_end(i) {
@@ -946,7 +1030,7 @@ impl<'a> Parser<'_, 'a, 'a> {
                             format!("repaired: {what}"),
                         ));
                     }
-                    sink.message(m.into_owned());
+                    self.emit(Ok(m.into_owned()), sink);
                 }
                 Err(p) => sink.problem(p),
             }
@@ -975,7 +1059,14 @@ impl<'a> Parser<'_, 'a, 'a> {
                 format!("{what}: {}", excerpt(text.get(start..end).unwrap_or(""))),
             )
         };
-        let time = self.time(&raw).map_err(bad)?;
+        let time = match self.time(&raw) {
+            Ok((t, None)) => t,
+            Ok((t, Some(why))) => {
+                self.note = Some(Problem::new(loc, format!("repaired: {why}")));
+                t
+            }
+            Err(why) => return Err(bad(why)),
+        };
         let service = raw.kind.as_ref().is_some_and(|k| k.0 == "service");
         let text = raw.text.map_or(Cow::Borrowed(""), |t| t.0);
         let mut attachments = Vec::new();
@@ -1029,12 +1120,16 @@ impl<'a> Parser<'_, 'a, 'a> {
                 attachments.push(f);
             }
             let media = !attachments.is_empty() || raw.media_type.is_some();
-            kind = if text.is_empty() && media {
+            let question = raw.poll.and_then(|p| p.question).map(|q| q.0);
+            kind = if text.is_empty() && media && question.is_none() {
                 Kind::Attachment
             } else {
                 Kind::Message
             };
-            body = text;
+            body = match question {
+                Some(q) if text.is_empty() => q,
+                _ => text,
+            };
         }
         Ok(Message {
             name,
@@ -1046,7 +1141,9 @@ impl<'a> Parser<'_, 'a, 'a> {
         })
     }
 
-    fn time(&mut self, raw: &Raw<'_>) -> Result<Timestamp, String> {
+    /// The message's instant, and a note when `date_unixtime` was there but unusable and
+    /// `date` stood in for it.
+    fn time(&mut self, raw: &Raw<'_>) -> Result<(Timestamp, Option<String>), String> {
         let local = match &raw.date {
             Some(d) => match parse_iso(d.0.as_bytes()) {
                 Some((c, None, n)) if n == d.0.len() => Some(c),
@@ -1057,30 +1154,49 @@ impl<'a> Parser<'_, 'a, 'a> {
             },
             None => None,
         };
+        let mut note = None;
         if let Some(u) = &raw.date_unixtime {
-            let s = u.0.as_bytes();
-            let ok = !s.is_empty() && s.len() <= 12 && s.iter().all(u8::is_ascii_digit);
-            if !ok {
-                return Err(format!("bad date_unixtime {:?}", excerpt(&u.0)));
-            }
-            let secs = s.iter().fold(0i64, |v, &c| v * 10 + i64::from(c - b'0'));
-            let mut t = Timestamp::from_unix_seconds(secs);
-            if let Some(c) = local {
-                let off = c.unix_seconds_as_utc() - secs;
-                if off.abs() <= 14 * 3600 && off % 900 == 0 {
-                    t.offset = Some(off as i32);
+            match epoch_secs(&u.0) {
+                Some(secs) => {
+                    let mut t = Timestamp::from_unix_seconds(secs);
+                    if let Some(c) = local {
+                        let off = c.unix_seconds_as_utc() - secs;
+                        if off.abs() <= 14 * 3600 && off % 900 == 0 {
+                            t.offset = Some(off as i32);
+                        }
+                    }
+                    return Ok((t, None));
                 }
+                None if local.is_some() => {
+                    note = Some(format!(
+                        "date_unixtime {:?} is not a time; read date as local time",
+                        excerpt(&u.0)
+                    ));
+                }
+                None => return Err(format!("bad date_unixtime {:?}", excerpt(&u.0))),
             }
-            return Ok(t);
         }
         match local {
-            Some(c) => Ok(self
-                .resolver
-                .get_or_insert_with(|| self.ctx.resolver())
-                .resolve(&c)),
+            Some(c) => Ok((
+                self.resolver
+                    .get_or_insert_with(|| self.ctx.resolver())
+                    .resolve(&c),
+                note,
+            )),
             None => Err("message without date_unixtime or date".into()),
         }
     }
+}
+
+/// `date_unixtime` as epoch seconds: digits only, at most 12 of them, and not 0 (the value
+/// hand-anonymised exports write; no Telegram message is from 1970).
+fn epoch_secs(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() > 12 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let secs = b.iter().fold(0i64, |v, &c| v * 10 + i64::from(c - b'0'));
+    (secs != 0).then_some(secs)
 }
 
 /// The fast path for a message in the exporter's layout (`{` ending its line, one field per
@@ -1188,6 +1304,12 @@ fn fast_raw(text: &str, start: usize) -> Option<(Raw<'_>, usize)> {
                         }
                         raw.members = Some(serde_json::from_str(value).ok()?);
                     }
+                    b"poll" => {
+                        if raw.poll.is_some() {
+                            return None;
+                        }
+                        raw.poll = Some(serde_json::from_str(value).ok()?);
+                    }
                     k if is_read(k) => return None,
                     _ => {}
                 }
@@ -1232,6 +1354,7 @@ fn is_read(key: &[u8]) -> bool {
             | b"photo"
             | b"file"
             | b"media_type"
+            | b"poll"
     )
 }
 
@@ -1262,7 +1385,7 @@ fn set_string<'a>(raw: &mut Raw<'a>, key: &[u8], s: Cow<'a, str>) -> Option<()> 
         b"photo" => once(&mut raw.photo, Str(s)),
         b"file" => once(&mut raw.file, Str(s)),
         b"media_type" => once(&mut raw.media_type, Str(s)),
-        b"members" => None,
+        b"members" | b"poll" => None,
         _ => Some(()),
     }
 }
@@ -1302,6 +1425,7 @@ fn set_null(raw: &mut Raw<'_>, key: &[u8]) -> Option<()> {
         b"photo" => raw.photo.is_some(),
         b"file" => raw.file.is_some(),
         b"media_type" => raw.media_type.is_some(),
+        b"poll" => raw.poll.is_some(),
         _ => false,
     };
     (!set).then_some(())
@@ -1572,6 +1696,45 @@ mod tests {
     }
 
     #[test]
+    fn a_date_unixtime_of_zero_gives_way_to_date_with_a_problem() {
+        let zero = msg(
+            "\"date\": \"2022-03-21T11:11:11\"\n\"date_unixtime\": \"0000000000\"\n\"from\": \"A\"",
+        );
+        let empty =
+            msg("\"date\": \"2022-03-21T11:12:00\"\n\"date_unixtime\": \"\"\n\"from\": \"A\"");
+        let alone = msg("\"date_unixtime\": \"0\"\n\"from\": \"A\"");
+        let bad = msg("\"date\": \"yesterday\"\n\"date_unixtime\": \"0\"\n\"from\": \"A\"");
+        let text = chat(&[&zero, &empty, &alone, &bad]);
+        let zone = Zone::Fixed(3 * 3600);
+        let c = parse_with(&text, zone, usize::MAX);
+        let times: Vec<i64> = c
+            .messages
+            .iter()
+            .map(|m| m.time.micros / 1_000_000)
+            .collect();
+        // 2022-03-21T08:11:11Z and 08:12:00Z: `date` read in --source-tz.
+        assert_eq!(times, vec![1_647_850_271, 1_647_850_320]);
+        let got: Vec<(u64, &str)> = c
+            .problems
+            .iter()
+            .map(|p| (p.loc.line, p.what.as_str()))
+            .collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(got[0].0, 6);
+        assert_eq!(
+            got[0].1,
+            "repaired: date_unixtime \"0000000000\" is not a time; read date as local time"
+        );
+        assert!(
+            got[1]
+                .1
+                .starts_with("repaired: date_unixtime \"\" is not a time")
+        );
+        assert!(got[2].1.starts_with("bad date_unixtime \"0\""), "{got:?}");
+        assert!(got[3].1.starts_with("bad date_unixtime \"0\""), "{got:?}");
+    }
+
+    #[test]
     fn service_rows_read_as_system_or_call_with_an_action_text() {
         let rows = [
             (
@@ -1652,7 +1815,13 @@ mod tests {
     #[test]
     fn truncated_file_keeps_earlier_messages_and_names_what_is_missing() {
         let c = parse(TRUNCATED);
-        assert_eq!(c.messages.len(), 2);
+        // The second message's garbled date_unixtime gives way to its date.
+        assert_eq!(c.messages.len(), 3);
+        assert!(
+            c.problems[0]
+                .what
+                .starts_with("repaired: date_unixtime \"16200x0060\"")
+        );
         let p = c.problems.last().unwrap();
         assert_eq!(p.loc.line, 51);
         assert!(
@@ -1783,7 +1952,7 @@ mod tests {
     }
 
     #[test]
-    fn sniff_claims_the_exporter_layout_only() {
+    fn sniff_claims_telegram_exports_only() {
         assert_eq!(sniff("a/result.json", SINGLE), 95);
         assert_eq!(sniff("a/result.json", FULL), 95);
         // A full export whose head holds only the account's data and contacts.
@@ -1791,14 +1960,48 @@ mod tests {
         assert!(!head.contains("\"messages\""));
         assert_eq!(sniff("a/result.json", head), 95);
         assert_eq!(sniff("a/result.txt", SINGLE), 0);
+        // Telegram's structure in another tool's layout (two spaces, no date_unixtime).
         let other = include_str!("../../testdata/rocketchat/not_rocketchat.json");
-        assert_eq!(sniff("result.json", other), 0);
+        assert_eq!(sniff("result.json", other), 95);
         let rc = include_str!("../../testdata/rocketchat/general_2021-03-01.json");
         assert_eq!(sniff("general_2021-03-01.json", rc), 0);
         assert_eq!(
             sniff("users.json", "[{\"id\": \"U1\", \"name\": \"x\"}]"),
             0
         );
+    }
+
+    #[test]
+    fn sniff_goes_by_structure_whatever_the_white_space() {
+        let two = SINGLE.replace("\n ", "\n  ");
+        assert_ne!(two, SINGLE);
+        assert_eq!(sniff("a/result.json", &two), 95);
+        let tabs = SINGLE.replace("\n ", "\n\t");
+        assert_eq!(sniff("a/result.json", &tabs), 95);
+        let mini: String =
+            serde_json::to_string(&serde_json::from_str::<serde_json::Value>(SINGLE).unwrap())
+                .unwrap();
+        assert_eq!(sniff("a/result.json", &mini), 95);
+        let full = FULL.replace("\n ", "\n    ");
+        assert_eq!(sniff("a/result.json", &full), 95);
+        // No date_unixtime (older exports), two spaces: the first message's id and type.
+        let old = "{\n  \"type\": \"saved_messages\",\n  \"id\": 1,\n  \"messages\": [\n    {\n      \"id\": 100,\n      \"type\": \"message\",\n      \"date\": \"2020-10-15T10:28:10\",\n      \"from\": \"A\",\n      \"from_id\": 1,\n      \"text\": \"x\"\n    }\n  ]\n}\n";
+        assert_eq!(sniff("result.json", old), 95);
+        // An empty chat: only its header says Telegram.
+        let empty = "{\"name\":\"x\",\"type\":\"personal_chat\",\"id\":5,\"messages\":[]}";
+        assert_eq!(sniff("result.json", empty), 95);
+        // Other JSON with a messages array: a Discord export (string ids, its own types),
+        // a Slack-like message list, an unknown chat type.
+        let dce = "{\"guild\":{\"id\":\"1\"},\"messages\":[{\"id\":\"9\",\"type\":\"Default\"}]}";
+        assert_eq!(sniff("c.json", dce), 0);
+        let slack = "{\"messages\": [{\"type\": \"message\", \"user\": \"U1\", \"ts\": \"1.2\"}]}";
+        assert_eq!(sniff("c.json", slack), 0);
+        let room = "{\"type\":\"room\",\"id\":5,\"messages\":[]}";
+        assert_eq!(sniff("c.json", room), 0);
+        // White space inside strings is kept.
+        let quoted =
+            "{\"note\": \"\\\"messages\\\": [{\\\"id\\\": 1, \\\"type\\\": \\\"message\\\"\"}";
+        assert_eq!(sniff("c.json", quoted), 0);
     }
 
     #[test]
