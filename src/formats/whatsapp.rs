@@ -50,7 +50,8 @@
 //!
 //! **Kinds.** Matched on the body without leading U+200E and trailing spaces:
 //! - `attachment`: media placeholders ([`MEDIA_OMITTED`], e.g. `<Media omitted>`,
-//!   `<Medien ausgelassen>`, `<Multimedia omitido>`, `<Медиа отсутствуют>`, `image omitted`,
+//!   `<Medien ausgelassen>`, `<Multimedia omitido>`, `<Без медиафайлов>`, `<media omitted>`,
+//!   `image omitted` (older iOS: `<` U+200E `image omitted>`),
 //!   `video omitted`, `… document omitted`, and iOS's forms in Arabic, Czech, French, German,
 //!   Hindi, Indonesian, Italian, Japanese, Portuguese, Russian, Spanish, Thai, Ukrainian and
 //!   Vietnamese as real exports write them, after a U+200E or U+200F), `NAME (file attached)` (and localised suffixes,
@@ -154,6 +155,13 @@ pub const MEDIA_OMITTED: &[&str] = &[
     "<Media jätettiin pois>",
     "<Média vynechána>",
     "<تم استبعاد الوسائط>",
+    // Android, as real exports write them (starkdmi/whats_json, WhatsR's samples, and many
+    // parsers written against real Spanish exports).
+    "<Medien ausgeschlossen>",
+    "<Archivo omitido>",
+    "<Без медиафайлов>",
+    "<Média vynechány>",
+    "<media omitted>",
     "image omitted",
     "video omitted",
     "audio omitted",
@@ -910,14 +918,30 @@ fn classify(first: &str, more: bool) -> (Kind, Option<&str>) {
         return (Kind::Attachment, None);
     }
     let c = core(first);
-    let (map, lengths) = &*EXACT;
-    if c.len() < 128
-        && lengths & (1 << c.len()) != 0
-        && let Some(&k) = map.get(c)
-    {
+    if let Some(k) = exact(c) {
         return (k, None);
     }
+    // Older iOS exports wrap the placeholder in brackets after a U+200E
+    // (`<\u{200E}image omitted>`).
+    if let Some(inner) = c
+        .strip_prefix("<\u{200E}")
+        .and_then(|r| r.strip_suffix('>'))
+        && exact(inner) == Some(Kind::Attachment)
+    {
+        return (Kind::Attachment, None);
+    }
     (Kind::Message, None)
+}
+
+/// The kind of a whole-body placeholder (its [`core`] text), if it is one.
+#[inline]
+fn exact(c: &str) -> Option<Kind> {
+    let (map, lengths) = &*EXACT;
+    if c.len() < 128 && lengths & (1 << c.len()) != 0 {
+        map.get(c).copied()
+    } else {
+        None
+    }
 }
 
 /// The chat name from a display path (see the module docs).
@@ -1395,6 +1419,27 @@ mod tests {
         );
         assert_eq!(c.messages[0].attachments, ["IMG-1.jpg"]);
         assert_eq!(c.messages[5].attachments, ["00000001-PHOTO.jpg"]);
+    }
+
+    #[test]
+    fn android_placeholders_as_real_exports_write_them_are_attachments() {
+        for body in [
+            "<Без медиафайлов>",
+            "<Média vynechány>",
+            "<Medien ausgeschlossen>",
+            "<Archivo omitido>",
+            "<media omitted>",
+            "<\u{200e}image omitted>",
+            "<\u{200e}GIF omitted>",
+        ] {
+            assert_eq!(classify(body, false), (Kind::Attachment, None), "{body:?}");
+        }
+        // The bracketed iOS form holds a placeholder, not any text.
+        assert_eq!(classify("<\u{200e}hello>", false).0, Kind::Message);
+        assert_eq!(
+            classify("<\u{200e}This message was deleted>", false).0,
+            Kind::Message
+        );
     }
 
     #[test]
