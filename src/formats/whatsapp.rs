@@ -34,7 +34,10 @@
 //! and 12 PM is 12 h. Times are the phone's wall time, resolved in `--source-tz`.
 //!
 //! **Author and system lines.** The author is the text before the first `: ` (or a `:` ending
-//! the line) after the header, as written (a name or a number like `+44 7700 900123`). The
+//! the line) after the header, as written (a name or a number like `+44 7700 900123`) but
+//! for the directional marks around it: phones wrap numbers (and names in right-to-left
+//! locales) in U+202A … U+202C, which are dropped, as are U+200E/U+200F and isolates at its
+//! ends; marks inside it stay. The
 //! line is a system line (kind `system`, sender the empty string, body the whole text after
 //! the header) when there is no such `: `, when that prefix is empty, when it holds an odd
 //! number of quote marks (`"` `“` `”` `«` `»` `„`: the `: ` is inside a quoted group subject;
@@ -46,7 +49,9 @@
 //! start of the text: such a record is a system line (sender empty, body the text after the
 //! `: `) only when it is no placeholder and its `Name` writes nothing but such lines in the
 //! file (the group's name; decided by the survey) or its text holds a notice phrase
-//! ([`NOTICE_PHRASES`], [`SYSTEM_PHRASES`]); otherwise it keeps its author. Every system line is its own record.
+//! ([`NOTICE_PHRASES`], [`SYSTEM_PHRASES`]); otherwise it keeps its author. Arabic iOS
+//! exports start such notices with U+200F instead; people's own Arabic text may start with
+//! it too, so a U+200F line is a notice only by its phrase. Every system line is its own record.
 //!
 //! **Kinds.** Matched on the body without leading U+200E and trailing spaces:
 //! - `attachment`: media placeholders ([`MEDIA_OMITTED`], e.g. `<Media omitted>`,
@@ -375,6 +380,30 @@ static SYSTEM_AC: LazyLock<AhoCorasick> =
     LazyLock::new(|| AhoCorasick::new(SYSTEM_PHRASES).expect("static phrases"));
 
 const LRM: &str = "\u{200E}";
+
+/// Whether text after `Name: ` starts with U+200F, the mark right-to-left locales (Arabic
+/// iOS) write where others write U+200E. People's own Arabic text may start with it too, so
+/// such a line is a notice only by its phrase ([`notice`] without the survey's authors).
+#[inline]
+fn rlm_marked(text: &str) -> bool {
+    text.as_bytes().starts_with("\u{200F}".as_bytes())
+}
+
+/// A sender name without the directional marks around it: Android and iOS wrap phone
+/// numbers (and names in right-to-left locales) in U+202A … U+202C, and may add U+200E or
+/// U+200F. Marks inside the name stay.
+#[inline]
+fn bare_name(name: &str) -> &str {
+    // Every mark is three bytes from 0xE2: most names start with something else and end in
+    // ASCII.
+    let b = name.as_bytes();
+    if b.first() != Some(&0xE2) && b.last().is_none_or(u8::is_ascii) {
+        return name;
+    }
+    name.trim_matches(|c| {
+        matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
+}
 
 /// The order assumed when nothing in the dates decides it (see the module docs).
 fn assumed(sep: u8, twelve_hour: bool) -> DateOrder {
@@ -757,6 +786,10 @@ pub const NOTICE_PHRASES: &[&str] = &[
     "uçtan uca",
     "από άκρο σε άκρο",
     "تشفير",
+    // Arabic iOS: `الرسائل والمكالمات مشفرة تمامًا بين الطرفين` (end to end).
+    "بين الطرفين",
+    // Arabic iOS: `تغيّر رمز أمانك المُستخدَم مع …` (your security code changed).
+    "رمز أمانك",
     " added ",
     " removed ",
     " left",
@@ -1112,13 +1145,14 @@ impl Format for WhatsApp {
                         let (sender, system, body) = match author_split(rest.as_bytes()) {
                             Some((a, body)) if !system_prefix(&rest[..a]) => {
                                 let after = &rest[body..];
-                                if after.starts_with(LRM)
+                                let lrm = after.starts_with(LRM);
+                                if (lrm || rlm_marked(after))
                                     && classify(after, false).0 == Kind::Message
-                                    && notice(&rest[..a], after, hint)
+                                    && notice(&rest[..a], after, hint.filter(|_| lrm))
                                 {
                                     ("", true, pos + h.text + body)
                                 } else {
-                                    (&rest[..a], false, pos + h.text + body)
+                                    (bare_name(&rest[..a]), false, pos + h.text + body)
                                 }
                             }
                             _ => ("", true, pos + h.text),
@@ -1439,6 +1473,45 @@ mod tests {
         assert_eq!(
             classify("<\u{200e}This message was deleted>", false).0,
             Kind::Message
+        );
+    }
+
+    #[test]
+    fn directional_marks_around_a_sender_are_dropped() {
+        let t = "1/2/22, 10:00 - \u{202a}+44\u{a0}7700\u{a0}900123\u{202c}: hi\n1/2/22, 10:01 - \u{2068}Ana\u{2069}: yo\n1/2/22, 10:02 - A\u{200e}B: x\n";
+        let c = parse("x.txt", t);
+        let senders: Vec<&str> = c.messages.iter().map(|m| m.sender.as_ref()).collect();
+        assert_eq!(senders, ["+44\u{a0}7700\u{a0}900123", "Ana", "A\u{200e}B"]);
+        assert!(
+            c.messages
+                .iter()
+                .all(|m| matches!(m.sender, Cow::Borrowed(_)))
+        );
+    }
+
+    #[test]
+    fn arabic_ios_notices_after_u200f_are_system_rows_by_their_phrase_only() {
+        // The encryption notice under the contact's number, a security-code notice, and the
+        // contact's own Arabic text that starts with U+200F too.
+        let n = "\u{202a}+40\u{a0}555\u{202c}";
+        let t = format!(
+            "[18/3/2022, 14:56:01] {n}: \u{200f}الرسائل والمكالمات مشفرة تمامًا بين الطرفين.\n\
+             [18/3/2022, 14:57:00] {n}: \u{200f}إن شاء الله\n\
+             [28/4/2022, 20:17:30] {n}: \u{200f}\u{200f}تغيّر رمز أمانك المُستخدَم مع سامر.\n"
+        );
+        let (c, _) = surveyed(&t, None);
+        let rows: Vec<(&str, Kind)> = c
+            .messages
+            .iter()
+            .map(|m| (m.sender.as_ref(), m.kind))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("", Kind::System),
+                ("+40\u{a0}555", Kind::Message),
+                ("", Kind::System)
+            ]
         );
     }
 
