@@ -21,6 +21,15 @@
 //! first non-blank line (for a file with no header at all, the problem names the file and says
 //! which header was expected).
 //!
+//! **Layout.** A file is written in one layout: the date before the time (Android, iOS) or
+//! the time before the date (`[21:25:15, 13/6/2018] `). [`Format::survey`] decides it over
+//! every header line (the layout of most lines; a tie goes to the first header's), and a
+//! header-shaped line in the other layout is message text: people paste messages copied from
+//! WhatsApp Desktop or Web (`[6:48 AM, 5/3/2021] Name: text`) into an Android chat. Chunks are
+//! cut only at headers of the file's layout ([`Format::next_record_in`]); the note says how
+//! many such lines were read as text and where the first is. Only headers of the file's
+//! layout count as date-order evidence.
+//!
 //! **Date order.** [`Format::survey`] reads every header of the file: a first field above 12
 //! means day first, a second field above 12 month first, a four-digit first field year first.
 //! The order with the most evidence lines wins (ties: the earliest evidence); the note cites
@@ -467,11 +476,16 @@ fn order_name(o: DateOrder) -> &'static str {
     }
 }
 
-/// What the survey decided for a file: the date order and the note `inspect` prints.
+/// What the survey decided for a file: the header layout, the date order and the note
+/// `inspect` prints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WhatsAppHint {
     /// The date order every header of the file is read with (`None`: the file has no header).
     pub order: Option<DateOrder>,
+    /// The file's header layout: `Some(true)` when the time comes first (`[21:25:15,
+    /// 13/6/2018] `), `Some(false)` when the date does; a header line in the other layout is
+    /// a pasted copy and continues the message it is in (`None`: no header).
+    pub time_first: Option<bool>,
     /// What was decided and on what evidence.
     pub note: Option<String>,
     /// The `Name:` prefixes that only ever precede text starting with U+200E (iOS group
@@ -502,10 +516,12 @@ impl Evidence {
     }
 }
 
-/// Reads every header of a file to decide its date order.
-#[derive(Debug)]
-struct DateSurvey {
-    option: Option<DateOrder>,
+/// What the headers of one layout (date first or time first) say.
+#[derive(Debug, Default)]
+struct Layout {
+    /// Header lines in this layout, and the first of them.
+    lines: u64,
+    first_line: Option<u64>,
     /// Day first, month first, year first.
     ev: [Evidence; 3],
     /// Separator and clock of the first header.
@@ -521,7 +537,7 @@ struct DateSurvey {
 
 type AuthorSet = std::collections::HashSet<Box<str>, foldhash::fast::FixedState>;
 
-impl DateSurvey {
+impl Layout {
     /// Notes the author of a header line whose text after the header is `rest`.
     #[inline]
     fn author(&mut self, rest: &str) {
@@ -544,9 +560,34 @@ impl DateSurvey {
             self.last_plain.push_str(name);
         }
     }
-}
 
-impl DateSurvey {
+    /// Notes a header `h` on `line`.
+    #[inline]
+    fn header(&mut self, h: &Head, line: u64) {
+        self.lines += 1;
+        if self.first_line.is_none() {
+            self.first_line = Some(line);
+            self.first = Some((h.sep, h.pm.is_some()));
+        }
+        if h.len[0] == 4 {
+            self.ev[2].add(line, h.f[0]);
+        } else if h.len[1] == 4 {
+            if h.f[0] > 12 {
+                self.ev[0].add(line, h.f[0]);
+            }
+            if h.f[2] > 12 {
+                self.ev[1].add(line, h.f[2]);
+            }
+        } else {
+            if h.f[0] > 12 {
+                self.ev[0].add(line, h.f[0]);
+            }
+            if h.f[1] > 12 {
+                self.ev[1].add(line, h.f[1]);
+            }
+        }
+    }
+
     fn evidence_text(&self, k: usize) -> Option<String> {
         let (line, v) = self.ev[k].first?;
         Some(match k {
@@ -568,7 +609,6 @@ impl DateSurvey {
             .filter(|&k| k != best && self.ev[k].lines > 0)
             .collect();
         if !others.is_empty() {
-            let plural = |n: u64| if n == 1 { "line" } else { "lines" };
             let n = self.ev[best].lines;
             text.push_str(&format!(" ({n} {})", plural(n)));
             for k in others {
@@ -583,17 +623,11 @@ impl DateSurvey {
         }
         Some((ORDERS[best], text))
     }
-}
 
-impl SurveyPart for DateSurvey {
-    fn feed(&mut self, text: &str, offset: u64, line: u64) {
-        Survey::feed(self, text, offset, line);
-    }
-}
-
-impl DateSurvey {
     /// Takes in what a survey of the text after this one's found.
-    fn absorb(&mut self, later: DateSurvey) {
+    fn absorb(&mut self, later: Layout) {
+        self.lines += later.lines;
+        self.first_line = self.first_line.or(later.first_line);
         for (ev, l) in self.ev.iter_mut().zip(later.ev) {
             ev.first = ev.first.or(l.first);
             ev.lines += l.lines;
@@ -611,15 +645,42 @@ impl DateSurvey {
         }
         self.last_plain = later.last_plain;
     }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "line" } else { "lines" }
+}
+
+/// Reads every header of a file to decide its layout and date order.
+#[derive(Debug)]
+struct DateSurvey {
+    option: Option<DateOrder>,
+    /// The headers with the date first, and those with the time first.
+    layouts: [Layout; 2],
+    /// The layout of the first header (1: time first).
+    first_layout: Option<usize>,
+}
+
+impl SurveyPart for DateSurvey {
+    fn feed(&mut self, text: &str, offset: u64, line: u64) {
+        Survey::feed(self, text, offset, line);
+    }
+}
+
+impl DateSurvey {
+    /// Takes in what a survey of the text after this one's found.
+    fn absorb(&mut self, later: DateSurvey) {
+        let [d, t] = later.layouts;
+        self.layouts[0].absorb(d);
+        self.layouts[1].absorb(t);
+        self.first_layout = self.first_layout.or(later.first_layout);
+    }
 
     fn new(option: Option<DateOrder>) -> Self {
         DateSurvey {
             option,
-            ev: [Evidence::default(); 3],
-            first: None,
-            plain: AuthorSet::default(),
-            lrm: AuthorSet::default(),
-            last_plain: String::new(),
+            layouts: Default::default(),
+            first_layout: None,
         }
     }
 }
@@ -643,29 +704,13 @@ impl Survey for DateSurvey {
         while pos < b.len() {
             let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
             if let Some(h) = head(&b[pos..eol]) {
+                let k = usize::from(h.time_first);
+                self.first_layout = self.first_layout.or(Some(k));
+                let layout = &mut self.layouts[k];
                 if let Some(rest) = text.get(pos + h.text..eol) {
-                    self.author(rest);
+                    layout.author(rest);
                 }
-                if self.first.is_none() {
-                    self.first = Some((h.sep, h.pm.is_some()));
-                }
-                if h.len[0] == 4 {
-                    self.ev[2].add(line, h.f[0]);
-                } else if h.len[1] == 4 {
-                    if h.f[0] > 12 {
-                        self.ev[0].add(line, h.f[0]);
-                    }
-                    if h.f[2] > 12 {
-                        self.ev[1].add(line, h.f[2]);
-                    }
-                } else {
-                    if h.f[0] > 12 {
-                        self.ev[0].add(line, h.f[0]);
-                    }
-                    if h.f[1] > 12 {
-                        self.ev[1].add(line, h.f[1]);
-                    }
-                }
+                layout.header(&h, line);
             }
             line += 1;
             pos = eol + 1;
@@ -673,16 +718,33 @@ impl Survey for DateSurvey {
     }
 
     fn finish(self: Box<Self>) -> Box<dyn Hint> {
-        let notice_authors: std::collections::BTreeSet<Box<str>> = self
+        let first_layout = self.first_layout;
+        if first_layout.is_none() && self.option.is_none() {
+            return Box::new(WhatsAppHint {
+                order: None,
+                time_first: None,
+                note: None,
+                notice_authors: Default::default(),
+            });
+        }
+        // The layout of most header lines; a tie goes to the first header's.
+        let [d, t] = &self.layouts;
+        let k = match d.lines.cmp(&t.lines) {
+            std::cmp::Ordering::Greater => 0,
+            std::cmp::Ordering::Less => 1,
+            std::cmp::Ordering::Equal => first_layout.unwrap_or(0),
+        };
+        let (main, other) = (&self.layouts[k], &self.layouts[1 - k]);
+        let notice_authors: std::collections::BTreeSet<Box<str>> = main
             .lrm
             .iter()
-            .filter(|a| !self.plain.contains(*a))
+            .filter(|a| !main.plain.contains(*a))
             .cloned()
             .collect();
-        let decided = self.decided();
-        let (order, note) = match (self.option, &decided, self.first) {
+        let decided = main.decided();
+        let (order, mut note) = match (self.option, &decided, main.first) {
             (Some(o), Some((d, ev)), _) if *d != o => (
-                Some(o),
+                o,
                 format!(
                     "{} (--date-order {}; the dates say {}: {ev})",
                     order_name(o),
@@ -691,11 +753,12 @@ impl Survey for DateSurvey {
                 ),
             ),
             (Some(o), _, _) => (
-                Some(o),
+                o,
                 format!("{} (--date-order {})", order_name(o), o.as_str()),
             ),
-            (None, Some((d, ev)), _) => (Some(*d), format!("{}: {ev}", order_name(*d))),
-            (None, None, Some((sep, twelve))) => {
+            (None, Some((d, ev)), _) => (*d, format!("{}: {ev}", order_name(*d))),
+            (None, None, first) => {
+                let (sep, twelve) = first.unwrap_or((b'/', false));
                 let o = assumed(sep, twelve);
                 let why = match (sep, twelve) {
                     (b'/', true) => "`/` dates with AM/PM are month first",
@@ -704,23 +767,30 @@ impl Survey for DateSurvey {
                     _ => "`-` dates are day first",
                 };
                 (
-                    Some(o),
+                    o,
                     format!(
                         "{} (assumed: no date field above 12 decides it; {why})",
                         order_name(o)
                     ),
                 )
             }
-            (None, None, None) => {
-                return Box::new(WhatsAppHint {
-                    order: None,
-                    note: None,
-                    notice_authors,
-                });
-            }
         };
+        if let Some(at) = other.first_line {
+            let n = other.lines;
+            let (mine, theirs) = if k == 1 {
+                ("time", "date")
+            } else {
+                ("date", "time")
+            };
+            note.push_str(&format!(
+                "; {n} header-like {} with the {theirs} before the {mine} read as message text \
+                 (copied messages; the first on line {at})",
+                plural(n)
+            ));
+        }
         Box::new(WhatsAppHint {
-            order,
+            order: Some(order),
+            time_first: self.first_layout.map(|_| k == 1),
             note: Some(note),
             notice_authors,
         })
@@ -1066,6 +1136,16 @@ impl Format for WhatsApp {
         next_line_where(text, from, |l| head(l.as_bytes()).is_some())
     }
 
+    fn next_record_in(&self, text: &str, from: usize, hint: Option<&dyn Hint>) -> Option<usize> {
+        let any: Option<&dyn std::any::Any> = hint.map(|h| h as &dyn std::any::Any);
+        let layout = any
+            .and_then(|a| a.downcast_ref::<WhatsAppHint>())
+            .and_then(|h| h.time_first);
+        next_line_where(text, from, |l| {
+            head(l.as_bytes()).is_some_and(|h| layout.is_none_or(|t| h.time_first == t))
+        })
+    }
+
     fn survey(&self, env: &mut SurveyEnv<'_>) -> Option<Box<dyn Survey>> {
         Some(Box::new(DateSurvey::new(env.options.date_order)))
     }
@@ -1079,6 +1159,8 @@ impl Format for WhatsApp {
             .or_else(|| ctx.hint::<WhatsAppHint>().and_then(|h| h.order));
         let channel = chat_name(ctx.path);
         let hint = ctx.hint::<WhatsAppHint>();
+        // Header lines in the other layout are pasted copies: message text.
+        let layout = hint.and_then(|h| h.time_first);
         let mut r = ctx.resolver();
 
         let mut emit = |p: Pending<'a>, end: usize, sink: &mut dyn Sink<'a>| {
@@ -1118,7 +1200,7 @@ impl Format for WhatsApp {
         while pos < b.len() {
             let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
             let lb = &b[pos..eol];
-            if let Some(h) = head(lb) {
+            if let Some(h) = head(lb).filter(|h| layout.is_none_or(|t| h.time_first == t)) {
                 if let Some(p) = pending.take() {
                     emit(p, pos, sink);
                 }
@@ -1434,6 +1516,50 @@ mod tests {
         assert_eq!(c.messages[1].loc.line, 4);
     }
 
+    /// An Android export with WhatsApp Desktop lines pasted into a message (the first valid
+    /// under day first, the second not), and a time-first export with a date-first line
+    /// pasted into it.
+    const PASTED: &str = "14/05/21, 7:00 am - Neha: fwd:\n[6:48 AM, 5/3/2021] Arjun: a\n[6:49 AM, 5/14/2021] Arjun: b\n14/05/21, 7:04 am - Vikram: ok\n";
+    const PASTED_VI: &str = "[21:25:15, 13/6/2018] Lan: xem:\n13/06/2018, 21:20 - Minh: c\n[21:26:00, 13/6/2018] Minh: d\n";
+
+    #[test]
+    fn lines_in_the_other_layout_are_pasted_text_not_headers() {
+        let (c, note) = surveyed(PASTED, None);
+        assert_eq!(
+            bodies(&c),
+            [
+                "fwd:\n[6:48 AM, 5/3/2021] Arjun: a\n[6:49 AM, 5/14/2021] Arjun: b",
+                "ok"
+            ]
+        );
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert_eq!(
+            note.as_deref(),
+            Some(
+                "day first: a first field of 14 on line 1; 2 header-like lines with the time before the date read as message text (copied messages; the first on line 2)"
+            )
+        );
+        let (c, note) = surveyed(PASTED_VI, None);
+        assert_eq!(bodies(&c), ["xem:\n13/06/2018, 21:20 - Minh: c", "d"]);
+        assert!(
+            note.unwrap()
+                .contains("1 header-like line with the date before the time")
+        );
+        // Chunks are cut only at headers of the file's layout.
+        let options = FormatOptions::default();
+        let hint = survey_text(&WhatsApp, "c.txt", PASTED, options).expect("a survey");
+        let second = PASTED.find("[6:48").unwrap();
+        let vikram = PASTED.find("14/05/21, 7:04").unwrap();
+        assert_eq!(
+            WhatsApp.next_record_in(PASTED, second, Some(&*hint)),
+            Some(vikram)
+        );
+        assert_eq!(WhatsApp.next_record_in(PASTED, second, None), Some(second));
+        // A tie goes to the first header's layout.
+        let (c, _) = surveyed("1/2/22, 10:00 - A: x\n[10:01 AM, 1/2/2022] B: y\n", None);
+        assert_eq!(c.messages.len(), 1);
+    }
+
     #[test]
     fn placeholders_give_kinds_and_attachment_names() {
         let t = "1/2/22, 10:00 - A: IMG-1.jpg (file attached)\n1/2/22, 10:01 - A: <Medien ausgelassen>\n1/2/22, 10:02 - A: <Медиа отсутствуют>\n1/2/22, 10:03 - A: Данное сообщение удалено\n1/2/22, 10:04 - A: Missed video call\n1/2/22, 10:05 - A: \u{200e}<attached: 00000001-PHOTO.jpg>\n1/2/22, 10:06 - A: report.pdf • 3 pages \u{200e}document omitted\n1/2/22, 10:07 - A: the <Media omitted> tag\n";
@@ -1705,7 +1831,7 @@ mod tests {
 
     #[test]
     fn fixtures_parse_the_same_split_at_every_size() {
-        let fixtures = [ANDROID, IOS, US, ES, BAD].map(|t| ("c.txt", t));
+        let fixtures = [ANDROID, IOS, US, ES, BAD, PASTED, PASTED_VI].map(|t| ("c.txt", t));
         testkit::assert_split_reads_match(read_surveyed, &fixtures, 1..80);
     }
 
@@ -1714,7 +1840,7 @@ mod tests {
         // Day-first evidence only on the last line, an LRM author whose plain line comes
         // later, and a plain author seen in several parts.
         let late = "01/02/2022, 09:00 - Ana: hola\n01/02/2022, 09:01 - Ben: \u{200e}imagen omitida\n02/03/2022, 10:00 - Cy: \u{200e}ok\n02/03/2022, 10:05 - Grupo: \u{200e}Ana añadió a Dee\n03/04/2022, 11:00 - Ana: bien\n04/05/2022, 12:00 - Cy: sí\n25/05/2022, 13:00 - Ben: fin\n";
-        for text in [ANDROID, IOS, US, ES, BAD, late] {
+        for text in [ANDROID, IOS, US, ES, BAD, PASTED, PASTED_VI, late] {
             for order in [None, Some(DateOrder::Mdy)] {
                 let options = FormatOptions { date_order: order };
                 let whole = survey_text(&WhatsApp, "c.txt", text, options).expect("a survey");

@@ -32,6 +32,9 @@ pub(super) struct Head {
     pub pm: Option<bool>,
     /// Where the text after the header starts in the line.
     pub text: usize,
+    /// Whether the time comes before the date (`[21:25:15, 13/6/2018] `, and WhatsApp
+    /// Desktop's `[6:48 AM, 5/3/2021] ` copies): the header's layout.
+    pub time_first: bool,
 }
 
 /// Length of an invisible mark at `i`: LRM, RLM, ALM, BOM, the directional embeddings and
@@ -315,11 +318,17 @@ pub(super) fn head(b: &[u8]) -> Option<Head> {
     if bracket {
         i = marks(b, i + 1);
     }
-    let Stamp {
-        date: (f, len, sep, dot, _),
-        clock: (hour, minute, second, secs, mut pm),
-        end,
-    } = date_first(b, i).or_else(|| time_first(b, i))?;
+    let (
+        Stamp {
+            date: (f, len, sep, dot, _),
+            clock: (hour, minute, second, secs, mut pm),
+            end,
+        },
+        time_first,
+    ) = match date_first(b, i) {
+        Some(s) => (s, false),
+        None => (self::time_first(b, i)?, true),
+    };
     i = end;
     if pm.is_none()
         && let Some((p, end)) = meridiem(b, i)
@@ -363,6 +372,7 @@ pub(super) fn head(b: &[u8]) -> Option<Head> {
         second,
         pm,
         text: i,
+        time_first,
     })
 }
 
