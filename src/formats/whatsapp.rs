@@ -10,7 +10,8 @@
 //!
 //! **Header** (a strict, full match; any other line continues the previous record): read by
 //! the grammar of parts in [`header`] (invisible marks, `[`, a date in any order with `/ . -`,
-//! a trailing dot and spaces, 2/4-digit years, or the time first; `, `, `، `, ` klo ` or a
+//! a trailing dot and spaces, 2/4-digit years, iOS's calendar years (`3/18/2565 BE` is
+//! Buddhist era, minus 543; `3/18/R4` is Reiwa 4, 2022; `H30` Heisei 30), or the time first; `, `, `، `, ` klo ` or a
 //! space; `H:MM[:SS]` with `:` or `.`; AM/PM markers before or after the time; Arabic-Indic
 //! and Persian digits; then `] `, ` - `, `: ` or, after `13. 6. 2018. 21:25:15`, a space).
 //!

@@ -10,7 +10,9 @@
 //! meridiem = space (a|p)[.][space](m)[.] | space ص | space م | space ق.ظ. | …
 //! close    = "] " (after "[") | " - " | ": " (time with seconds) | " " (date ending in ".",
 //!            time with seconds, then `Name: `)
-//! num      = 1 to 4 digits: ASCII, Arabic-Indic (٠-٩), extended (Persian ۰-۹)
+//! num      = 1 to 4 digits: ASCII, Arabic-Indic (٠-٩), extended (Persian ۰-۹), or a
+//!            Japanese era year (`R4`, `H30`); a last four-digit field may end in ` BE`
+//!            (Buddhist era: minus 543)
 //! ```
 //!
 //! Everything is read from the bytes in place: no allocation, no backtracking beyond a
@@ -184,10 +186,32 @@ fn ends_word(b: &[u8], i: usize) -> bool {
 /// A date as read: (fields, digit counts, separator, ends with a `.`, end).
 type Date = ([u32; 3], [u8; 3], u8, bool, usize);
 
+/// A date field at `i`: up to four digits, or a Japanese era year as iOS writes it with the
+/// Japanese calendar (`R4` is Reiwa 4, 2022; `H30` is Heisei 30, 2018), read as the
+/// Gregorian year with four digits.
+#[inline]
+fn field(b: &[u8], i: usize) -> Option<(u32, u8, usize)> {
+    let base = match b.get(i) {
+        Some(b'R') => 2018,
+        Some(b'H') => 1988,
+        _ => return num(b, i, 4),
+    };
+    let (y, n, end) = num(b, i + 1, 2)?;
+    (y > 0 && n > 0).then_some((base + y, 4, end))
+}
+
+/// `i` past a Buddhist-era suffix (` BE`, as iOS writes `3/18/2565 BE` with the Buddhist
+/// calendar), if one is there.
+#[inline]
+fn buddhist_era(b: &[u8], i: usize) -> Option<usize> {
+    (b.get(i..i + 3) == Some(b" BE") && matches!(b.get(i + 3), Some(b',' | b' ' | b']')))
+        .then_some(i + 3)
+}
+
 /// A date at `i`.
 #[inline]
 fn date(b: &[u8], i: usize) -> Option<Date> {
-    let (f0, n0, mut i) = num(b, i, 4)?;
+    let (f0, n0, mut i) = field(b, i)?;
     i = marks(b, i);
     let sep = *b.get(i)?;
     if !matches!(sep, b'/' | b'.' | b'-') {
@@ -197,7 +221,7 @@ fn date(b: &[u8], i: usize) -> Option<Date> {
     if b.get(i) == Some(&b' ') {
         i += 1;
     }
-    let (f1, n1, j) = num(b, marks(b, i), 4)?;
+    let (f1, n1, j) = field(b, marks(b, i))?;
     i = marks(b, j);
     if b.get(i) != Some(&sep) {
         return None;
@@ -206,7 +230,13 @@ fn date(b: &[u8], i: usize) -> Option<Date> {
     if b.get(i) == Some(&b' ') {
         i += 1;
     }
-    let (f2, n2, mut i) = num(b, marks(b, i), 4)?;
+    let (mut f2, n2, mut i) = field(b, marks(b, i))?;
+    if n2 == 4
+        && let Some(end) = buddhist_era(b, i)
+    {
+        f2 = f2.saturating_sub(543);
+        i = end;
+    }
     let len = [n0, n1, n2];
     // At most one four-digit field (the year), no three-digit field.
     let fours = len.iter().filter(|&&n| n == 4).count();
@@ -402,6 +432,30 @@ pub(super) fn date_like(b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buddhist_and_japanese_era_years_read_as_gregorian() {
+        for (l, f) in [
+            ("[3/18/2565 BE, 14:56:01] A: a", [3, 18, 2022]),
+            ("[18/3/2567 BE, 14:56:01] A: a", [18, 3, 2024]),
+            ("[3/18/R4, 14:56:01] A: a", [3, 18, 2022]),
+            ("[3/18/H30, 14:56:01] A: a", [3, 18, 2018]),
+        ] {
+            let h = head(l.as_bytes()).unwrap_or_else(|| panic!("{l:?}"));
+            assert_eq!((h.f, h.len[2]), (f, 4), "{l:?}");
+            assert_eq!(&l[h.text..], "A: a");
+        }
+        // ` BE` only after a four-digit year and before the time; no era without its year.
+        for l in [
+            "[3/18/22 BE, 14:56:01] A: a",
+            "[3/18/2565 BEE, 14:56:01] A: a",
+            "[3/18/R, 14:56:01] A: a",
+            "[3/18/R0, 14:56:01] A: a",
+            "[3/18/X4, 14:56:01] A: a",
+        ] {
+            assert!(head(l.as_bytes()).is_none(), "{l:?}");
+        }
+    }
 
     #[test]
     fn arabic_indic_digits_read_in_every_part() {
