@@ -1453,6 +1453,7 @@ mod tests {
         assert!(kept.is_some());
         let mdy = FormatOptions {
             date_order: Some(DateOrder::Mdy),
+            ..Default::default()
         };
         assert!(
             surveys.get(f, format, mdy).is_none(),

@@ -264,6 +264,9 @@ pub trait Format: Send + Sync {
 pub struct FormatOptions {
     /// `--date-order`: how to read all-numeric dates (WhatsApp), instead of deciding per file.
     pub date_order: Option<DateOrder>,
+    /// `--year`: the year of dates written without one (old Android WhatsApp exports leave
+    /// it out of the current year's dates), instead of inferring it per file.
+    pub year: Option<i32>,
 }
 
 /// The order of day, month and year in an all-numeric date.

@@ -22,8 +22,17 @@
 //! first non-blank line (for a file with no header at all, the problem names the file and says
 //! which header was expected).
 //!
+//! **Named months.** Old Android exports name the month in English and write the year only
+//! for dates before the year of the export: `18 Mar 12:14 - `, `Mar 5, 8:11 PM - `,
+//! `19:23, 28 Aug 2013 - ` then `08:43, 5 Jan - `. A date without a year is read in the year
+//! after the last year the file writes (the year of the export, at the earliest; so the
+//! dates stay in order), or in `--year`; when the file writes none, in 2000 (a leap year no
+//! export is from, standing for the unknown year) and the note says to pass `--year`. A
+//! date that does not exist in that year (29 Feb) is a problem at its line.
+//!
 //! **Layout.** A file is written in one layout: the date before the time (Android, iOS) or
-//! the time before the date (`[21:25:15, 13/6/2018] `). [`Format::survey`] decides it over
+//! the time before the date (`[21:25:15, 13/6/2018] `), with a numeric or a named month.
+//! [`Format::survey`] decides it over
 //! every header line (the layout of most lines; a tie goes to the first header's), and a
 //! header-shaped line in the other layout is message text: people paste messages copied from
 //! WhatsApp Desktop or Web (`[6:48 AM, 5/3/2021] Name: text`) into an Android chat. Chunks are
@@ -424,9 +433,16 @@ fn assumed(sep: u8, twelve_hour: bool) -> DateOrder {
     }
 }
 
-/// The wall time of a header under a date order, if every field is in range.
-fn civil(h: &Head, order: DateOrder) -> Option<Civil> {
-    let (d, m, y) = if h.len[1] == 4 {
+/// The year a named date without one is read in when nothing says which (see the module
+/// docs): a leap year, so 29 Feb reads, and one no WhatsApp export is from.
+const UNKNOWN_YEAR: i32 = 2000;
+
+/// The wall time of a header under a date order, if every field is in range. A named date
+/// without a year is in `year_less`.
+fn civil(h: &Head, order: DateOrder, year_less: i32) -> Option<Civil> {
+    let (d, m, y) = if h.named() {
+        (0, 1, 2)
+    } else if h.len[1] == 4 {
         // The year in the middle (`06/2018/13`): the order places day and month.
         match order {
             DateOrder::Mdy => (2, 0, 1),
@@ -442,10 +458,10 @@ fn civil(h: &Head, order: DateOrder) -> Option<Civil> {
     if h.len[d] > 2 || h.len[m] > 2 {
         return None;
     }
-    let year = if h.len[y] == 4 {
-        h.f[y] as i32
-    } else {
-        2000 + h.f[y] as i32
+    let year = match h.len[y] {
+        4 => h.f[y] as i32,
+        0 => year_less,
+        _ => 2000 + h.f[y] as i32,
     };
     let hour = match h.pm {
         None => h.hour,
@@ -483,10 +499,13 @@ fn order_name(o: DateOrder) -> &'static str {
 pub struct WhatsAppHint {
     /// The date order every header of the file is read with (`None`: the file has no header).
     pub order: Option<DateOrder>,
-    /// The file's header layout: `Some(true)` when the time comes first (`[21:25:15,
-    /// 13/6/2018] `), `Some(false)` when the date does; a header line in the other layout is
-    /// a pasted copy and continues the message it is in (`None`: no header).
-    pub time_first: Option<bool>,
+    /// The file's header layout ([`Head::layout`]: date or time first, numeric or named
+    /// month); a header line in another layout is a pasted copy and continues the message it
+    /// is in (`None`: no header).
+    pub layout: Option<u8>,
+    /// The year of named dates written without one (`18 Mar 12:14 - `), when the file has
+    /// such dates.
+    pub year: Option<i32>,
     /// What was decided and on what evidence.
     pub note: Option<String>,
     /// The `Name:` prefixes that only ever precede text starting with U+200E (iOS group
@@ -517,7 +536,7 @@ impl Evidence {
     }
 }
 
-/// What the headers of one layout (date first or time first) say.
+/// What the headers of one layout ([`Head::layout`]) say.
 #[derive(Debug, Default)]
 struct Layout {
     /// Header lines in this layout, and the first of them.
@@ -525,8 +544,12 @@ struct Layout {
     first_line: Option<u64>,
     /// Day first, month first, year first.
     ev: [Evidence; 3],
-    /// Separator and clock of the first header.
+    /// Separator and clock of the first numeric header.
     first: Option<(u8, bool)>,
+    /// Named dates: the latest year written (and the last line writing it), and the first
+    /// line without a year.
+    latest_year: Option<(u32, u64)>,
+    year_less: Option<u64>,
     /// Authors of at least one line whose text does not start with U+200E.
     plain: AuthorSet,
     /// Authors of lines whose text starts with U+200E and is no placeholder.
@@ -566,10 +589,16 @@ impl Layout {
     #[inline]
     fn header(&mut self, h: &Head, line: u64) {
         self.lines += 1;
-        if self.first_line.is_none() {
-            self.first_line = Some(line);
-            self.first = Some((h.sep, h.pm.is_some()));
+        self.first_line = self.first_line.or(Some(line));
+        if h.named() {
+            if h.len[2] == 0 {
+                self.year_less = self.year_less.or(Some(line));
+            } else if self.latest_year.is_none_or(|(y, _)| h.f[2] >= y) {
+                self.latest_year = Some((h.f[2], line));
+            }
+            return;
         }
+        self.first = self.first.or(Some((h.sep, h.pm.is_some())));
         if h.len[0] == 4 {
             self.ev[2].add(line, h.f[0]);
         } else if h.len[1] == 4 {
@@ -634,6 +663,11 @@ impl Layout {
             ev.lines += l.lines;
         }
         self.first = self.first.or(later.first);
+        self.latest_year = match (self.latest_year, later.latest_year) {
+            (Some(a), Some(b)) if b.0 >= a.0 => Some(b),
+            (a, b) => a.or(b),
+        };
+        self.year_less = self.year_less.or(later.year_less);
         if self.plain.is_empty() {
             self.plain = later.plain;
         } else {
@@ -656,9 +690,11 @@ fn plural(n: u64) -> &'static str {
 #[derive(Debug)]
 struct DateSurvey {
     option: Option<DateOrder>,
-    /// The headers with the date first, and those with the time first.
-    layouts: [Layout; 2],
-    /// The layout of the first header (1: time first).
+    /// `--year`: the year of named dates written without one.
+    year: Option<i32>,
+    /// The headers of each layout ([`Head::layout`]).
+    layouts: [Layout; 4],
+    /// The layout of the first header.
     first_layout: Option<usize>,
 }
 
@@ -671,15 +707,16 @@ impl SurveyPart for DateSurvey {
 impl DateSurvey {
     /// Takes in what a survey of the text after this one's found.
     fn absorb(&mut self, later: DateSurvey) {
-        let [d, t] = later.layouts;
-        self.layouts[0].absorb(d);
-        self.layouts[1].absorb(t);
+        for (l, later) in self.layouts.iter_mut().zip(later.layouts) {
+            l.absorb(later);
+        }
         self.first_layout = self.first_layout.or(later.first_layout);
     }
 
-    fn new(option: Option<DateOrder>) -> Self {
+    fn new(option: Option<DateOrder>, year: Option<i32>) -> Self {
         DateSurvey {
             option,
+            year,
             layouts: Default::default(),
             first_layout: None,
         }
@@ -688,7 +725,7 @@ impl DateSurvey {
 
 impl Survey for DateSurvey {
     fn split(&self) -> Option<Box<dyn SurveyPart>> {
-        Some(Box::new(DateSurvey::new(self.option)))
+        Some(Box::new(DateSurvey::new(self.option, self.year)))
     }
 
     fn join(&mut self, part: Box<dyn SurveyPart>) {
@@ -705,7 +742,7 @@ impl Survey for DateSurvey {
         while pos < b.len() {
             let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
             if let Some(h) = head(&b[pos..eol]) {
-                let k = usize::from(h.time_first);
+                let k = usize::from(h.layout());
                 self.first_layout = self.first_layout.or(Some(k));
                 let layout = &mut self.layouts[k];
                 if let Some(rest) = text.get(pos + h.text..eol) {
@@ -723,43 +760,44 @@ impl Survey for DateSurvey {
         if first_layout.is_none() && self.option.is_none() {
             return Box::new(WhatsAppHint {
                 order: None,
-                time_first: None,
+                layout: None,
+                year: None,
                 note: None,
                 notice_authors: Default::default(),
             });
         }
         // The layout of most header lines; a tie goes to the first header's.
-        let [d, t] = &self.layouts;
-        let k = match d.lines.cmp(&t.lines) {
-            std::cmp::Ordering::Greater => 0,
-            std::cmp::Ordering::Less => 1,
-            std::cmp::Ordering::Equal => first_layout.unwrap_or(0),
-        };
-        let (main, other) = (&self.layouts[k], &self.layouts[1 - k]);
+        let k = (0..self.layouts.len())
+            .max_by_key(|&k| (self.layouts[k].lines, first_layout == Some(k)))
+            .unwrap_or(0);
+        let main = &self.layouts[k];
         let notice_authors: std::collections::BTreeSet<Box<str>> = main
             .lrm
             .iter()
             .filter(|a| !main.plain.contains(*a))
             .cloned()
             .collect();
+        let mut notes = Vec::new();
         let decided = main.decided();
-        let (order, mut note) = match (self.option, &decided, main.first) {
-            (Some(o), Some((d, ev)), _) if *d != o => (
-                o,
-                format!(
+        let order = match (self.option, &decided, main.first) {
+            (Some(o), Some((d, ev)), _) if *d != o => {
+                notes.push(format!(
                     "{} (--date-order {}; the dates say {}: {ev})",
                     order_name(o),
                     o.as_str(),
                     order_name(*d)
-                ),
-            ),
-            (Some(o), _, _) => (
-                o,
-                format!("{} (--date-order {})", order_name(o), o.as_str()),
-            ),
-            (None, Some((d, ev)), _) => (*d, format!("{}: {ev}", order_name(*d))),
-            (None, None, first) => {
-                let (sep, twelve) = first.unwrap_or((b'/', false));
+                ));
+                Some(o)
+            }
+            (Some(o), _, _) => {
+                notes.push(format!("{} (--date-order {})", order_name(o), o.as_str()));
+                Some(o)
+            }
+            (None, Some((d, ev)), _) => {
+                notes.push(format!("{}: {ev}", order_name(*d)));
+                Some(*d)
+            }
+            (None, None, Some((sep, twelve))) => {
                 let o = assumed(sep, twelve);
                 let why = match (sep, twelve) {
                     (b'/', true) => "`/` dates with AM/PM are month first",
@@ -767,32 +805,45 @@ impl Survey for DateSurvey {
                     (b'.', _) => "`.` dates are day first",
                     _ => "`-` dates are day first",
                 };
-                (
-                    o,
-                    format!(
-                        "{} (assumed: no date field above 12 decides it; {why})",
-                        order_name(o)
-                    ),
-                )
+                notes.push(format!(
+                    "{} (assumed: no date field above 12 decides it; {why})",
+                    order_name(o)
+                ));
+                Some(o)
             }
+            // Only named dates: no order to decide.
+            (None, None, None) => None,
         };
-        if let Some(at) = other.first_line {
-            let n = other.lines;
-            let (mine, theirs) = if k == 1 {
-                ("time", "date")
-            } else {
-                ("date", "time")
+        let year = main.year_less.map(|_| {
+            let (year, why) = match (self.year, main.latest_year) {
+                (Some(y), _) => (y, format!("--year {y}")),
+                (None, Some((y, line))) => (
+                    y as i32 + 1,
+                    format!(
+                        "the year after the last one written, {y} on line {line}: exports leave out the year of the current year's dates only"
+                    ),
+                ),
+                (None, None) => (
+                    UNKNOWN_YEAR,
+                    "no year is written in the file; pass --year".to_string(),
+                ),
             };
-            note.push_str(&format!(
-                "; {n} header-like {} with the {theirs} before the {mine} read as message text \
-                 (copied messages; the first on line {at})",
+            notes.push(format!("dates without a year read as {year} ({why})"));
+            year
+        });
+        let others = self.layouts.iter().enumerate().filter(|(i, _)| *i != k);
+        let n: u64 = others.clone().map(|(_, l)| l.lines).sum();
+        if let Some(at) = others.filter_map(|(_, l)| l.first_line).min() {
+            notes.push(format!(
+                "{n} header-like {} in another layout read as message text (copied messages; the first on line {at})",
                 plural(n)
             ));
         }
         Box::new(WhatsAppHint {
-            order: Some(order),
-            time_first: self.first_layout.map(|_| k == 1),
-            note: Some(note),
+            order,
+            layout: first_layout.map(|_| k as u8),
+            year,
+            note: Some(notes.join("; ")),
             notice_authors,
         })
     }
@@ -813,7 +864,7 @@ fn sniff_header(l: &str) -> bool {
     }
     [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd]
         .iter()
-        .any(|&o| civil(&h, o).is_some())
+        .any(|&o| civil(&h, o, UNKNOWN_YEAR).is_some())
 }
 
 /// What a skipped `.txt` file is told when it looks like a WhatsApp export in a layout that
@@ -1141,14 +1192,17 @@ impl Format for WhatsApp {
         let any: Option<&dyn std::any::Any> = hint.map(|h| h as &dyn std::any::Any);
         let layout = any
             .and_then(|a| a.downcast_ref::<WhatsAppHint>())
-            .and_then(|h| h.time_first);
+            .and_then(|h| h.layout);
         next_line_where(text, from, |l| {
-            head(l.as_bytes()).is_some_and(|h| layout.is_none_or(|t| h.time_first == t))
+            head(l.as_bytes()).is_some_and(|h| layout.is_none_or(|t| h.layout() == t))
         })
     }
 
     fn survey(&self, env: &mut SurveyEnv<'_>) -> Option<Box<dyn Survey>> {
-        Some(Box::new(DateSurvey::new(env.options.date_order)))
+        Some(Box::new(DateSurvey::new(
+            env.options.date_order,
+            env.options.year,
+        )))
     }
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
@@ -1161,7 +1215,11 @@ impl Format for WhatsApp {
         let channel = chat_name(ctx.path);
         let hint = ctx.hint::<WhatsAppHint>();
         // Header lines in the other layout are pasted copies: message text.
-        let layout = hint.and_then(|h| h.time_first);
+        let layout = hint.and_then(|h| h.layout);
+        let year_less = hint
+            .and_then(|h| h.year)
+            .or(ctx.options.year)
+            .unwrap_or(UNKNOWN_YEAR);
         let mut r = ctx.resolver();
 
         let mut emit = |p: Pending<'a>, end: usize, sink: &mut dyn Sink<'a>| {
@@ -1201,7 +1259,7 @@ impl Format for WhatsApp {
         while pos < b.len() {
             let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
             let lb = &b[pos..eol];
-            if let Some(h) = head(lb).filter(|h| layout.is_none_or(|t| h.time_first == t)) {
+            if let Some(h) = head(lb).filter(|h| layout.is_none_or(|t| h.layout() == t)) {
                 if let Some(p) = pending.take() {
                     emit(p, pos, sink);
                 }
@@ -1222,7 +1280,7 @@ impl Format for WhatsApp {
                         assumed(h.sep, h.pm.is_some())
                     }
                 });
-                match civil(&h, o) {
+                match civil(&h, o, year_less) {
                     Some(c) => {
                         let rest = text.get(pos + h.text..eol).unwrap_or("");
                         let (sender, system, body) = match author_split(rest.as_bytes()) {
@@ -1315,7 +1373,10 @@ mod tests {
 
     /// Parses with the survey's hint, as the pipeline does; and what the survey says.
     fn surveyed(text: &str, order: Option<DateOrder>) -> (Collect<'_>, Option<String>) {
-        let options = FormatOptions { date_order: order };
+        let options = FormatOptions {
+            date_order: order,
+            ..Default::default()
+        };
         let hint = survey_text(&WhatsApp, "c.txt", text, options).expect("a survey");
         let c = testkit::surveyed(&WhatsApp, "c.txt", text, Zone::Utc, options, usize::MAX);
         (c, hint.describe())
@@ -1403,11 +1464,11 @@ mod tests {
             }
         }
         let h = head("[1/2/22, 12:00:00\u{202f}AM] A: x".as_bytes()).unwrap();
-        assert_eq!(civil(&h, DateOrder::Dmy).unwrap().hour, 0);
+        assert_eq!(civil(&h, DateOrder::Dmy, UNKNOWN_YEAR).unwrap().hour, 0);
         let h = head(b"1/2/22, 12:30 PM - A: x").unwrap();
-        assert_eq!(civil(&h, DateOrder::Dmy).unwrap().hour, 12);
+        assert_eq!(civil(&h, DateOrder::Dmy, UNKNOWN_YEAR).unwrap().hour, 12);
         let h = head(b"1/2/22, 13:30 PM - A: x").unwrap();
-        assert_eq!(civil(&h, DateOrder::Dmy), None);
+        assert_eq!(civil(&h, DateOrder::Dmy, UNKNOWN_YEAR), None);
     }
 
     #[test]
@@ -1422,7 +1483,7 @@ mod tests {
             ("[2022/3/12, 오후 9:07:11] 김민수: 好", 21, 7),
         ] {
             let h = head(line.as_bytes()).unwrap_or_else(|| panic!("{line:?}"));
-            let c = civil(&h, DateOrder::Ymd).unwrap_or_else(|| panic!("{line:?}"));
+            let c = civil(&h, DateOrder::Ymd, UNKNOWN_YEAR).unwrap_or_else(|| panic!("{line:?}"));
             assert_eq!((c.hour, c.minute), (hour, minute), "{line:?}");
             assert!(line[h.text..].ends_with(": 好"), "{line:?}");
         }
@@ -1432,7 +1493,8 @@ mod tests {
         assert!(
             head("2022/3/12 下午13:07 - A: x".as_bytes()).is_some_and(|h| civil(
                 &h,
-                DateOrder::Ymd
+                DateOrder::Ymd,
+                UNKNOWN_YEAR
             )
             .is_none())
         );
@@ -1537,14 +1599,14 @@ mod tests {
         assert_eq!(
             note.as_deref(),
             Some(
-                "day first: a first field of 14 on line 1; 2 header-like lines with the time before the date read as message text (copied messages; the first on line 2)"
+                "day first: a first field of 14 on line 1; 2 header-like lines in another layout read as message text (copied messages; the first on line 2)"
             )
         );
         let (c, note) = surveyed(PASTED_VI, None);
         assert_eq!(bodies(&c), ["xem:\n13/06/2018, 21:20 - Minh: c", "d"]);
         assert!(
             note.unwrap()
-                .contains("1 header-like line with the date before the time")
+                .contains("1 header-like line in another layout")
         );
         // Chunks are cut only at headers of the file's layout.
         let options = FormatOptions::default();
@@ -1559,6 +1621,60 @@ mod tests {
         // A tie goes to the first header's layout.
         let (c, _) = surveyed("1/2/22, 10:00 - A: x\n[10:01 AM, 1/2/2022] B: y\n", None);
         assert_eq!(c.messages.len(), 1);
+    }
+
+    /// Old Android exports name the month and leave out the year of the current year's
+    /// dates.
+    const NAMED: &str = "19:23, 28 Aug 2013 - A: x\n22:10, 31 Dec 2013 - B: y\n08:43, 5 Jan - A: z\n10:46, 29 Feb - B: leap\n";
+
+    #[test]
+    fn named_months_read_and_a_missing_year_is_the_one_after_the_last_written() {
+        for (line, f, time_first) in [
+            ("18 Mar 12:14 - A: x", [18, 3, 0], false),
+            ("Mar 5, 8:11 PM - A: x", [5, 3, 0], false),
+            ("Mar 5, 2014, 8:11 PM - A: x", [5, 3, 2014], false),
+            ("19:23, 28 Aug 2013 - A: x", [28, 8, 2013], true),
+            ("08:43, 5 Jan - A: x", [5, 1, 0], true),
+        ] {
+            let h = head(line.as_bytes()).unwrap_or_else(|| panic!("{line:?}"));
+            assert_eq!(
+                (h.f, h.named(), h.time_first),
+                (f, true, time_first),
+                "{line:?}"
+            );
+            assert_eq!(&line[h.text..], "A: x");
+        }
+        for line in [
+            "18 March 12:14 - A: x",
+            "18 Mar12:14 - A: x",
+            "Mars 5, 8:11 PM - A: x",
+        ] {
+            assert!(head(line.as_bytes()).is_none(), "{line:?}");
+        }
+        let (c, note) = surveyed(NAMED, None);
+        let t = &c.messages;
+        assert_eq!(t[1].time.micros, utc(2013, 12, 31, 22, 10, 0));
+        assert_eq!(t[2].time.micros, utc(2014, 1, 5, 8, 43, 0));
+        // 2014 has no 29 February: a problem at its line, not a guess.
+        assert_eq!(t.len(), 3);
+        assert_eq!(problem_lines(&c), [4]);
+        assert!(
+            note.unwrap()
+                .starts_with("dates without a year read as 2014")
+        );
+        // --year says which year; without any year written, 2000 says it is unknown.
+        let options = FormatOptions {
+            year: Some(2012),
+            ..Default::default()
+        };
+        let c = testkit::surveyed(&WhatsApp, "c.txt", NAMED, Zone::Utc, options, usize::MAX);
+        assert_eq!(c.messages[3].time.micros, utc(2012, 2, 29, 10, 46, 0));
+        let (c, note) = surveyed("18 Mar 12:14 - A: x\n", None);
+        assert_eq!(c.messages[0].time.micros, utc(2000, 3, 18, 12, 14, 0));
+        assert_eq!(
+            note.as_deref(),
+            Some("dates without a year read as 2000 (no year is written in the file; pass --year)")
+        );
     }
 
     #[test]
@@ -1832,7 +1948,7 @@ mod tests {
 
     #[test]
     fn fixtures_parse_the_same_split_at_every_size() {
-        let fixtures = [ANDROID, IOS, US, ES, BAD, PASTED, PASTED_VI].map(|t| ("c.txt", t));
+        let fixtures = [ANDROID, IOS, US, ES, BAD, PASTED, PASTED_VI, NAMED].map(|t| ("c.txt", t));
         testkit::assert_split_reads_match(read_surveyed, &fixtures, 1..80);
     }
 
@@ -1841,9 +1957,12 @@ mod tests {
         // Day-first evidence only on the last line, an LRM author whose plain line comes
         // later, and a plain author seen in several parts.
         let late = "01/02/2022, 09:00 - Ana: hola\n01/02/2022, 09:01 - Ben: \u{200e}imagen omitida\n02/03/2022, 10:00 - Cy: \u{200e}ok\n02/03/2022, 10:05 - Grupo: \u{200e}Ana añadió a Dee\n03/04/2022, 11:00 - Ana: bien\n04/05/2022, 12:00 - Cy: sí\n25/05/2022, 13:00 - Ben: fin\n";
-        for text in [ANDROID, IOS, US, ES, BAD, PASTED, PASTED_VI, late] {
+        for text in [ANDROID, IOS, US, ES, BAD, PASTED, PASTED_VI, NAMED, late] {
             for order in [None, Some(DateOrder::Mdy)] {
-                let options = FormatOptions { date_order: order };
+                let options = FormatOptions {
+                    date_order: order,
+                    ..Default::default()
+                };
                 let whole = survey_text(&WhatsApp, "c.txt", text, options).expect("a survey");
                 if text == late {
                     let h = format!("{whole:?}");

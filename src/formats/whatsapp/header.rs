@@ -5,6 +5,7 @@
 //! header   = marks ["[" marks] (date between time | time between date) [meridiem] close
 //! marks    = { U+200E | U+200F | U+FEFF | U+061C | U+202A..U+202E | U+2066..U+2069 }
 //! date     = num sep [" "] num sep [" "] num ["."]      sep: one of / . - (the same twice)
+//!          | D " " Mon [" " YYYY] | Mon " " D [", " YYYY]   (Mon: Jan … Dec; old Android)
 //! between  = ", " | " " | "، " | " klo "               (marks allowed around each)
 //! time     = [before] H (":" | ".") MM [(same) SS]     before: 上午 下午 午前 午後 오전 오후
 //! meridiem = space (a|p)[.][space](m)[.] | space ص | space م | space ق.ظ. | …
@@ -35,8 +36,24 @@ pub(super) struct Head {
     /// Where the text after the header starts in the line.
     pub text: usize,
     /// Whether the time comes before the date (`[21:25:15, 13/6/2018] `, and WhatsApp
-    /// Desktop's `[6:48 AM, 5/3/2021] ` copies): the header's layout.
+    /// Desktop's `[6:48 AM, 5/3/2021] ` copies).
     pub time_first: bool,
+}
+
+impl Head {
+    /// Whether the month is a name (`18 Mar 12:14 - `, `Mar 5, 8:11 PM - `, `19:23, 28 Aug
+    /// 2013 - `): then `f` is day, month, year in that order, and `len[2]` is 0 when no year
+    /// is written. Named dates have no separator: `sep` is a space.
+    #[inline]
+    pub fn named(&self) -> bool {
+        self.sep == b' '
+    }
+
+    /// The header's layout, one of four: date or time first, numeric or named month.
+    #[inline]
+    pub fn layout(&self) -> u8 {
+        u8::from(self.time_first) | u8::from(self.named()) << 1
+    }
 }
 
 /// Length of an invisible mark at `i`: LRM, RLM, ALM, BOM, the directional embeddings and
@@ -208,6 +225,60 @@ fn buddhist_era(b: &[u8], i: usize) -> Option<usize> {
         .then_some(i + 3)
 }
 
+/// The English month abbreviations old Android exports write (`18 Mar`, `Mar 5`).
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
+/// A month abbreviation at `i`, as a word of its own: (month, end).
+#[inline]
+fn month(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    let w = b.get(i..i + 3)?;
+    let m = MONTHS.iter().position(|m| m.as_slice() == w)?;
+    (!b.get(i + 3).is_some_and(u8::is_ascii_alphanumeric)).then_some((m as u32 + 1, i + 3))
+}
+
+/// A four-digit year at `i` that is not the start of a time: (year, end).
+#[inline]
+fn year(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    let (y, n, end) = num(b, i, 4)?;
+    (n == 4 && !matches!(b.get(end), Some(b':' | b'.' | b'0'..=b'9'))).then_some((y, end))
+}
+
+/// A date with the month's name (old Android exports): `18 Mar`, `28 Aug 2013`, `Mar 5`,
+/// `Mar 5, 2014`, read as day, month, year (0 with length 0 when not written).
+#[inline]
+fn named_date(b: &[u8], i: usize) -> Option<Date> {
+    let (day, nd, m, mut i) = if b.get(i).is_some_and(u8::is_ascii_digit) {
+        let (day, nd, j) = num(b, i, 2)?;
+        if b.get(j) != Some(&b' ') {
+            return None;
+        }
+        let (m, j) = month(b, j + 1)?;
+        (day, nd, m, j)
+    } else {
+        let (m, j) = month(b, i)?;
+        if b.get(j) != Some(&b' ') {
+            return None;
+        }
+        let (day, nd, j) = num(b, j + 1, 2)?;
+        (day, nd, m, j)
+    };
+    let mut y = (0, 0);
+    let gap = match b.get(i) {
+        Some(b' ') => 1,
+        Some(b',') if b.get(i + 1) == Some(&b' ') => 2,
+        _ => 0,
+    };
+    if gap > 0
+        && let Some((v, end)) = year(b, i + gap)
+    {
+        y = (v, 4);
+        i = end;
+    }
+    Some(([day, m, y.0], [nd, 2, y.1], b' ', false, i))
+}
+
 /// A date at `i`.
 #[inline]
 fn date(b: &[u8], i: usize) -> Option<Date> {
@@ -312,7 +383,7 @@ struct Stamp {
 /// `date between time` at `i`.
 #[inline]
 fn date_first(b: &[u8], i: usize) -> Option<Stamp> {
-    let d = date(b, i)?;
+    let d = date(b, i).or_else(|| named_date(b, i))?;
     let (hour, minute, second, secs, pm, end) = time(b, between(b, d.4)?)?;
     Some(Stamp {
         date: d,
@@ -331,7 +402,8 @@ fn time_first(b: &[u8], i: usize) -> Option<Stamp> {
         pm = Some(p);
         end = e;
     }
-    let d = date(b, between(b, end)?)?;
+    let at = between(b, end)?;
+    let d = date(b, at).or_else(|| named_date(b, at))?;
     let end = d.4;
     Some(Stamp {
         date: d,
