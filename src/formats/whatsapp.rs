@@ -413,10 +413,9 @@ fn rlm_marked(text: &str) -> bool {
 /// U+200F. Marks inside the name stay.
 #[inline]
 fn bare_name(name: &str) -> &str {
-    // Every mark is three bytes from 0xE2: most names start with something else and end in
-    // ASCII.
+    // Every mark is three bytes from 0xE2: most names neither start nor end with one.
     let b = name.as_bytes();
-    if b.first() != Some(&0xE2) && b.last().is_none_or(u8::is_ascii) {
+    if b.first() != Some(&0xE2) && (b.len() < 3 || b[b.len() - 3] != 0xE2) {
         return name;
     }
     name.trim_matches(|c| {
@@ -439,6 +438,7 @@ const UNKNOWN_YEAR: i32 = 2000;
 
 /// The wall time of a header under a date order, if every field is in range. A named date
 /// without a year is in `year_less`.
+#[inline]
 fn civil(h: &Head, order: DateOrder, year_less: i32) -> Option<Civil> {
     let (d, m, y) = if h.named() {
         (0, 1, 2)
@@ -589,7 +589,9 @@ impl Layout {
     #[inline]
     fn header(&mut self, h: &Head, line: u64) {
         self.lines += 1;
-        self.first_line = self.first_line.or(Some(line));
+        if self.first_line.is_none() {
+            self.first_line = Some(line);
+        }
         if h.named() {
             if h.len[2] == 0 {
                 self.year_less = self.year_less.or(Some(line));
@@ -598,7 +600,9 @@ impl Layout {
             }
             return;
         }
-        self.first = self.first.or(Some((h.sep, h.pm.is_some())));
+        if self.first.is_none() {
+            self.first = Some((h.sep, h.pm.is_some()));
+        }
         if h.len[0] == 4 {
             self.ev[2].add(line, h.f[0]);
         } else if h.len[1] == 4 {
@@ -743,7 +747,9 @@ impl Survey for DateSurvey {
             let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
             if let Some(h) = head(&b[pos..eol]) {
                 let k = usize::from(h.layout());
-                self.first_layout = self.first_layout.or(Some(k));
+                if self.first_layout.is_none() {
+                    self.first_layout = Some(k);
+                }
                 let layout = &mut self.layouts[k];
                 if let Some(rest) = text.get(pos + h.text..eol) {
                     layout.author(rest);
@@ -1089,7 +1095,7 @@ fn classify(first: &str, more: bool) -> (Kind, Option<&str>) {
 }
 
 /// The kind of a whole-body placeholder (its [`core`] text), if it is one.
-#[inline]
+#[inline(always)]
 fn exact(c: &str) -> Option<Kind> {
     let (map, lengths) = &*EXACT;
     if c.len() < 128 && lengths & (1 << c.len()) != 0 {
@@ -1259,7 +1265,9 @@ impl Format for WhatsApp {
         while pos < b.len() {
             let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
             let lb = &b[pos..eol];
-            if let Some(h) = head(lb).filter(|h| layout.is_none_or(|t| h.layout() == t)) {
+            if let Some(h) = head(lb)
+                && layout.is_none_or(|t| h.layout() == t)
+            {
                 if let Some(p) = pending.take() {
                     emit(p, pos, sink);
                 }

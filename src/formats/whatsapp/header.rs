@@ -203,39 +203,61 @@ fn ends_word(b: &[u8], i: usize) -> bool {
 /// A date as read: (fields, digit counts, separator, ends with a `.`, end).
 type Date = ([u32; 3], [u8; 3], u8, bool, usize);
 
-/// A date field at `i`: up to four digits, or a Japanese era year as iOS writes it with the
-/// Japanese calendar (`R4` is Reiwa 4, 2022; `H30` is Heisei 30, 2018), read as the
-/// Gregorian year with four digits.
-#[inline]
+/// A date field at `i`: up to four digits, or a Japanese era year ([`era_year`]).
+#[inline(always)]
 fn field(b: &[u8], i: usize) -> Option<(u32, u8, usize)> {
+    match num(b, i, 4) {
+        Some(f) => Some(f),
+        None => era_year(b, i),
+    }
+}
+
+/// A Japanese era year as iOS writes it with the Japanese calendar (`R4` is Reiwa 4, 2022;
+/// `H30` is Heisei 30, 2018), read as the Gregorian year with four digits.
+#[cold]
+#[inline(never)]
+fn era_year(b: &[u8], i: usize) -> Option<(u32, u8, usize)> {
     let base = match b.get(i) {
         Some(b'R') => 2018,
         Some(b'H') => 1988,
-        _ => return num(b, i, 4),
+        _ => return None,
     };
-    let (y, n, end) = num(b, i + 1, 2)?;
-    (y > 0 && n > 0).then_some((base + y, 4, end))
+    let (y, _, end) = num(b, i + 1, 2)?;
+    (y > 0).then_some((base + y, 4, end))
 }
 
 /// `i` past a Buddhist-era suffix (` BE`, as iOS writes `3/18/2565 BE` with the Buddhist
 /// calendar), if one is there.
-#[inline]
+#[inline(always)]
 fn buddhist_era(b: &[u8], i: usize) -> Option<usize> {
-    (b.get(i..i + 3) == Some(b" BE") && matches!(b.get(i + 3), Some(b',' | b' ' | b']')))
+    // Most dates go on with `,` or `]`: one compare.
+    if b.get(i) != Some(&b' ') {
+        return None;
+    }
+    (b.get(i + 1..i + 3) == Some(b"BE") && matches!(b.get(i + 3), Some(b',' | b' ' | b']')))
         .then_some(i + 3)
 }
 
-/// The English month abbreviations old Android exports write (`18 Mar`, `Mar 5`).
-const MONTHS: [&[u8; 3]; 12] = [
-    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
-];
-
-/// A month abbreviation at `i`, as a word of its own: (month, end).
+/// The English month abbreviation old Android exports write (`18 Mar`, `Mar 5`) at `i`, as
+/// a word of its own: (month, end).
 #[inline]
 fn month(b: &[u8], i: usize) -> Option<(u32, usize)> {
-    let w = b.get(i..i + 3)?;
-    let m = MONTHS.iter().position(|m| m.as_slice() == w)?;
-    (!b.get(i + 3).is_some_and(u8::is_ascii_alphanumeric)).then_some((m as u32 + 1, i + 3))
+    let m = match b.get(i..i + 3)? {
+        b"Jan" => 1,
+        b"Feb" => 2,
+        b"Mar" => 3,
+        b"Apr" => 4,
+        b"May" => 5,
+        b"Jun" => 6,
+        b"Jul" => 7,
+        b"Aug" => 8,
+        b"Sep" => 9,
+        b"Oct" => 10,
+        b"Nov" => 11,
+        b"Dec" => 12,
+        _ => return None,
+    };
+    (!b.get(i + 3).is_some_and(u8::is_ascii_alphanumeric)).then_some((m, i + 3))
 }
 
 /// A four-digit year at `i` that is not the start of a time: (year, end).
@@ -257,6 +279,13 @@ fn named_date(b: &[u8], i: usize) -> Option<Date> {
         let (m, j) = month(b, j + 1)?;
         (day, nd, m, j)
     } else {
+        // The initials of the months: most text starts otherwise.
+        if !matches!(
+            b.get(i),
+            Some(b'A' | b'D' | b'F' | b'J' | b'M' | b'N' | b'O' | b'S')
+        ) {
+            return None;
+        }
         let (m, j) = month(b, i)?;
         if b.get(j) != Some(&b' ') {
             return None;
