@@ -2026,6 +2026,10 @@ mod tests {
         Just("32/13/2022, 25:04 - Lin: x".to_string()),
         Just("\u{200e}[1/2/22, 9:07:11\u{202f}PM] A: \u{200e}image omitted".to_string()),
         Just("1.3.22, 9:05 p.\u{a0}m. - x".to_string()),
+        Just("18 Mar 12:14 - Lin: x".to_string()),
+        Just("08:43, 29 Feb - \u{202a}+1 555\u{202c}: x".to_string()),
+        Just("[3/18/R4, 14:56:01] A: \u{200f}x".to_string()),
+        Just("[6:48 AM, 5/3/2565 BE] A: <\u{200e}image omitted>".to_string()),
         Just(String::new()),
         "[\\[\\]0-9/.,: \\-apmAPM\u{200e}\u{a0}\u{202f}a-z\r]{0,30}",
     ]);
