@@ -226,8 +226,22 @@ fn era_year(b: &[u8], i: usize) -> Option<(u32, u8, usize)> {
     (y > 0).then_some((base + y, 4, end))
 }
 
-/// `i` past a Buddhist-era suffix (` BE`, as iOS writes `3/18/2565 BE` with the Buddhist
-/// calendar), if one is there.
+/// `d` with its Buddhist-era suffix read (` BE` after a four-digit last field, as iOS writes
+/// `3/18/2565 BE` with the Buddhist calendar: the year minus 543), if one follows it. Tried
+/// only where what follows a date is not what a header needs, so that ordinary headers pay
+/// nothing for it.
+#[cold]
+#[inline(never)]
+fn buddhist(b: &[u8], mut d: Date) -> Option<Date> {
+    if d.1[2] != 4 || d.2 == b' ' {
+        return None;
+    }
+    d.4 = buddhist_era(b, d.4)?;
+    d.0[2] = d.0[2].saturating_sub(543);
+    Some(d)
+}
+
+/// `i` past a Buddhist-era suffix (` BE`), if one is there.
 #[inline(always)]
 fn buddhist_era(b: &[u8], i: usize) -> Option<usize> {
     // Most dates go on with `,` or `]`: one compare.
@@ -330,13 +344,7 @@ fn date(b: &[u8], i: usize) -> Option<Date> {
     if b.get(i) == Some(&b' ') {
         i += 1;
     }
-    let (mut f2, n2, mut i) = field(b, marks(b, i))?;
-    if n2 == 4
-        && let Some(end) = buddhist_era(b, i)
-    {
-        f2 = f2.saturating_sub(543);
-        i = end;
-    }
+    let (f2, n2, mut i) = field(b, marks(b, i))?;
     let len = [n0, n1, n2];
     // At most one four-digit field (the year), no three-digit field.
     let fours = len.iter().filter(|&&n| n == 4).count();
@@ -412,8 +420,14 @@ struct Stamp {
 /// `date between time` at `i`.
 #[inline]
 fn date_first(b: &[u8], i: usize) -> Option<Stamp> {
-    let d = date(b, i).or_else(|| named_date(b, i))?;
-    let (hour, minute, second, secs, pm, end) = time(b, between(b, d.4)?)?;
+    let mut d = date(b, i).or_else(|| named_date(b, i))?;
+    let (hour, minute, second, secs, pm, end) = match between(b, d.4).and_then(|at| time(b, at)) {
+        Some(t) => t,
+        None => {
+            d = buddhist(b, d)?;
+            time(b, between(b, d.4)?)?
+        }
+    };
     Some(Stamp {
         date: d,
         clock: (hour, minute, second, secs, pm),
@@ -433,6 +447,7 @@ fn time_first(b: &[u8], i: usize) -> Option<Stamp> {
     }
     let at = between(b, end)?;
     let d = date(b, at).or_else(|| named_date(b, at))?;
+    let d = buddhist(b, d).unwrap_or(d);
     let end = d.4;
     Some(Stamp {
         date: d,
