@@ -672,7 +672,8 @@ where
             }
         }
         loop {
-            let w = match reader.next_window(opts, &mut pool) {
+            let hint = hints.get(f.id as usize).and_then(|h| h.as_deref());
+            let w = match reader.next_window(opts, &mut pool, hint) {
                 Ok(Some(w)) => w,
                 Ok(None) => break,
                 Err(e) => {
@@ -1033,6 +1034,7 @@ impl FileReader {
         &mut self,
         opts: &Options,
         pool: &mut Vec<Vec<u8>>,
+        hint: Option<&dyn Hint>,
     ) -> std::io::Result<Option<Window>> {
         if let Some((input, group, first_row)) = &mut self.columns {
             if *group >= input.row_groups() {
@@ -1075,7 +1077,7 @@ impl FileReader {
                 return Ok(Some(self.take_rest(pool)?));
             }
             self.opened.read_into(self.pos, want as usize, &mut data)?;
-            if let Some(cut) = boundary(self.format, &data, window as usize) {
+            if let Some(cut) = boundary(self.format, &data, window as usize, hint) {
                 data.truncate(cut);
                 self.pos += cut as u64;
                 let w = self.window(data, false);
@@ -1122,9 +1124,14 @@ impl FileReader {
 }
 
 /// A record boundary at or after `target` in `data` (UTF-8 bytes), found by the format on a
-/// text region around the target. Invalid UTF-8 in the region is masked with `?` (same
-/// length) so positions stay exact.
-fn boundary(format: &dyn Format, data: &[u8], target: usize) -> Option<usize> {
+/// text region around the target, knowing the file's survey `hint`. Invalid UTF-8 in the
+/// region is masked with `?` (same length) so positions stay exact.
+fn boundary(
+    format: &dyn Format,
+    data: &[u8],
+    target: usize,
+    hint: Option<&dyn Hint>,
+) -> Option<usize> {
     let back = target.saturating_sub(64 << 10);
     // Start the region at a line start: `\n` never occurs inside a UTF-8 sequence.
     let start = match memchr::memrchr(b'\n', &data[..back.max(1).min(data.len())]) {
@@ -1144,7 +1151,7 @@ fn boundary(format: &dyn Format, data: &[u8], target: usize) -> Option<usize> {
             std::str::from_utf8(&masked).ok()?
         }
     };
-    let at = format.next_record(text, target - start)?;
+    let at = format.next_record_in(text, target - start, hint)?;
     let cut = start + at;
     (cut > 0 && cut < end && cut >= target).then_some(cut)
 }
@@ -1233,7 +1240,10 @@ where
     let planned: Vec<(Vec<Chunk<'_>>, u64)> = pending
         .par_iter()
         .zip(decoded.par_iter())
-        .map(|(w, d)| formats::split_text_counted(w.format, &d.text, opts.chunk_bytes))
+        .map(|(w, d)| {
+            let hint = hints.get(w.file as usize).and_then(|h| h.as_deref());
+            formats::split_text_counted(w.format, &d.text, opts.chunk_bytes, hint)
+        })
         .collect();
     // Place each window in its file (decoded offset, first line) and make the jobs.
     let mut jobs: Vec<Job<'_>> = Vec::with_capacity(planned.iter().map(|p| p.0.len()).sum());
@@ -1443,6 +1453,7 @@ mod tests {
         assert!(kept.is_some());
         let mdy = FormatOptions {
             date_order: Some(DateOrder::Mdy),
+            ..Default::default()
         };
         assert!(
             surveys.get(f, format, mdy).is_none(),

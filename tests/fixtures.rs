@@ -7,6 +7,7 @@
 //! { "format": "isoon" | null,      // the format sniffing must pick; null: no chat, skipped
 //!   "force": false,                 // parse with `format` without sniffing
 //!   "date_order": "dmy",            // --date-order, for formats that read numeric dates
+//!   "year": 2015,                   // --year, for dates written without one (WhatsApp)
 //!   "note": "day first: …",         // what the format's survey says (`inspect` shows it)
 //!   "source_tz": "UTC",             // zone for naive stamps
 //!   "encoding": "UTF-8",            // decoded encoding name
@@ -208,6 +209,9 @@ fn check(expect_path: &Path) -> Result<(), String> {
     let mut options = formats::FormatOptions::default();
     if let Some(o) = exp.get("date_order").and_then(Value::as_str) {
         options.date_order = Some(o.parse()?);
+    }
+    if let Some(y) = exp.get("year").and_then(Value::as_i64) {
+        options.year = Some(i32::try_from(y).map_err(|e| format!("{e}"))?);
     }
     let hint = formats::survey_text(format, &display, text, options);
     let mut ctx = ParseCtx::new(0, &display, zone);

@@ -29,6 +29,10 @@ pub struct InputArgs {
     /// over every line (a first field over 12 means day first).
     #[arg(long, value_name = "ORDER")]
     pub date_order: Option<formats::DateOrder>,
+    /// The year of dates written without one (old Android WhatsApp exports: `18 Mar 12:14 -
+    /// `). Default: the year after the last year the file writes, or 2000 when it writes none.
+    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
+    pub year: Option<i32>,
     /// Zone for local times, hours and day buckets in the output.
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     pub tz: String,
@@ -122,6 +126,7 @@ impl InputArgs {
             progress: !self.quiet,
             format_options: formats::FormatOptions {
                 date_order: self.date_order,
+                year: self.year,
             },
             ..pipeline::Options::default()
         };

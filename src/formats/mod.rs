@@ -235,6 +235,13 @@ pub trait Format: Send + Sync {
     fn next_record(&self, _text: &str, _from: usize) -> Option<usize> {
         None
     }
+    /// [`Format::next_record`] knowing what the format's survey found in the whole file
+    /// (`None` when it has no survey or the text is read alone), for formats whose record
+    /// starts depend on a whole-file decision (WhatsApp's header layout). The default
+    /// ignores the hint.
+    fn next_record_in(&self, text: &str, from: usize, _hint: Option<&dyn Hint>) -> Option<usize> {
+        self.next_record(text, from)
+    }
     /// A survey of the whole file before any chunk is parsed, for formats that must decide
     /// something over every line (WhatsApp's date order) or read a table beside the file
     /// (Slack's users). `None` (the default) for formats that need neither.
@@ -257,6 +264,9 @@ pub trait Format: Send + Sync {
 pub struct FormatOptions {
     /// `--date-order`: how to read all-numeric dates (WhatsApp), instead of deciding per file.
     pub date_order: Option<DateOrder>,
+    /// `--year`: the year of dates written without one (old Android WhatsApp exports leave
+    /// it out of the current year's dates), instead of inferring it per file.
+    pub year: Option<i32>,
 }
 
 /// The order of day, month and year in an all-numeric date.
@@ -574,20 +584,22 @@ pub fn excerpt(s: &str) -> String {
 /// boundaries the format finds (one chunk when it cannot split). Line numbers and offsets of
 /// each chunk are filled in.
 pub fn split_text<'a>(format: &dyn Format, text: &'a str, target: usize) -> Vec<Chunk<'a>> {
-    split_text_counted(format, text, target).0
+    split_text_counted(format, text, target, None).0
 }
 
-/// [`split_text`], also returning how many `\n` the text holds (counted once, per chunk).
+/// [`split_text`] with the file's survey hint ([`Format::next_record_in`]), also returning
+/// how many `\n` the text holds (counted once, per chunk).
 pub fn split_text_counted<'a>(
     format: &dyn Format,
     text: &'a str,
     target: usize,
+    hint: Option<&dyn Hint>,
 ) -> (Vec<Chunk<'a>>, u64) {
     let mut bounds = vec![0usize];
     let mut pos = 0usize;
     let target = target.max(1);
     while text.len() - pos > target {
-        match format.next_record(text, pos + target) {
+        match format.next_record_in(text, pos + target, hint) {
             Some(next) if next > pos && next < text.len() => {
                 bounds.push(next);
                 pos = next;
@@ -621,7 +633,7 @@ pub fn parse_text<'a>(
     target: usize,
 ) -> Collect<'a> {
     let mut sink = Collect::default();
-    for chunk in split_text(format, text, target) {
+    for chunk in split_text_counted(format, text, target, ctx.hint).0 {
         format.parse(&chunk, ctx, &mut sink);
     }
     sink

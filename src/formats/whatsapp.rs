@@ -10,7 +10,8 @@
 //!
 //! **Header** (a strict, full match; any other line continues the previous record): read by
 //! the grammar of parts in [`header`] (invisible marks, `[`, a date in any order with `/ . -`,
-//! a trailing dot and spaces, 2/4-digit years, or the time first; `, `, `، `, ` klo ` or a
+//! a trailing dot and spaces, 2/4-digit years, iOS's calendar years (`3/18/2565 BE` is
+//! Buddhist era, minus 543; `3/18/R4` is Reiwa 4, 2022; `H30` Heisei 30), or the time first; `, `, `، `, ` klo ` or a
 //! space; `H:MM[:SS]` with `:` or `.`; AM/PM markers before or after the time; Arabic-Indic
 //! and Persian digits; then `] `, ` - `, `: ` or, after `13. 6. 2018. 21:25:15`, a space).
 //!
@@ -20,6 +21,24 @@
 //! continuation lines included, is skipped. Text before the first header is one problem at its
 //! first non-blank line (for a file with no header at all, the problem names the file and says
 //! which header was expected).
+//!
+//! **Named months.** Old Android exports name the month in English and write the year only
+//! for dates before the year of the export: `18 Mar 12:14 - `, `Mar 5, 8:11 PM - `,
+//! `19:23, 28 Aug 2013 - ` then `08:43, 5 Jan - `. A date without a year is read in the year
+//! after the last year the file writes (the year of the export, at the earliest; so the
+//! dates stay in order), or in `--year`; when the file writes none, in 2000 (a leap year no
+//! export is from, standing for the unknown year) and the note says to pass `--year`. A
+//! date that does not exist in that year (29 Feb) is a problem at its line.
+//!
+//! **Layout.** A file is written in one layout: the date before the time (Android, iOS) or
+//! the time before the date (`[21:25:15, 13/6/2018] `), with a numeric or a named month.
+//! [`Format::survey`] decides it over
+//! every header line (the layout of most lines; a tie goes to the first header's), and a
+//! header-shaped line in the other layout is message text: people paste messages copied from
+//! WhatsApp Desktop or Web (`[6:48 AM, 5/3/2021] Name: text`) into an Android chat. Chunks are
+//! cut only at headers of the file's layout ([`Format::next_record_in`]); the note says how
+//! many such lines were read as text and where the first is. Only headers of the file's
+//! layout count as date-order evidence.
 //!
 //! **Date order.** [`Format::survey`] reads every header of the file: a first field above 12
 //! means day first, a second field above 12 month first, a four-digit first field year first.
@@ -34,7 +53,10 @@
 //! and 12 PM is 12 h. Times are the phone's wall time, resolved in `--source-tz`.
 //!
 //! **Author and system lines.** The author is the text before the first `: ` (or a `:` ending
-//! the line) after the header, as written (a name or a number like `+44 7700 900123`). The
+//! the line) after the header, as written (a name or a number like `+44 7700 900123`) but
+//! for the directional marks around it: phones wrap numbers (and names in right-to-left
+//! locales) in U+202A … U+202C, which are dropped, as are U+200E/U+200F and isolates at its
+//! ends; marks inside it stay. The
 //! line is a system line (kind `system`, sender the empty string, body the whole text after
 //! the header) when there is no such `: `, when that prefix is empty, when it holds an odd
 //! number of quote marks (`"` `“` `”` `«` `»` `„`: the `: ` is inside a quoted group subject;
@@ -46,11 +68,14 @@
 //! start of the text: such a record is a system line (sender empty, body the text after the
 //! `: `) only when it is no placeholder and its `Name` writes nothing but such lines in the
 //! file (the group's name; decided by the survey) or its text holds a notice phrase
-//! ([`NOTICE_PHRASES`], [`SYSTEM_PHRASES`]); otherwise it keeps its author. Every system line is its own record.
+//! ([`NOTICE_PHRASES`], [`SYSTEM_PHRASES`]); otherwise it keeps its author. Arabic iOS
+//! exports start such notices with U+200F instead; people's own Arabic text may start with
+//! it too, so a U+200F line is a notice only by its phrase. Every system line is its own record.
 //!
 //! **Kinds.** Matched on the body without leading U+200E and trailing spaces:
 //! - `attachment`: media placeholders ([`MEDIA_OMITTED`], e.g. `<Media omitted>`,
-//!   `<Medien ausgelassen>`, `<Multimedia omitido>`, `<Медиа отсутствуют>`, `image omitted`,
+//!   `<Medien ausgelassen>`, `<Multimedia omitido>`, `<Без медиафайлов>`, `<media omitted>`,
+//!   `image omitted` (older iOS: `<` U+200E `image omitted>`),
 //!   `video omitted`, `… document omitted`, and iOS's forms in Arabic, Czech, French, German,
 //!   Hindi, Indonesian, Italian, Japanese, Portuguese, Russian, Spanish, Thai, Ukrainian and
 //!   Vietnamese as real exports write them, after a U+200E or U+200F), `NAME (file attached)` (and localised suffixes,
@@ -154,6 +179,13 @@ pub const MEDIA_OMITTED: &[&str] = &[
     "<Media jätettiin pois>",
     "<Média vynechána>",
     "<تم استبعاد الوسائط>",
+    // Android, as real exports write them (starkdmi/whats_json, WhatsR's samples, and many
+    // parsers written against real Spanish exports).
+    "<Medien ausgeschlossen>",
+    "<Archivo omitido>",
+    "<Без медиафайлов>",
+    "<Média vynechány>",
+    "<media omitted>",
     "image omitted",
     "video omitted",
     "audio omitted",
@@ -368,6 +400,29 @@ static SYSTEM_AC: LazyLock<AhoCorasick> =
 
 const LRM: &str = "\u{200E}";
 
+/// Whether text after `Name: ` starts with U+200F, the mark right-to-left locales (Arabic
+/// iOS) write where others write U+200E. People's own Arabic text may start with it too, so
+/// such a line is a notice only by its phrase ([`notice`] without the survey's authors).
+#[inline]
+fn rlm_marked(text: &str) -> bool {
+    text.as_bytes().starts_with("\u{200F}".as_bytes())
+}
+
+/// A sender name without the directional marks around it: Android and iOS wrap phone
+/// numbers (and names in right-to-left locales) in U+202A … U+202C, and may add U+200E or
+/// U+200F. Marks inside the name stay.
+#[inline]
+fn bare_name(name: &str) -> &str {
+    // Every mark is three bytes from 0xE2: most names neither start nor end with one.
+    let b = name.as_bytes();
+    if b.first() != Some(&0xE2) && (b.len() < 3 || b[b.len() - 3] != 0xE2) {
+        return name;
+    }
+    name.trim_matches(|c| {
+        matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
 /// The order assumed when nothing in the dates decides it (see the module docs).
 fn assumed(sep: u8, twelve_hour: bool) -> DateOrder {
     if sep == b'/' && twelve_hour {
@@ -377,9 +432,17 @@ fn assumed(sep: u8, twelve_hour: bool) -> DateOrder {
     }
 }
 
-/// The wall time of a header under a date order, if every field is in range.
-fn civil(h: &Head, order: DateOrder) -> Option<Civil> {
-    let (d, m, y) = if h.len[1] == 4 {
+/// The year a named date without one is read in when nothing says which (see the module
+/// docs): a leap year, so 29 Feb reads, and one no WhatsApp export is from.
+const UNKNOWN_YEAR: i32 = 2000;
+
+/// The wall time of a header under a date order, if every field is in range. A named date
+/// without a year is in `year_less`.
+#[inline]
+fn civil(h: &Head, order: DateOrder, year_less: i32) -> Option<Civil> {
+    let (d, m, y) = if h.named() {
+        (0, 1, 2)
+    } else if h.len[1] == 4 {
         // The year in the middle (`06/2018/13`): the order places day and month.
         match order {
             DateOrder::Mdy => (2, 0, 1),
@@ -395,10 +458,10 @@ fn civil(h: &Head, order: DateOrder) -> Option<Civil> {
     if h.len[d] > 2 || h.len[m] > 2 {
         return None;
     }
-    let year = if h.len[y] == 4 {
-        h.f[y] as i32
-    } else {
-        2000 + h.f[y] as i32
+    let year = match h.len[y] {
+        4 => h.f[y] as i32,
+        0 => year_less,
+        _ => 2000 + h.f[y] as i32,
     };
     let hour = match h.pm {
         None => h.hour,
@@ -430,11 +493,19 @@ fn order_name(o: DateOrder) -> &'static str {
     }
 }
 
-/// What the survey decided for a file: the date order and the note `inspect` prints.
+/// What the survey decided for a file: the header layout, the date order and the note
+/// `inspect` prints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WhatsAppHint {
     /// The date order every header of the file is read with (`None`: the file has no header).
     pub order: Option<DateOrder>,
+    /// The file's header layout ([`Head::layout`]: date or time first, numeric or named
+    /// month); a header line in another layout is a pasted copy and continues the message it
+    /// is in (`None`: no header).
+    pub layout: Option<u8>,
+    /// The year of named dates written without one (`18 Mar 12:14 - `), when the file has
+    /// such dates.
+    pub year: Option<i32>,
     /// What was decided and on what evidence.
     pub note: Option<String>,
     /// The `Name:` prefixes that only ever precede text starting with U+200E (iOS group
@@ -465,14 +536,20 @@ impl Evidence {
     }
 }
 
-/// Reads every header of a file to decide its date order.
-#[derive(Debug)]
-struct DateSurvey {
-    option: Option<DateOrder>,
+/// What the headers of one layout ([`Head::layout`]) say.
+#[derive(Debug, Default)]
+struct Layout {
+    /// Header lines in this layout, and the first of them.
+    lines: u64,
+    first_line: Option<u64>,
     /// Day first, month first, year first.
     ev: [Evidence; 3],
-    /// Separator and clock of the first header.
+    /// Separator and clock of the first numeric header.
     first: Option<(u8, bool)>,
+    /// Named dates: the latest year written (and the last line writing it), and the first
+    /// line without a year.
+    latest_year: Option<(u32, u64)>,
+    year_less: Option<u64>,
     /// Authors of at least one line whose text does not start with U+200E.
     plain: AuthorSet,
     /// Authors of lines whose text starts with U+200E and is no placeholder.
@@ -484,7 +561,7 @@ struct DateSurvey {
 
 type AuthorSet = std::collections::HashSet<Box<str>, foldhash::fast::FixedState>;
 
-impl DateSurvey {
+impl Layout {
     /// Notes the author of a header line whose text after the header is `rest`.
     #[inline]
     fn author(&mut self, rest: &str) {
@@ -507,9 +584,44 @@ impl DateSurvey {
             self.last_plain.push_str(name);
         }
     }
-}
 
-impl DateSurvey {
+    /// Notes a header `h` on `line`.
+    #[inline]
+    fn header(&mut self, h: &Head, line: u64) {
+        self.lines += 1;
+        if self.first_line.is_none() {
+            self.first_line = Some(line);
+        }
+        if h.named() {
+            if h.len[2] == 0 {
+                self.year_less = self.year_less.or(Some(line));
+            } else if self.latest_year.is_none_or(|(y, _)| h.f[2] >= y) {
+                self.latest_year = Some((h.f[2], line));
+            }
+            return;
+        }
+        if self.first.is_none() {
+            self.first = Some((h.sep, h.pm.is_some()));
+        }
+        if h.len[0] == 4 {
+            self.ev[2].add(line, h.f[0]);
+        } else if h.len[1] == 4 {
+            if h.f[0] > 12 {
+                self.ev[0].add(line, h.f[0]);
+            }
+            if h.f[2] > 12 {
+                self.ev[1].add(line, h.f[2]);
+            }
+        } else {
+            if h.f[0] > 12 {
+                self.ev[0].add(line, h.f[0]);
+            }
+            if h.f[1] > 12 {
+                self.ev[1].add(line, h.f[1]);
+            }
+        }
+    }
+
     fn evidence_text(&self, k: usize) -> Option<String> {
         let (line, v) = self.ev[k].first?;
         Some(match k {
@@ -531,7 +643,6 @@ impl DateSurvey {
             .filter(|&k| k != best && self.ev[k].lines > 0)
             .collect();
         if !others.is_empty() {
-            let plural = |n: u64| if n == 1 { "line" } else { "lines" };
             let n = self.ev[best].lines;
             text.push_str(&format!(" ({n} {})", plural(n)));
             for k in others {
@@ -546,22 +657,21 @@ impl DateSurvey {
         }
         Some((ORDERS[best], text))
     }
-}
 
-impl SurveyPart for DateSurvey {
-    fn feed(&mut self, text: &str, offset: u64, line: u64) {
-        Survey::feed(self, text, offset, line);
-    }
-}
-
-impl DateSurvey {
     /// Takes in what a survey of the text after this one's found.
-    fn absorb(&mut self, later: DateSurvey) {
+    fn absorb(&mut self, later: Layout) {
+        self.lines += later.lines;
+        self.first_line = self.first_line.or(later.first_line);
         for (ev, l) in self.ev.iter_mut().zip(later.ev) {
             ev.first = ev.first.or(l.first);
             ev.lines += l.lines;
         }
         self.first = self.first.or(later.first);
+        self.latest_year = match (self.latest_year, later.latest_year) {
+            (Some(a), Some(b)) if b.0 >= a.0 => Some(b),
+            (a, b) => a.or(b),
+        };
+        self.year_less = self.year_less.or(later.year_less);
         if self.plain.is_empty() {
             self.plain = later.plain;
         } else {
@@ -574,22 +684,52 @@ impl DateSurvey {
         }
         self.last_plain = later.last_plain;
     }
+}
 
-    fn new(option: Option<DateOrder>) -> Self {
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "line" } else { "lines" }
+}
+
+/// Reads every header of a file to decide its layout and date order.
+#[derive(Debug)]
+struct DateSurvey {
+    option: Option<DateOrder>,
+    /// `--year`: the year of named dates written without one.
+    year: Option<i32>,
+    /// The headers of each layout ([`Head::layout`]).
+    layouts: [Layout; 4],
+    /// The layout of the first header.
+    first_layout: Option<usize>,
+}
+
+impl SurveyPart for DateSurvey {
+    fn feed(&mut self, text: &str, offset: u64, line: u64) {
+        Survey::feed(self, text, offset, line);
+    }
+}
+
+impl DateSurvey {
+    /// Takes in what a survey of the text after this one's found.
+    fn absorb(&mut self, later: DateSurvey) {
+        for (l, later) in self.layouts.iter_mut().zip(later.layouts) {
+            l.absorb(later);
+        }
+        self.first_layout = self.first_layout.or(later.first_layout);
+    }
+
+    fn new(option: Option<DateOrder>, year: Option<i32>) -> Self {
         DateSurvey {
             option,
-            ev: [Evidence::default(); 3],
-            first: None,
-            plain: AuthorSet::default(),
-            lrm: AuthorSet::default(),
-            last_plain: String::new(),
+            year,
+            layouts: Default::default(),
+            first_layout: None,
         }
     }
 }
 
 impl Survey for DateSurvey {
     fn split(&self) -> Option<Box<dyn SurveyPart>> {
-        Some(Box::new(DateSurvey::new(self.option)))
+        Some(Box::new(DateSurvey::new(self.option, self.year)))
     }
 
     fn join(&mut self, part: Box<dyn SurveyPart>) {
@@ -606,29 +746,15 @@ impl Survey for DateSurvey {
         while pos < b.len() {
             let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
             if let Some(h) = head(&b[pos..eol]) {
+                let k = usize::from(h.layout());
+                if self.first_layout.is_none() {
+                    self.first_layout = Some(k);
+                }
+                let layout = &mut self.layouts[k];
                 if let Some(rest) = text.get(pos + h.text..eol) {
-                    self.author(rest);
+                    layout.author(rest);
                 }
-                if self.first.is_none() {
-                    self.first = Some((h.sep, h.pm.is_some()));
-                }
-                if h.len[0] == 4 {
-                    self.ev[2].add(line, h.f[0]);
-                } else if h.len[1] == 4 {
-                    if h.f[0] > 12 {
-                        self.ev[0].add(line, h.f[0]);
-                    }
-                    if h.f[2] > 12 {
-                        self.ev[1].add(line, h.f[2]);
-                    }
-                } else {
-                    if h.f[0] > 12 {
-                        self.ev[0].add(line, h.f[0]);
-                    }
-                    if h.f[1] > 12 {
-                        self.ev[1].add(line, h.f[1]);
-                    }
-                }
+                layout.header(&h, line);
             }
             line += 1;
             pos = eol + 1;
@@ -636,28 +762,47 @@ impl Survey for DateSurvey {
     }
 
     fn finish(self: Box<Self>) -> Box<dyn Hint> {
-        let notice_authors: std::collections::BTreeSet<Box<str>> = self
+        let first_layout = self.first_layout;
+        if first_layout.is_none() && self.option.is_none() {
+            return Box::new(WhatsAppHint {
+                order: None,
+                layout: None,
+                year: None,
+                note: None,
+                notice_authors: Default::default(),
+            });
+        }
+        // The layout of most header lines; a tie goes to the first header's.
+        let k = (0..self.layouts.len())
+            .max_by_key(|&k| (self.layouts[k].lines, first_layout == Some(k)))
+            .unwrap_or(0);
+        let main = &self.layouts[k];
+        let notice_authors: std::collections::BTreeSet<Box<str>> = main
             .lrm
             .iter()
-            .filter(|a| !self.plain.contains(*a))
+            .filter(|a| !main.plain.contains(*a))
             .cloned()
             .collect();
-        let decided = self.decided();
-        let (order, note) = match (self.option, &decided, self.first) {
-            (Some(o), Some((d, ev)), _) if *d != o => (
-                Some(o),
-                format!(
+        let mut notes = Vec::new();
+        let decided = main.decided();
+        let order = match (self.option, &decided, main.first) {
+            (Some(o), Some((d, ev)), _) if *d != o => {
+                notes.push(format!(
                     "{} (--date-order {}; the dates say {}: {ev})",
                     order_name(o),
                     o.as_str(),
                     order_name(*d)
-                ),
-            ),
-            (Some(o), _, _) => (
-                Some(o),
-                format!("{} (--date-order {})", order_name(o), o.as_str()),
-            ),
-            (None, Some((d, ev)), _) => (Some(*d), format!("{}: {ev}", order_name(*d))),
+                ));
+                Some(o)
+            }
+            (Some(o), _, _) => {
+                notes.push(format!("{} (--date-order {})", order_name(o), o.as_str()));
+                Some(o)
+            }
+            (None, Some((d, ev)), _) => {
+                notes.push(format!("{}: {ev}", order_name(*d)));
+                Some(*d)
+            }
             (None, None, Some((sep, twelve))) => {
                 let o = assumed(sep, twelve);
                 let why = match (sep, twelve) {
@@ -666,25 +811,45 @@ impl Survey for DateSurvey {
                     (b'.', _) => "`.` dates are day first",
                     _ => "`-` dates are day first",
                 };
-                (
-                    Some(o),
-                    format!(
-                        "{} (assumed: no date field above 12 decides it; {why})",
-                        order_name(o)
-                    ),
-                )
+                notes.push(format!(
+                    "{} (assumed: no date field above 12 decides it; {why})",
+                    order_name(o)
+                ));
+                Some(o)
             }
-            (None, None, None) => {
-                return Box::new(WhatsAppHint {
-                    order: None,
-                    note: None,
-                    notice_authors,
-                });
-            }
+            // Only named dates: no order to decide.
+            (None, None, None) => None,
         };
+        let year = main.year_less.map(|_| {
+            let (year, why) = match (self.year, main.latest_year) {
+                (Some(y), _) => (y, format!("--year {y}")),
+                (None, Some((y, line))) => (
+                    y as i32 + 1,
+                    format!(
+                        "the year after the last one written, {y} on line {line}: exports leave out the year of the current year's dates only"
+                    ),
+                ),
+                (None, None) => (
+                    UNKNOWN_YEAR,
+                    "no year is written in the file; pass --year".to_string(),
+                ),
+            };
+            notes.push(format!("dates without a year read as {year} ({why})"));
+            year
+        });
+        let others = self.layouts.iter().enumerate().filter(|(i, _)| *i != k);
+        let n: u64 = others.clone().map(|(_, l)| l.lines).sum();
+        if let Some(at) = others.filter_map(|(_, l)| l.first_line).min() {
+            notes.push(format!(
+                "{n} header-like {} in another layout read as message text (copied messages; the first on line {at})",
+                plural(n)
+            ));
+        }
         Box::new(WhatsAppHint {
             order,
-            note: Some(note),
+            layout: first_layout.map(|_| k as u8),
+            year,
+            note: Some(notes.join("; ")),
             notice_authors,
         })
     }
@@ -705,7 +870,7 @@ fn sniff_header(l: &str) -> bool {
     }
     [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd]
         .iter()
-        .any(|&o| civil(&h, o).is_some())
+        .any(|&o| civil(&h, o, UNKNOWN_YEAR).is_some())
 }
 
 /// What a skipped `.txt` file is told when it looks like a WhatsApp export in a layout that
@@ -749,6 +914,10 @@ pub const NOTICE_PHRASES: &[&str] = &[
     "uçtan uca",
     "από άκρο σε άκρο",
     "تشفير",
+    // Arabic iOS: `الرسائل والمكالمات مشفرة تمامًا بين الطرفين` (end to end).
+    "بين الطرفين",
+    // Arabic iOS: `تغيّر رمز أمانك المُستخدَم مع …` (your security code changed).
+    "رمز أمانك",
     " added ",
     " removed ",
     " left",
@@ -910,14 +1079,30 @@ fn classify(first: &str, more: bool) -> (Kind, Option<&str>) {
         return (Kind::Attachment, None);
     }
     let c = core(first);
-    let (map, lengths) = &*EXACT;
-    if c.len() < 128
-        && lengths & (1 << c.len()) != 0
-        && let Some(&k) = map.get(c)
-    {
+    if let Some(k) = exact(c) {
         return (k, None);
     }
+    // Older iOS exports wrap the placeholder in brackets after a U+200E
+    // (`<\u{200E}image omitted>`).
+    if let Some(inner) = c
+        .strip_prefix("<\u{200E}")
+        .and_then(|r| r.strip_suffix('>'))
+        && exact(inner) == Some(Kind::Attachment)
+    {
+        return (Kind::Attachment, None);
+    }
     (Kind::Message, None)
+}
+
+/// The kind of a whole-body placeholder (its [`core`] text), if it is one.
+#[inline(always)]
+fn exact(c: &str) -> Option<Kind> {
+    let (map, lengths) = &*EXACT;
+    if c.len() < 128 && lengths & (1 << c.len()) != 0 {
+        map.get(c).copied()
+    } else {
+        None
+    }
 }
 
 /// The chat name from a display path (see the module docs).
@@ -1009,8 +1194,21 @@ impl Format for WhatsApp {
         next_line_where(text, from, |l| head(l.as_bytes()).is_some())
     }
 
+    fn next_record_in(&self, text: &str, from: usize, hint: Option<&dyn Hint>) -> Option<usize> {
+        let any: Option<&dyn std::any::Any> = hint.map(|h| h as &dyn std::any::Any);
+        let layout = any
+            .and_then(|a| a.downcast_ref::<WhatsAppHint>())
+            .and_then(|h| h.layout);
+        next_line_where(text, from, |l| {
+            head(l.as_bytes()).is_some_and(|h| layout.is_none_or(|t| h.layout() == t))
+        })
+    }
+
     fn survey(&self, env: &mut SurveyEnv<'_>) -> Option<Box<dyn Survey>> {
-        Some(Box::new(DateSurvey::new(env.options.date_order)))
+        Some(Box::new(DateSurvey::new(
+            env.options.date_order,
+            env.options.year,
+        )))
     }
 
     fn parse<'a>(&self, chunk: &Chunk<'a>, ctx: &ParseCtx<'a>, sink: &mut dyn Sink<'a>) {
@@ -1022,6 +1220,12 @@ impl Format for WhatsApp {
             .or_else(|| ctx.hint::<WhatsAppHint>().and_then(|h| h.order));
         let channel = chat_name(ctx.path);
         let hint = ctx.hint::<WhatsAppHint>();
+        // Header lines in the other layout are pasted copies: message text.
+        let layout = hint.and_then(|h| h.layout);
+        let year_less = hint
+            .and_then(|h| h.year)
+            .or(ctx.options.year)
+            .unwrap_or(UNKNOWN_YEAR);
         let mut r = ctx.resolver();
 
         let mut emit = |p: Pending<'a>, end: usize, sink: &mut dyn Sink<'a>| {
@@ -1061,7 +1265,9 @@ impl Format for WhatsApp {
         while pos < b.len() {
             let eol = memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
             let lb = &b[pos..eol];
-            if let Some(h) = head(lb) {
+            if let Some(h) = head(lb)
+                && layout.is_none_or(|t| h.layout() == t)
+            {
                 if let Some(p) = pending.take() {
                     emit(p, pos, sink);
                 }
@@ -1082,19 +1288,20 @@ impl Format for WhatsApp {
                         assumed(h.sep, h.pm.is_some())
                     }
                 });
-                match civil(&h, o) {
+                match civil(&h, o, year_less) {
                     Some(c) => {
                         let rest = text.get(pos + h.text..eol).unwrap_or("");
                         let (sender, system, body) = match author_split(rest.as_bytes()) {
                             Some((a, body)) if !system_prefix(&rest[..a]) => {
                                 let after = &rest[body..];
-                                if after.starts_with(LRM)
+                                let lrm = after.starts_with(LRM);
+                                if (lrm || rlm_marked(after))
                                     && classify(after, false).0 == Kind::Message
-                                    && notice(&rest[..a], after, hint)
+                                    && notice(&rest[..a], after, hint.filter(|_| lrm))
                                 {
                                     ("", true, pos + h.text + body)
                                 } else {
-                                    (&rest[..a], false, pos + h.text + body)
+                                    (bare_name(&rest[..a]), false, pos + h.text + body)
                                 }
                             }
                             _ => ("", true, pos + h.text),
@@ -1174,7 +1381,10 @@ mod tests {
 
     /// Parses with the survey's hint, as the pipeline does; and what the survey says.
     fn surveyed(text: &str, order: Option<DateOrder>) -> (Collect<'_>, Option<String>) {
-        let options = FormatOptions { date_order: order };
+        let options = FormatOptions {
+            date_order: order,
+            ..Default::default()
+        };
         let hint = survey_text(&WhatsApp, "c.txt", text, options).expect("a survey");
         let c = testkit::surveyed(&WhatsApp, "c.txt", text, Zone::Utc, options, usize::MAX);
         (c, hint.describe())
@@ -1262,11 +1472,11 @@ mod tests {
             }
         }
         let h = head("[1/2/22, 12:00:00\u{202f}AM] A: x".as_bytes()).unwrap();
-        assert_eq!(civil(&h, DateOrder::Dmy).unwrap().hour, 0);
+        assert_eq!(civil(&h, DateOrder::Dmy, UNKNOWN_YEAR).unwrap().hour, 0);
         let h = head(b"1/2/22, 12:30 PM - A: x").unwrap();
-        assert_eq!(civil(&h, DateOrder::Dmy).unwrap().hour, 12);
+        assert_eq!(civil(&h, DateOrder::Dmy, UNKNOWN_YEAR).unwrap().hour, 12);
         let h = head(b"1/2/22, 13:30 PM - A: x").unwrap();
-        assert_eq!(civil(&h, DateOrder::Dmy), None);
+        assert_eq!(civil(&h, DateOrder::Dmy, UNKNOWN_YEAR), None);
     }
 
     #[test]
@@ -1281,7 +1491,7 @@ mod tests {
             ("[2022/3/12, 오후 9:07:11] 김민수: 好", 21, 7),
         ] {
             let h = head(line.as_bytes()).unwrap_or_else(|| panic!("{line:?}"));
-            let c = civil(&h, DateOrder::Ymd).unwrap_or_else(|| panic!("{line:?}"));
+            let c = civil(&h, DateOrder::Ymd, UNKNOWN_YEAR).unwrap_or_else(|| panic!("{line:?}"));
             assert_eq!((c.hour, c.minute), (hour, minute), "{line:?}");
             assert!(line[h.text..].ends_with(": 好"), "{line:?}");
         }
@@ -1291,7 +1501,8 @@ mod tests {
         assert!(
             head("2022/3/12 下午13:07 - A: x".as_bytes()).is_some_and(|h| civil(
                 &h,
-                DateOrder::Ymd
+                DateOrder::Ymd,
+                UNKNOWN_YEAR
             )
             .is_none())
         );
@@ -1376,6 +1587,104 @@ mod tests {
         assert_eq!(c.messages[1].loc.line, 4);
     }
 
+    /// An Android export with WhatsApp Desktop lines pasted into a message (the first valid
+    /// under day first, the second not), and a time-first export with a date-first line
+    /// pasted into it.
+    const PASTED: &str = "14/05/21, 7:00 am - Neha: fwd:\n[6:48 AM, 5/3/2021] Arjun: a\n[6:49 AM, 5/14/2021] Arjun: b\n14/05/21, 7:04 am - Vikram: ok\n";
+    const PASTED_VI: &str = "[21:25:15, 13/6/2018] Lan: xem:\n13/06/2018, 21:20 - Minh: c\n[21:26:00, 13/6/2018] Minh: d\n";
+
+    #[test]
+    fn lines_in_the_other_layout_are_pasted_text_not_headers() {
+        let (c, note) = surveyed(PASTED, None);
+        assert_eq!(
+            bodies(&c),
+            [
+                "fwd:\n[6:48 AM, 5/3/2021] Arjun: a\n[6:49 AM, 5/14/2021] Arjun: b",
+                "ok"
+            ]
+        );
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert_eq!(
+            note.as_deref(),
+            Some(
+                "day first: a first field of 14 on line 1; 2 header-like lines in another layout read as message text (copied messages; the first on line 2)"
+            )
+        );
+        let (c, note) = surveyed(PASTED_VI, None);
+        assert_eq!(bodies(&c), ["xem:\n13/06/2018, 21:20 - Minh: c", "d"]);
+        assert!(
+            note.unwrap()
+                .contains("1 header-like line in another layout")
+        );
+        // Chunks are cut only at headers of the file's layout.
+        let options = FormatOptions::default();
+        let hint = survey_text(&WhatsApp, "c.txt", PASTED, options).expect("a survey");
+        let second = PASTED.find("[6:48").unwrap();
+        let vikram = PASTED.find("14/05/21, 7:04").unwrap();
+        assert_eq!(
+            WhatsApp.next_record_in(PASTED, second, Some(&*hint)),
+            Some(vikram)
+        );
+        assert_eq!(WhatsApp.next_record_in(PASTED, second, None), Some(second));
+        // A tie goes to the first header's layout.
+        let (c, _) = surveyed("1/2/22, 10:00 - A: x\n[10:01 AM, 1/2/2022] B: y\n", None);
+        assert_eq!(c.messages.len(), 1);
+    }
+
+    /// Old Android exports name the month and leave out the year of the current year's
+    /// dates.
+    const NAMED: &str = "19:23, 28 Aug 2013 - A: x\n22:10, 31 Dec 2013 - B: y\n08:43, 5 Jan - A: z\n10:46, 29 Feb - B: leap\n";
+
+    #[test]
+    fn named_months_read_and_a_missing_year_is_the_one_after_the_last_written() {
+        for (line, f, time_first) in [
+            ("18 Mar 12:14 - A: x", [18, 3, 0], false),
+            ("Mar 5, 8:11 PM - A: x", [5, 3, 0], false),
+            ("Mar 5, 2014, 8:11 PM - A: x", [5, 3, 2014], false),
+            ("19:23, 28 Aug 2013 - A: x", [28, 8, 2013], true),
+            ("08:43, 5 Jan - A: x", [5, 1, 0], true),
+        ] {
+            let h = head(line.as_bytes()).unwrap_or_else(|| panic!("{line:?}"));
+            assert_eq!(
+                (h.f, h.named(), h.time_first),
+                (f, true, time_first),
+                "{line:?}"
+            );
+            assert_eq!(&line[h.text..], "A: x");
+        }
+        for line in [
+            "18 March 12:14 - A: x",
+            "18 Mar12:14 - A: x",
+            "Mars 5, 8:11 PM - A: x",
+        ] {
+            assert!(head(line.as_bytes()).is_none(), "{line:?}");
+        }
+        let (c, note) = surveyed(NAMED, None);
+        let t = &c.messages;
+        assert_eq!(t[1].time.micros, utc(2013, 12, 31, 22, 10, 0));
+        assert_eq!(t[2].time.micros, utc(2014, 1, 5, 8, 43, 0));
+        // 2014 has no 29 February: a problem at its line, not a guess.
+        assert_eq!(t.len(), 3);
+        assert_eq!(problem_lines(&c), [4]);
+        assert!(
+            note.unwrap()
+                .starts_with("dates without a year read as 2014")
+        );
+        // --year says which year; without any year written, 2000 says it is unknown.
+        let options = FormatOptions {
+            year: Some(2012),
+            ..Default::default()
+        };
+        let c = testkit::surveyed(&WhatsApp, "c.txt", NAMED, Zone::Utc, options, usize::MAX);
+        assert_eq!(c.messages[3].time.micros, utc(2012, 2, 29, 10, 46, 0));
+        let (c, note) = surveyed("18 Mar 12:14 - A: x\n", None);
+        assert_eq!(c.messages[0].time.micros, utc(2000, 3, 18, 12, 14, 0));
+        assert_eq!(
+            note.as_deref(),
+            Some("dates without a year read as 2000 (no year is written in the file; pass --year)")
+        );
+    }
+
     #[test]
     fn placeholders_give_kinds_and_attachment_names() {
         let t = "1/2/22, 10:00 - A: IMG-1.jpg (file attached)\n1/2/22, 10:01 - A: <Medien ausgelassen>\n1/2/22, 10:02 - A: <Медиа отсутствуют>\n1/2/22, 10:03 - A: Данное сообщение удалено\n1/2/22, 10:04 - A: Missed video call\n1/2/22, 10:05 - A: \u{200e}<attached: 00000001-PHOTO.jpg>\n1/2/22, 10:06 - A: report.pdf • 3 pages \u{200e}document omitted\n1/2/22, 10:07 - A: the <Media omitted> tag\n";
@@ -1395,6 +1704,66 @@ mod tests {
         );
         assert_eq!(c.messages[0].attachments, ["IMG-1.jpg"]);
         assert_eq!(c.messages[5].attachments, ["00000001-PHOTO.jpg"]);
+    }
+
+    #[test]
+    fn android_placeholders_as_real_exports_write_them_are_attachments() {
+        for body in [
+            "<Без медиафайлов>",
+            "<Média vynechány>",
+            "<Medien ausgeschlossen>",
+            "<Archivo omitido>",
+            "<media omitted>",
+            "<\u{200e}image omitted>",
+            "<\u{200e}GIF omitted>",
+        ] {
+            assert_eq!(classify(body, false), (Kind::Attachment, None), "{body:?}");
+        }
+        // The bracketed iOS form holds a placeholder, not any text.
+        assert_eq!(classify("<\u{200e}hello>", false).0, Kind::Message);
+        assert_eq!(
+            classify("<\u{200e}This message was deleted>", false).0,
+            Kind::Message
+        );
+    }
+
+    #[test]
+    fn directional_marks_around_a_sender_are_dropped() {
+        let t = "1/2/22, 10:00 - \u{202a}+44\u{a0}7700\u{a0}900123\u{202c}: hi\n1/2/22, 10:01 - \u{2068}Ana\u{2069}: yo\n1/2/22, 10:02 - A\u{200e}B: x\n";
+        let c = parse("x.txt", t);
+        let senders: Vec<&str> = c.messages.iter().map(|m| m.sender.as_ref()).collect();
+        assert_eq!(senders, ["+44\u{a0}7700\u{a0}900123", "Ana", "A\u{200e}B"]);
+        assert!(
+            c.messages
+                .iter()
+                .all(|m| matches!(m.sender, Cow::Borrowed(_)))
+        );
+    }
+
+    #[test]
+    fn arabic_ios_notices_after_u200f_are_system_rows_by_their_phrase_only() {
+        // The encryption notice under the contact's number, a security-code notice, and the
+        // contact's own Arabic text that starts with U+200F too.
+        let n = "\u{202a}+40\u{a0}555\u{202c}";
+        let t = format!(
+            "[18/3/2022, 14:56:01] {n}: \u{200f}الرسائل والمكالمات مشفرة تمامًا بين الطرفين.\n\
+             [18/3/2022, 14:57:00] {n}: \u{200f}إن شاء الله\n\
+             [28/4/2022, 20:17:30] {n}: \u{200f}\u{200f}تغيّر رمز أمانك المُستخدَم مع سامر.\n"
+        );
+        let (c, _) = surveyed(&t, None);
+        let rows: Vec<(&str, Kind)> = c
+            .messages
+            .iter()
+            .map(|m| (m.sender.as_ref(), m.kind))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("", Kind::System),
+                ("+40\u{a0}555", Kind::Message),
+                ("", Kind::System)
+            ]
+        );
     }
 
     #[test]
@@ -1587,7 +1956,7 @@ mod tests {
 
     #[test]
     fn fixtures_parse_the_same_split_at_every_size() {
-        let fixtures = [ANDROID, IOS, US, ES, BAD].map(|t| ("c.txt", t));
+        let fixtures = [ANDROID, IOS, US, ES, BAD, PASTED, PASTED_VI, NAMED].map(|t| ("c.txt", t));
         testkit::assert_split_reads_match(read_surveyed, &fixtures, 1..80);
     }
 
@@ -1596,9 +1965,12 @@ mod tests {
         // Day-first evidence only on the last line, an LRM author whose plain line comes
         // later, and a plain author seen in several parts.
         let late = "01/02/2022, 09:00 - Ana: hola\n01/02/2022, 09:01 - Ben: \u{200e}imagen omitida\n02/03/2022, 10:00 - Cy: \u{200e}ok\n02/03/2022, 10:05 - Grupo: \u{200e}Ana añadió a Dee\n03/04/2022, 11:00 - Ana: bien\n04/05/2022, 12:00 - Cy: sí\n25/05/2022, 13:00 - Ben: fin\n";
-        for text in [ANDROID, IOS, US, ES, BAD, late] {
+        for text in [ANDROID, IOS, US, ES, BAD, PASTED, PASTED_VI, NAMED, late] {
             for order in [None, Some(DateOrder::Mdy)] {
-                let options = FormatOptions { date_order: order };
+                let options = FormatOptions {
+                    date_order: order,
+                    ..Default::default()
+                };
                 let whole = survey_text(&WhatsApp, "c.txt", text, options).expect("a survey");
                 if text == late {
                     let h = format!("{whole:?}");
@@ -1654,6 +2026,10 @@ mod tests {
         Just("32/13/2022, 25:04 - Lin: x".to_string()),
         Just("\u{200e}[1/2/22, 9:07:11\u{202f}PM] A: \u{200e}image omitted".to_string()),
         Just("1.3.22, 9:05 p.\u{a0}m. - x".to_string()),
+        Just("18 Mar 12:14 - Lin: x".to_string()),
+        Just("08:43, 29 Feb - \u{202a}+1 555\u{202c}: x".to_string()),
+        Just("[3/18/R4, 14:56:01] A: \u{200f}x".to_string()),
+        Just("[6:48 AM, 5/3/2565 BE] A: <\u{200e}image omitted>".to_string()),
         Just(String::new()),
         "[\\[\\]0-9/.,: \\-apmAPM\u{200e}\u{a0}\u{202f}a-z\r]{0,30}",
     ]);

@@ -5,12 +5,15 @@
 //! header   = marks ["[" marks] (date between time | time between date) [meridiem] close
 //! marks    = { U+200E | U+200F | U+FEFF | U+061C | U+202A..U+202E | U+2066..U+2069 }
 //! date     = num sep [" "] num sep [" "] num ["."]      sep: one of / . - (the same twice)
+//!          | D " " Mon [" " YYYY] | Mon " " D [", " YYYY]   (Mon: Jan … Dec; old Android)
 //! between  = ", " | " " | "، " | " klo "               (marks allowed around each)
 //! time     = [before] H (":" | ".") MM [(same) SS]     before: 上午 下午 午前 午後 오전 오후
 //! meridiem = space (a|p)[.][space](m)[.] | space ص | space م | space ق.ظ. | …
 //! close    = "] " (after "[") | " - " | ": " (time with seconds) | " " (date ending in ".",
 //!            time with seconds, then `Name: `)
-//! num      = 1 to 4 digits: ASCII, Arabic-Indic (٠-٩), extended (Persian ۰-۹)
+//! num      = 1 to 4 digits: ASCII, Arabic-Indic (٠-٩), extended (Persian ۰-۹), or a
+//!            Japanese era year (`R4`, `H30`); a last four-digit field may end in ` BE`
+//!            (Buddhist era: minus 543)
 //! ```
 //!
 //! Everything is read from the bytes in place: no allocation, no backtracking beyond a
@@ -32,6 +35,25 @@ pub(super) struct Head {
     pub pm: Option<bool>,
     /// Where the text after the header starts in the line.
     pub text: usize,
+    /// Whether the time comes before the date (`[21:25:15, 13/6/2018] `, and WhatsApp
+    /// Desktop's `[6:48 AM, 5/3/2021] ` copies).
+    pub time_first: bool,
+}
+
+impl Head {
+    /// Whether the month is a name (`18 Mar 12:14 - `, `Mar 5, 8:11 PM - `, `19:23, 28 Aug
+    /// 2013 - `): then `f` is day, month, year in that order, and `len[2]` is 0 when no year
+    /// is written. Named dates have no separator: `sep` is a space.
+    #[inline]
+    pub fn named(&self) -> bool {
+        self.sep == b' '
+    }
+
+    /// The header's layout, one of four: date or time first, numeric or named month.
+    #[inline]
+    pub fn layout(&self) -> u8 {
+        u8::from(self.time_first) | u8::from(self.named()) << 1
+    }
 }
 
 /// Length of an invisible mark at `i`: LRM, RLM, ALM, BOM, the directional embeddings and
@@ -181,10 +203,129 @@ fn ends_word(b: &[u8], i: usize) -> bool {
 /// A date as read: (fields, digit counts, separator, ends with a `.`, end).
 type Date = ([u32; 3], [u8; 3], u8, bool, usize);
 
+/// A date field at `i`: up to four digits, or a Japanese era year ([`era_year`]).
+#[inline(always)]
+fn field(b: &[u8], i: usize) -> Option<(u32, u8, usize)> {
+    match num(b, i, 4) {
+        Some(f) => Some(f),
+        None => era_year(b, i),
+    }
+}
+
+/// A Japanese era year as iOS writes it with the Japanese calendar (`R4` is Reiwa 4, 2022;
+/// `H30` is Heisei 30, 2018), read as the Gregorian year with four digits.
+#[cold]
+#[inline(never)]
+fn era_year(b: &[u8], i: usize) -> Option<(u32, u8, usize)> {
+    let base = match b.get(i) {
+        Some(b'R') => 2018,
+        Some(b'H') => 1988,
+        _ => return None,
+    };
+    let (y, _, end) = num(b, i + 1, 2)?;
+    (y > 0).then_some((base + y, 4, end))
+}
+
+/// `d` with its Buddhist-era suffix read (` BE` after a four-digit last field, as iOS writes
+/// `3/18/2565 BE` with the Buddhist calendar: the year minus 543), if one follows it. Tried
+/// only where what follows a date is not what a header needs, so that ordinary headers pay
+/// nothing for it.
+#[cold]
+#[inline(never)]
+fn buddhist(b: &[u8], mut d: Date) -> Option<Date> {
+    if d.1[2] != 4 || d.2 == b' ' {
+        return None;
+    }
+    d.4 = buddhist_era(b, d.4)?;
+    d.0[2] = d.0[2].saturating_sub(543);
+    Some(d)
+}
+
+/// `i` past a Buddhist-era suffix (` BE`), if one is there.
+#[inline(always)]
+fn buddhist_era(b: &[u8], i: usize) -> Option<usize> {
+    // Most dates go on with `,` or `]`: one compare.
+    if b.get(i) != Some(&b' ') {
+        return None;
+    }
+    (b.get(i + 1..i + 3) == Some(b"BE") && matches!(b.get(i + 3), Some(b',' | b' ' | b']')))
+        .then_some(i + 3)
+}
+
+/// The English month abbreviation old Android exports write (`18 Mar`, `Mar 5`) at `i`, as
+/// a word of its own: (month, end).
+#[inline]
+fn month(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    let m = match b.get(i..i + 3)? {
+        b"Jan" => 1,
+        b"Feb" => 2,
+        b"Mar" => 3,
+        b"Apr" => 4,
+        b"May" => 5,
+        b"Jun" => 6,
+        b"Jul" => 7,
+        b"Aug" => 8,
+        b"Sep" => 9,
+        b"Oct" => 10,
+        b"Nov" => 11,
+        b"Dec" => 12,
+        _ => return None,
+    };
+    (!b.get(i + 3).is_some_and(u8::is_ascii_alphanumeric)).then_some((m, i + 3))
+}
+
+/// A four-digit year at `i` that is not the start of a time: (year, end).
+#[inline]
+fn year(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    let (y, n, end) = num(b, i, 4)?;
+    (n == 4 && !matches!(b.get(end), Some(b':' | b'.' | b'0'..=b'9'))).then_some((y, end))
+}
+
+/// A date with the month's name (old Android exports): `18 Mar`, `28 Aug 2013`, `Mar 5`,
+/// `Mar 5, 2014`, read as day, month, year (0 with length 0 when not written).
+#[inline]
+fn named_date(b: &[u8], i: usize) -> Option<Date> {
+    let (day, nd, m, mut i) = if b.get(i).is_some_and(u8::is_ascii_digit) {
+        let (day, nd, j) = num(b, i, 2)?;
+        if b.get(j) != Some(&b' ') {
+            return None;
+        }
+        let (m, j) = month(b, j + 1)?;
+        (day, nd, m, j)
+    } else {
+        // The initials of the months: most text starts otherwise.
+        if !matches!(
+            b.get(i),
+            Some(b'A' | b'D' | b'F' | b'J' | b'M' | b'N' | b'O' | b'S')
+        ) {
+            return None;
+        }
+        let (m, j) = month(b, i)?;
+        if b.get(j) != Some(&b' ') {
+            return None;
+        }
+        let (day, nd, j) = num(b, j + 1, 2)?;
+        (day, nd, m, j)
+    };
+    let mut y = (0, 0);
+    let gap = match b.get(i) {
+        Some(b' ') => 1,
+        Some(b',') if b.get(i + 1) == Some(&b' ') => 2,
+        _ => 0,
+    };
+    if gap > 0
+        && let Some((v, end)) = year(b, i + gap)
+    {
+        y = (v, 4);
+        i = end;
+    }
+    Some(([day, m, y.0], [nd, 2, y.1], b' ', false, i))
+}
+
 /// A date at `i`.
 #[inline]
 fn date(b: &[u8], i: usize) -> Option<Date> {
-    let (f0, n0, mut i) = num(b, i, 4)?;
+    let (f0, n0, mut i) = field(b, i)?;
     i = marks(b, i);
     let sep = *b.get(i)?;
     if !matches!(sep, b'/' | b'.' | b'-') {
@@ -194,7 +335,7 @@ fn date(b: &[u8], i: usize) -> Option<Date> {
     if b.get(i) == Some(&b' ') {
         i += 1;
     }
-    let (f1, n1, j) = num(b, marks(b, i), 4)?;
+    let (f1, n1, j) = field(b, marks(b, i))?;
     i = marks(b, j);
     if b.get(i) != Some(&sep) {
         return None;
@@ -203,7 +344,7 @@ fn date(b: &[u8], i: usize) -> Option<Date> {
     if b.get(i) == Some(&b' ') {
         i += 1;
     }
-    let (f2, n2, mut i) = num(b, marks(b, i), 4)?;
+    let (f2, n2, mut i) = field(b, marks(b, i))?;
     let len = [n0, n1, n2];
     // At most one four-digit field (the year), no three-digit field.
     let fours = len.iter().filter(|&&n| n == 4).count();
@@ -279,8 +420,14 @@ struct Stamp {
 /// `date between time` at `i`.
 #[inline]
 fn date_first(b: &[u8], i: usize) -> Option<Stamp> {
-    let d = date(b, i)?;
-    let (hour, minute, second, secs, pm, end) = time(b, between(b, d.4)?)?;
+    let mut d = date(b, i).or_else(|| named_date(b, i))?;
+    let (hour, minute, second, secs, pm, end) = match between(b, d.4).and_then(|at| time(b, at)) {
+        Some(t) => t,
+        None => {
+            d = buddhist(b, d)?;
+            time(b, between(b, d.4)?)?
+        }
+    };
     Some(Stamp {
         date: d,
         clock: (hour, minute, second, secs, pm),
@@ -298,7 +445,9 @@ fn time_first(b: &[u8], i: usize) -> Option<Stamp> {
         pm = Some(p);
         end = e;
     }
-    let d = date(b, between(b, end)?)?;
+    let at = between(b, end)?;
+    let d = date(b, at).or_else(|| named_date(b, at))?;
+    let d = buddhist(b, d).unwrap_or(d);
     let end = d.4;
     Some(Stamp {
         date: d,
@@ -315,11 +464,17 @@ pub(super) fn head(b: &[u8]) -> Option<Head> {
     if bracket {
         i = marks(b, i + 1);
     }
-    let Stamp {
-        date: (f, len, sep, dot, _),
-        clock: (hour, minute, second, secs, mut pm),
-        end,
-    } = date_first(b, i).or_else(|| time_first(b, i))?;
+    let (
+        Stamp {
+            date: (f, len, sep, dot, _),
+            clock: (hour, minute, second, secs, mut pm),
+            end,
+        },
+        time_first,
+    ) = match date_first(b, i) {
+        Some(s) => (s, false),
+        None => (self::time_first(b, i)?, true),
+    };
     i = end;
     if pm.is_none()
         && let Some((p, end)) = meridiem(b, i)
@@ -363,6 +518,7 @@ pub(super) fn head(b: &[u8]) -> Option<Head> {
         second,
         pm,
         text: i,
+        time_first,
     })
 }
 
@@ -392,6 +548,30 @@ pub(super) fn date_like(b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buddhist_and_japanese_era_years_read_as_gregorian() {
+        for (l, f) in [
+            ("[3/18/2565 BE, 14:56:01] A: a", [3, 18, 2022]),
+            ("[18/3/2567 BE, 14:56:01] A: a", [18, 3, 2024]),
+            ("[3/18/R4, 14:56:01] A: a", [3, 18, 2022]),
+            ("[3/18/H30, 14:56:01] A: a", [3, 18, 2018]),
+        ] {
+            let h = head(l.as_bytes()).unwrap_or_else(|| panic!("{l:?}"));
+            assert_eq!((h.f, h.len[2]), (f, 4), "{l:?}");
+            assert_eq!(&l[h.text..], "A: a");
+        }
+        // ` BE` only after a four-digit year and before the time; no era without its year.
+        for l in [
+            "[3/18/22 BE, 14:56:01] A: a",
+            "[3/18/2565 BEE, 14:56:01] A: a",
+            "[3/18/R, 14:56:01] A: a",
+            "[3/18/R0, 14:56:01] A: a",
+            "[3/18/X4, 14:56:01] A: a",
+        ] {
+            assert!(head(l.as_bytes()).is_none(), "{l:?}");
+        }
+    }
 
     #[test]
     fn arabic_indic_digits_read_in_every_part() {
