@@ -1390,6 +1390,14 @@ mod tests {
         (c, hint.describe())
     }
 
+    /// Each row's sender and kind, in order.
+    fn senders_and_kinds<'a>(c: &'a Collect<'_>) -> Vec<(&'a str, Kind)> {
+        c.messages
+            .iter()
+            .map(|m| (m.sender.as_ref(), m.kind))
+            .collect()
+    }
+
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
         let c = Civil::at(y, mo, d, h, mi, s);
         c.unix_seconds_as_utc() * 1_000_000
@@ -1407,11 +1415,7 @@ mod tests {
                  [3/27/22 21:50:54] Dmitry S: \u{200e}Tuto zprávu jste smazal/a.\n\
                  [3/27/22 21:54:45] Elon Musk: \u{200e}Tato zpráva byla smazána.\n";
         let (c, _) = surveyed(t, None);
-        let got: Vec<(&str, Kind)> = c
-            .messages
-            .iter()
-            .map(|m| (m.sender.as_ref(), m.kind))
-            .collect();
+        let got = senders_and_kinds(&c);
         assert_eq!(
             got,
             [
@@ -1751,11 +1755,7 @@ mod tests {
              [28/4/2022, 20:17:30] {n}: \u{200f}\u{200f}تغيّر رمز أمانك المُستخدَم مع سامر.\n"
         );
         let (c, _) = surveyed(&t, None);
-        let rows: Vec<(&str, Kind)> = c
-            .messages
-            .iter()
-            .map(|m| (m.sender.as_ref(), m.kind))
-            .collect();
+        let rows = senders_and_kinds(&c);
         assert_eq!(
             rows,
             [
@@ -1772,11 +1772,7 @@ mod tests {
         // ordinary message too, so Sam's U+200E lines (placeholder or not) stay Sam's.
         let t = "[1/2/22, 10:00:00] Ops: \u{200e}Lin added Sam\n[1/2/22, 10:00:01] Sam: \u{200e}sticker omitted\n[1/2/22, 10:00:02] Sam: \u{200e}Location: https://maps.example/x\n[1/2/22, 10:00:03] Sam: hi\n[1/2/22, 10:00:04] Ops: \u{200e}Sam left\n";
         let (c, _) = surveyed(t, None);
-        let rows: Vec<(&str, Kind)> = c
-            .messages
-            .iter()
-            .map(|m| (m.sender.as_ref(), m.kind))
-            .collect();
+        let rows = senders_and_kinds(&c);
         assert_eq!(
             rows,
             [
