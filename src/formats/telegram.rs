@@ -48,9 +48,13 @@
 //!   Falls back to `from` as sender when there is no `from_id`; a row with neither is a
 //!   problem. Body = `text` when it is a string, or the concatenation of the strings and the
 //!   entities' `text` of an array (`text_entities` is not read); a poll's `text` is empty,
-//!   and its body is the poll's `question` instead. Attachments = `photo`, then
-//!   `file` (paths as written, also the "(File not included…)" notes). Kind `attachment` when
-//!   the body is empty and there is a `photo`, `file` or `media_type`, else `message`;
+//!   and its body is the poll's `question` instead; a shared contact's or place's `text` is
+//!   empty too, and its body is what it shares: `contact_information`'s first name, last
+//!   name and phone number, then a venue's `place_name` and `address`, then the
+//!   `location_information` point as `(latitude, longitude)`. Attachments = `photo`, then
+//!   `file`, then `contact_vcard` (paths as written, also the "(File not included…)"
+//!   notes). Kind `attachment` when the body is empty and there is a `photo`, `file`,
+//!   `contact_vcard` or `media_type`, else `message`;
 //! - `service` rows: sender = `actor_id`, else `actor`, else empty; name = `actor`. Kind
 //!   `call` for `phone_call`/`group_call`, else `system`. Body = the action, then `: ` and a
 //!   detail when there is one: the `members` joined by `, `, else `title`, else the row's
@@ -579,6 +583,66 @@ struct Raw<'a> {
     file: Option<Str<'a>>,
     media_type: Option<Str<'a>>,
     poll: Option<Poll<'a>>,
+    /// A shared contact (`contact_information`), and its vCard file (`contact_vcard`).
+    contact_information: Option<Contact<'a>>,
+    contact_vcard: Option<Str<'a>>,
+    /// A shared point (`location_information`; `null` when the point was invalid), and a
+    /// venue's name and address beside it.
+    location_information: Option<Point>,
+    place_name: Option<Str<'a>>,
+    address: Option<Str<'a>>,
+}
+
+/// A shared contact card as the exporter writes it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
+struct Contact<'a> {
+    first_name: Option<Str<'a>>,
+    last_name: Option<Str<'a>>,
+    phone_number: Option<Str<'a>>,
+}
+
+/// A shared point on the map.
+#[derive(Debug, Default, Deserialize)]
+struct Point {
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+/// What a contact or location message shares, as text (`Lin Wei +1 555 0100`, `Harbour Café,
+/// 1 Quay Street (51.5074, -0.1278)`), for a message whose own text is empty: investigators
+/// search for the phone number or the place, and a row with an empty body hides them.
+fn shared(
+    contact: Option<&Contact<'_>>,
+    place_name: Option<&Str<'_>>,
+    address: Option<&Str<'_>>,
+    point: Option<&Point>,
+) -> Option<String> {
+    let mut out = String::new();
+    let mut add = |part: Option<&str>, sep: &str| {
+        if let Some(p) = part.map(str::trim).filter(|p| !p.is_empty()) {
+            if !out.is_empty() {
+                out.push_str(sep);
+            }
+            out.push_str(p);
+        }
+    };
+    if let Some(c) = contact {
+        add(c.first_name.as_ref().map(|s| s.0.as_ref()), " ");
+        add(c.last_name.as_ref().map(|s| s.0.as_ref()), " ");
+        add(c.phone_number.as_ref().map(|s| s.0.as_ref()), " ");
+    }
+    add(place_name.map(|s| s.0.as_ref()), ", ");
+    add(address.map(|s| s.0.as_ref()), ", ");
+    if let Some(&Point {
+        latitude: Some(lat),
+        longitude: Some(lon),
+    }) = point
+    {
+        let point = format!("({lat}, {lon})");
+        add(Some(point.as_str()), " ");
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// A message's `poll`: only its question is read.
@@ -1108,6 +1172,16 @@ impl<'a> Parser<'_, 'a, 'a> {
                 None => action,
             };
         } else {
+            let shared = if text.is_empty() {
+                shared(
+                    raw.contact_information.as_ref(),
+                    raw.place_name.as_ref(),
+                    raw.address.as_ref(),
+                    raw.location_information.as_ref(),
+                )
+            } else {
+                None
+            };
             name = non_empty(raw.from.map(|f| f.0));
             sender = match non_empty(raw.from_id.map(|f| f.0)).or_else(|| name.clone()) {
                 Some(s) => s,
@@ -1119,15 +1193,19 @@ impl<'a> Parser<'_, 'a, 'a> {
             if let Some(f) = non_empty(raw.file.map(|f| f.0)) {
                 attachments.push(f);
             }
+            if let Some(v) = non_empty(raw.contact_vcard.map(|v| v.0)) {
+                attachments.push(v);
+            }
             let media = !attachments.is_empty() || raw.media_type.is_some();
             let question = raw.poll.and_then(|p| p.question).map(|q| q.0);
-            kind = if text.is_empty() && media && question.is_none() {
+            kind = if text.is_empty() && media && question.is_none() && shared.is_none() {
                 Kind::Attachment
             } else {
                 Kind::Message
             };
-            body = match question {
-                Some(q) if text.is_empty() => q,
+            body = match (question, shared) {
+                (Some(q), _) if text.is_empty() => q,
+                (None, Some(s)) => Cow::Owned(s),
                 _ => text,
             };
         }
@@ -1310,6 +1388,18 @@ fn fast_raw(text: &str, start: usize) -> Option<(Raw<'_>, usize)> {
                         }
                         raw.poll = Some(serde_json::from_str(value).ok()?);
                     }
+                    b"contact_information" => {
+                        if raw.contact_information.is_some() {
+                            return None;
+                        }
+                        raw.contact_information = Some(serde_json::from_str(value).ok()?);
+                    }
+                    b"location_information" => {
+                        if raw.location_information.is_some() {
+                            return None;
+                        }
+                        raw.location_information = Some(serde_json::from_str(value).ok()?);
+                    }
                     k if is_read(k) => return None,
                     _ => {}
                 }
@@ -1355,6 +1445,11 @@ fn is_read(key: &[u8]) -> bool {
             | b"file"
             | b"media_type"
             | b"poll"
+            | b"contact_information"
+            | b"contact_vcard"
+            | b"location_information"
+            | b"place_name"
+            | b"address"
     )
 }
 
@@ -1385,7 +1480,10 @@ fn set_string<'a>(raw: &mut Raw<'a>, key: &[u8], s: Cow<'a, str>) -> Option<()> 
         b"photo" => once(&mut raw.photo, Str(s)),
         b"file" => once(&mut raw.file, Str(s)),
         b"media_type" => once(&mut raw.media_type, Str(s)),
-        b"members" | b"poll" => None,
+        b"contact_vcard" => once(&mut raw.contact_vcard, Str(s)),
+        b"place_name" => once(&mut raw.place_name, Str(s)),
+        b"address" => once(&mut raw.address, Str(s)),
+        b"members" | b"poll" | b"contact_information" | b"location_information" => None,
         _ => Some(()),
     }
 }
@@ -1426,6 +1524,11 @@ fn set_null(raw: &mut Raw<'_>, key: &[u8]) -> Option<()> {
         b"file" => raw.file.is_some(),
         b"media_type" => raw.media_type.is_some(),
         b"poll" => raw.poll.is_some(),
+        b"contact_information" => raw.contact_information.is_some(),
+        b"contact_vcard" => raw.contact_vcard.is_some(),
+        b"location_information" => raw.location_information.is_some(),
+        b"place_name" => raw.place_name.is_some(),
+        b"address" => raw.address.is_some(),
         _ => false,
     };
     (!set).then_some(())
