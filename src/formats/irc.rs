@@ -30,7 +30,9 @@
 //! problem and nothing else.
 //!
 //! **All**: sender = the nick; for system rows, the nick the event is about when the event
-//! text starts with `nick [`/`nick (` (after `Joins: `, `Parts: `, `Quits: `), else empty.
+//! text starts with `nick [`/`nick (` (after `Joins: `, `Parts: `, `Quits: `), or with a
+//! nick change or topic change (`nick is now known as …`, `nick changed the topic …`,
+//! `nick has changed topic …`, `nick changes topic …`), else empty.
 //! Channel = from the file name: irssi `#chan.log` → `#chan`; WeeChat `irc.net.#chan.weechatlog`
 //! → `#chan`; ZNC the folder (`…/#chan/2021-08-13.log`) or the third `_` field
 //! (`user_net_#chan_20210813.log`). Stamps are naive, in `--source-tz`. Lines that fit no
@@ -159,7 +161,18 @@ fn find_gt_space(s: &str) -> Option<usize> {
     None
 }
 
-/// The nick an event is about: the first word when `nick [` or `nick (` follows.
+/// What follows the nick in the events that name who did them without a bracket: a nick
+/// change (irssi `bob is now known as carol`, WeeChat and ZNC alike) and a topic change
+/// (irssi `changed the topic of`, WeeChat `has changed topic for`, ZNC `changes topic to`).
+const DONE_BY: [&str; 4] = [
+    " is now known as ",
+    " changed the topic ",
+    " has changed topic ",
+    " changes topic ",
+];
+
+/// The nick an event is about: the first word when `nick [` or `nick (` follows, or one of
+/// [`DONE_BY`].
 fn actor(event: &str) -> &str {
     let e = ["Joins: ", "Parts: ", "Quits: "]
         .iter()
@@ -168,7 +181,8 @@ fn actor(event: &str) -> &str {
     match e.find(' ') {
         Some(n)
             if n > 0
-                && matches!(e.as_bytes().get(n + 1), Some(b'[' | b'('))
+                && (matches!(e.as_bytes().get(n + 1), Some(b'[' | b'('))
+                    || DONE_BY.iter().any(|d| e[n..].starts_with(d)))
                 && !e[..n].contains(['/', '#', ':']) =>
         {
             &e[..n]
@@ -707,6 +721,21 @@ mod tests {
 
     fn parse<'a>(path: &'a str, text: &'a str) -> Collect<'a> {
         parse_with(path, text, usize::MAX)
+    }
+
+    #[test]
+    fn nick_and_topic_changes_are_credited_to_who_made_them() {
+        for (event, nick) in [
+            ("bob is now known as carol", "bob"),
+            ("bob changed the topic of #ops to: x", "bob"),
+            ("bob has changed topic for #ops from \"a\" to \"b\"", "bob"),
+            ("bob changes topic to 'x'", "bob"),
+            ("Joins: bob (~b@example.org)", "bob"),
+            ("Topic for #ops is: x", ""),
+            ("#ops: is now known as x", ""),
+        ] {
+            assert_eq!(actor(event), nick, "{event:?}");
+        }
     }
 
     #[test]
