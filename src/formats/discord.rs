@@ -28,7 +28,10 @@
 //! id = `id`; time = `timestamp` with its offset kept (a stamp without offset is naive in
 //! `--source-tz`); sender = `author.id`, name = `author.nickname`, else `author.name`;
 //! body = `content`; attachments = each attachment's `fileName`, else its `url`, then each
-//! sticker's `name`, else its `sourceUrl` (a sticker is sent alone, with no content). Kind by
+//! sticker's `name`, else its `sourceUrl` (a sticker is sent alone, with no content). A
+//! message with no content but embeds (a bot's or webhook's alert) takes its body from them:
+//! each embed's author name, title, description, fields (`name: value`) and footer, one per
+//! line, a blank line between embeds (a link preview sits beside content and is not read). Kind by
 //! `type`: `Default`, `Reply`, `ChatInputCommand`, `ContextMenuCommand`, `ApplicationCommand`
 //! and `ThreadStarterMessage` are messages (`attachment` when the content is empty and there
 //! are attachments), `Call` is `call`, every other type (`RecipientAdd`,
@@ -313,6 +316,83 @@ struct Raw<'a> {
     author: Option<Author<'a>>,
     attachments: Option<Vec<Attachment<'a>>>,
     stickers: Option<Vec<Sticker<'a>>>,
+    embeds: Option<Vec<Embed<'a>>>,
+}
+
+/// A rich embed as DCE writes it; only its text is read (`author.name`, `title`,
+/// `description`, each field's `name` and `value`, `footer.text`).
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
+struct Embed<'a> {
+    author: Option<Named<'a>>,
+    title: Option<Str<'a>>,
+    description: Option<Str<'a>>,
+    fields: Option<Vec<Field<'a>>>,
+    footer: Option<Footer<'a>>,
+}
+
+/// An embed's author: its name.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
+struct Named<'a> {
+    name: Option<Str<'a>>,
+}
+
+/// An embed's field.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
+struct Field<'a> {
+    name: Option<Str<'a>>,
+    value: Option<Str<'a>>,
+}
+
+/// An embed's footer: its text.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
+struct Footer<'a> {
+    text: Option<Str<'a>>,
+}
+
+/// The text of a message's embeds, one line per part and a blank line between embeds, for a
+/// message with no content of its own (a bot's or webhook's alert is often nothing else).
+fn embeds_text(embeds: &[Embed<'_>]) -> String {
+    let mut out = String::new();
+    for e in embeds {
+        let mut lines: Vec<String> = Vec::new();
+        let text = |s: Option<&Str<'_>>| s.map_or("", |t| t.0.trim()).to_owned();
+        let author = e.author.as_ref().and_then(|a| a.name.as_ref());
+        for t in [
+            text(author),
+            text(e.title.as_ref()),
+            text(e.description.as_ref()),
+        ] {
+            if !t.is_empty() {
+                lines.push(t);
+            }
+        }
+        for f in e.fields.iter().flatten() {
+            let name = f.name.as_ref().map_or("", |n| n.0.trim());
+            let value = f.value.as_ref().map_or("", |v| v.0.trim());
+            match (name.is_empty(), value.is_empty()) {
+                (false, false) => lines.push(format!("{name}: {value}")),
+                (false, true) => lines.push(name.to_owned()),
+                (true, false) => lines.push(value.to_owned()),
+                (true, true) => {}
+            }
+        }
+        let footer = text(e.footer.as_ref().and_then(|f| f.text.as_ref()));
+        if !footer.is_empty() {
+            lines.push(footer);
+        }
+        if lines.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        out.push_str(&lines.join("\n"));
+    }
+    out
 }
 
 fn non_empty(s: Option<Str<'_>>) -> Option<Cow<'_, str>> {
@@ -467,7 +547,12 @@ impl<'a> Parser<'_, 'a> {
                     .filter_map(|s| non_empty(s.name).or_else(|| non_empty(s.source_url))),
             )
             .collect();
-        let body = raw.content.map_or(Cow::Borrowed(""), |c| c.0);
+        let mut body = raw.content.map_or(Cow::Borrowed(""), |c| c.0);
+        if body.is_empty()
+            && let Some(e) = raw.embeds.as_deref().filter(|e| !e.is_empty())
+        {
+            body = Cow::Owned(embeds_text(e));
+        }
         let mut kind = kind_of(raw.kind.as_ref().map_or("", |k| k.0.as_ref()));
         if kind == Kind::Message && body.is_empty() && !attachments.is_empty() {
             kind = Kind::Attachment;
