@@ -356,34 +356,31 @@ struct Footer<'a> {
 /// The text of a message's embeds, one line per part and a blank line between embeds, for a
 /// message with no content of its own (a bot's or webhook's alert is often nothing else).
 fn embeds_text(embeds: &[Embed<'_>]) -> String {
+    fn text<'s>(s: Option<&'s Str<'_>>) -> &'s str {
+        s.map_or("", |t| t.0.trim())
+    }
     let mut out = String::new();
     for e in embeds {
-        let mut lines: Vec<String> = Vec::new();
-        let text = |s: Option<&Str<'_>>| s.map_or("", |t| t.0.trim()).to_owned();
-        let author = e.author.as_ref().and_then(|a| a.name.as_ref());
-        for t in [
-            text(author),
+        let fields = e.fields.iter().flatten().map(|f| {
+            match (text(f.name.as_ref()), text(f.value.as_ref())) {
+                ("", v) => Cow::Borrowed(v),
+                (n, "") => Cow::Borrowed(n),
+                (n, v) => Cow::Owned(format!("{n}: {v}")),
+            }
+        });
+        let lines: Vec<Cow<'_, str>> = [
+            text(e.author.as_ref().and_then(|a| a.name.as_ref())),
             text(e.title.as_ref()),
             text(e.description.as_ref()),
-        ] {
-            if !t.is_empty() {
-                lines.push(t);
-            }
-        }
-        for f in e.fields.iter().flatten() {
-            let name = f.name.as_ref().map_or("", |n| n.0.trim());
-            let value = f.value.as_ref().map_or("", |v| v.0.trim());
-            match (name.is_empty(), value.is_empty()) {
-                (false, false) => lines.push(format!("{name}: {value}")),
-                (false, true) => lines.push(name.to_owned()),
-                (true, false) => lines.push(value.to_owned()),
-                (true, true) => {}
-            }
-        }
-        let footer = text(e.footer.as_ref().and_then(|f| f.text.as_ref()));
-        if !footer.is_empty() {
-            lines.push(footer);
-        }
+        ]
+        .into_iter()
+        .map(Cow::Borrowed)
+        .chain(fields)
+        .chain([Cow::Borrowed(text(
+            e.footer.as_ref().and_then(|f| f.text.as_ref()),
+        ))])
+        .filter(|l| !l.is_empty())
+        .collect();
         if lines.is_empty() {
             continue;
         }
